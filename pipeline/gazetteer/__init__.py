@@ -1,0 +1,66 @@
+"""The generated gazetteer: actor and region entries, surface patterns, roll-up tables.
+
+Only ``gazetteer.json`` is read at run time; ``build.py`` regenerates it from data packages
+and ``curated.toml``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from ..ids import actor_type, region_type
+
+DATA = Path(__file__).with_name("gazetteer.json")
+
+
+@dataclass(frozen=True)
+class Gazetteer:
+    """Lookup tables over the generated data file."""
+
+    actors: dict[str, dict]
+    regions: dict[str, dict]
+    patterns: list[dict]
+
+    def actor_name(self, actor_id: str) -> str:
+        """Display name of an actor; the ID itself when the gazetteer lacks it."""
+        return self.actors.get(actor_id, {}).get("name", actor_id)
+
+    def actor_kind(self, actor_id: str) -> str:
+        return self.actors.get(actor_id, {}).get("type") or actor_type(actor_id)
+
+    def home_state(self, actor_id: str) -> str | None:
+        """The state an actor rolls up to: itself for a state, else its home country."""
+        if actor_type(actor_id) == "state":
+            return actor_id
+        return self.actors.get(actor_id, {}).get("country")
+
+    def region_name(self, region_id: str) -> str:
+        return self.regions.get(region_id, {}).get("name", region_id)
+
+    def region_kind(self, region_id: str) -> str:
+        return self.regions.get(region_id, {}).get("type") or region_type(region_id)
+
+    def parents(self, region_id: str) -> list[str]:
+        """Direct parent regions, for roll-up (empty for top-level regions)."""
+        return list(self.regions.get(region_id, {}).get("parents", []))
+
+    def roll_up_actors(self, ids) -> set[str]:
+        """Actor IDs rolled up to their states; actors with no home state drop out."""
+        return {s for s in (self.home_state(a) for a in ids) if s}
+
+    def roll_up_regions(self, ids) -> set[str]:
+        """Region IDs rolled up to their parents; a region without parents stands for itself."""
+        out: set[str] = set()
+        for rid in ids:
+            out.update(self.parents(rid) or [rid])
+        return out
+
+
+@cache
+def load_gazetteer(path: Path = DATA) -> Gazetteer:
+    """Load (once per process) the generated gazetteer."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return Gazetteer(actors=data["actors"], regions=data["regions"], patterns=data["patterns"])

@@ -1,0 +1,80 @@
+"""Compact terminal tables for evaluation reports and differences."""
+
+from __future__ import annotations
+
+
+def fmt(value: float | None) -> str:
+    """Three decimals, or a dash for an undefined figure."""
+    return "    -" if value is None else f"{value:.3f}"
+
+
+def prf_row(name: str, scores: dict) -> str:
+    return f"{name:<14}{fmt(scores['p']):>7}{fmt(scores['r']):>7}{fmt(scores['f']):>7}"
+
+
+def render_scores(report: dict, title: str = "") -> str:
+    """The evaluation report as compact tables (the human form of ``--json``)."""
+    counts = report["counts"]
+    lines = [title] if title else []
+    lines.append(
+        f"{counts['gold']} gold claims, {counts['pred']} predicted, {counts['matched']} matched"
+    )
+    lines.append(f"{'':<14}{'P':>7}{'R':>7}{'F':>7}")
+    lines.append(prf_row("claims", report["claims"]["lenient"]))
+    lines.append(prf_row("  strict", report["claims"]["strict"]))
+    lines.append(prf_row("actors", report["actors"]))
+    lines.append(prf_row("  states", report["actors"]["states"]))
+    lines.append(prf_row("regions", report["regions"]))
+    lines.append(prf_row("  parents", report["regions"]["parents"]))
+    lines.append(prf_row("relations", report["relations"]))
+    lines.append("")
+    lines.append(f"{'':<14}{'acc':>7}{'mF1':>7}{'kappa':>7}")
+    for name in ("stance", "certainty"):
+        s = report[name]
+        lines.append(
+            f"{name:<14}{fmt(s['accuracy']):>7}{fmt(s['macro_f1']):>7}{fmt(s['kappa']):>7}"
+        )
+    lines.append(f"{'section':<14}{fmt(report['section_accuracy']):>7}")
+    for name in ("stance", "certainty"):
+        lines.append("")
+        lines.extend(render_confusion(name, report[name]["confusion"]))
+    per_doc = report.get("per_document", {})
+    if len(per_doc) > 1:
+        lines.append("")
+        lines.append(f"{'document':<32}{'claims':>7}{'actors':>7}{'regions':>8}{'stance':>7}")
+        for doc_id, s in per_doc.items():
+            lines.append(
+                f"{doc_id[:31]:<32}{fmt(s['claims']['lenient']['f']):>7}"
+                f"{fmt(s['actors']['f']):>7}{fmt(s['regions']['f']):>8}"
+                f"{fmt(s['stance']['macro_f1']):>7}"
+            )
+    return "\n".join(lines)
+
+
+def render_confusion(name: str, confusion: dict) -> list[str]:
+    """A confusion matrix with gold labels as rows and predicted labels as columns."""
+    labels = confusion["labels"]
+    width = max(len(label) for label in labels) + 2
+    lines = [f"{name} (rows gold, columns predicted)"]
+    lines.append(" " * width + "".join(f"{label[:10]:>11}" for label in labels))
+    matrix = confusion["matrix"] or [[0] * len(labels) for _ in labels]
+    for label, row in zip(labels, matrix, strict=True):
+        lines.append(f"{label:<{width}}" + "".join(f"{n:>11}" for n in row))
+    return lines
+
+
+def render_diff(rows: list[dict]) -> str:
+    """One line per missed claim, extra claim or wrong field, with the claim text."""
+    out = []
+    for row in rows:
+        where = f"{row['doc_id']}@{row['start']}"
+        text = row["text"] if len(row["text"]) <= 90 else row["text"][:87] + "..."
+        if row["kind"] in ("missed", "extra"):
+            out.append(f"{row['kind'].upper():<7} {where}: {text}")
+        elif "missing" in row:
+            detail = f"missing {row['missing']} extra {row['extra']}"
+            out.append(f"WRONG   {where} {row['field']}: {detail} | {text}")
+        else:
+            detail = f"gold={row['gold']!r} pred={row['pred']!r}"
+            out.append(f"WRONG   {where} {row['field']}: {detail} | {text}")
+    return "\n".join(out) if out else "no differences"

@@ -1,0 +1,37 @@
+"""Shared fixtures: paths to the committed gold set and small hand-built gold folders."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = Path(__file__).parent / "data"
+GOLD = ROOT / "annotations"
+SMALL = DATA / "gold_small"
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+@pytest.fixture
+def small_gold(tmp_path) -> Path:
+    """A writable copy of the four-claim gold folder in tests/data."""
+    dest = tmp_path / "gold"
+    shutil.copytree(SMALL, dest)
+    return dest
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+
+
+def write_jsonl(path: Path, rows: list[dict]) -> Path:
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
+    return path

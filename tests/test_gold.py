@@ -1,0 +1,125 @@
+"""Gold folders load with every check of the spec, and bad ones fail with one line."""
+
+from __future__ import annotations
+
+import itertools
+import json
+
+import pytest
+
+from pipeline.cli import main
+from pipeline.gold import load_gold
+from tests.conftest import GOLD, read_jsonl, write_jsonl
+
+
+def test_gold_committed_set_is_complete_and_valid():
+    gold = load_gold(GOLD)
+    assert list(gold.documents) == ["kozak-strategic-convergence"]
+    assert 55 <= len(gold.claims) <= 70
+    text = gold.texts["kozak-strategic-convergence"]
+    assert all(text[c.start : c.end] == c.text for c in gold.claims)
+    assert [c.start for c in gold.claims] == sorted(c.start for c in gold.claims)
+    assert {c.stance for c in gold.claims} == {"convergent", "divergent", "neutral"}
+    assert {c.certainty for c in gold.claims} == {"asserted", "hedged", "reported"}
+
+
+def test_gold_committed_claims_do_not_overlap_and_skip_non_claims():
+    gold = load_gold(GOLD)
+    ends = [(c.start, c.end) for c in gold.claims]
+    assert all(a[1] <= b[0] for a, b in itertools.pairwise(ends))
+    texts = {c.text for c in gold.claims}
+    assert "The Strategic Convergence of Russia and Iran" not in texts
+    assert not any(t.startswith(("Key Takeaway", "By ", "Syria -")) for t in texts)
+
+
+def test_gold_committed_relations_reference_claim_actors():
+    for claim in load_gold(GOLD).claims:
+        for rel in claim.relations:
+            assert {rel.source, rel.target} <= set(claim.actors), claim.text
+
+
+def break_line(rows: list[dict], index: int, **changes) -> list[dict]:
+    rows = [dict(r) for r in rows]
+    rows[index].update(changes)
+    return rows
+
+
+BAD_CLAIMS = [
+    ("offset out of range", lambda r: break_line(r, 1, end=10_000), "out of range", 2),
+    ("text mismatch", lambda r: break_line(r, 2, text="Moscow surely seeks"), "does not match", 3),
+    ("unknown stance", lambda r: break_line(r, 0, stance="friendly"), "stance", 1),
+    ("unknown certainty", lambda r: break_line(r, 3, certainty="sure"), "certainty", 4),
+    ("bad actor id", lambda r: break_line(r, 0, actors=["Russia"]), "actors.0", 1),
+    ("bad region id", lambda r: break_line(r, 2, regions=["egypt"]), "regions.0", 3),
+    (
+        "bad polarity",
+        lambda r: break_line(
+            r, 1, relations=[{"source": "TUR", "target": "SYR", "polarity": "meh"}]
+        ),
+        "polarity",
+        2,
+    ),
+    ("unknown field", lambda r: break_line(r, 0, colour="red"), "colour", 1),
+    ("unknown doc", lambda r: break_line(r, 0, doc_id="other"), "unknown doc_id", 1),
+    ("end before start", lambda r: break_line(r, 0, end=5), "greater than start", 1),
+]
+
+
+@pytest.mark.parametrize(
+    ("case", "damage", "message", "line"), BAD_CLAIMS, ids=[c[0] for c in BAD_CLAIMS]
+)
+def test_gold_bad_claims_give_one_line_error(runner, small_gold, case, damage, message, line):
+    path = small_gold / "claims.jsonl"
+    write_jsonl(path, damage(read_jsonl(path)))
+    result = runner.invoke(main, ["evaluate", "--gold", str(small_gold), "--pred", str(path)])
+    assert result.exit_code == 2, result.output
+    assert f"claims.jsonl:{line}:" in result.output
+    assert message in result.output
+    assert "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
+def test_gold_broken_json_line_names_file_and_line(runner, small_gold):
+    path = small_gold / "claims.jsonl"
+    lines = path.read_text().splitlines()
+    lines[2] = lines[2][:40]
+    path.write_text("\n".join(lines) + "\n")
+    result = runner.invoke(main, ["evaluate", "--gold", str(small_gold), "--pred", str(path)])
+    assert result.exit_code == 2
+    assert "claims.jsonl:3: not valid JSON" in result.output
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"sha256": "0" * 64}, "sha256 of"),
+        ({"path": "missing.txt"}, "missing.txt not found"),
+        ({"sha256": "xyz"}, "sha256"),
+        ({"focal_actors": ["Russia"]}, "focal_actors"),
+    ],
+)
+def test_gold_bad_documents_give_one_line_error(runner, small_gold, change, message):
+    path = small_gold / "documents.jsonl"
+    doc = {**read_jsonl(path)[0], **change}
+    write_jsonl(path, [doc])
+    result = runner.invoke(main, ["evaluate", "--gold", str(small_gold), "--pred", str(path)])
+    assert result.exit_code == 2
+    assert "documents.jsonl:1:" in result.output
+    assert message in result.output
+
+
+def test_gold_missing_folder_is_a_user_error(runner, tmp_path):
+    result = runner.invoke(main, ["evaluate", "--gold", str(tmp_path), "--pred", "x.jsonl"])
+    assert result.exit_code == 2
+    assert "not a gold folder" in result.output
+
+
+def test_gold_folder_outside_repository_resolves_relative_paths(tmp_path, small_gold):
+    texts = tmp_path / "texts"
+    texts.mkdir()
+    (small_gold / "doc.txt").rename(texts / "doc.txt")
+    doc = read_jsonl(small_gold / "documents.jsonl")[0]
+    doc["path"] = "../texts/doc.txt"
+    (small_gold / "documents.jsonl").write_text(json.dumps(doc) + "\n")
+    gold = load_gold(small_gold)
+    assert gold.texts["small"].startswith("Alliances")
