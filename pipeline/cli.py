@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from . import __version__
+from . import __version__, errors
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -20,6 +20,53 @@ def main() -> None:
       claims run seeds/kozak-strategic-convergence-russia-iran.txt -o out/claims.jsonl
       claims evaluate --gold annotations --pred out/claims.jsonl
     """
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    default="-",
+    show_default=True,
+    help="Output JSONL file (written atomically); '-' for stdout.",
+)
+@click.option("--focal", help="Focal pair of state IDs for stance, e.g. RUS,IRN.")
+@click.option("--model", default=None, help="spaCy model name (default: en_core_web_sm).")
+@click.option("--batch-size", default=16, show_default=True, type=click.IntRange(1))
+def run(inputs: tuple[Path, ...], output: str, focal: str | None, model, batch_size: int):
+    """Segment articles into claims and write one JSON record per claim.
+
+    INPUT is a text file (doc_id = file stem), a folder (every *.txt below), or a JSONL
+    file whose lines hold doc_id and text or path, with optional title, author and
+    focal_actors (a gold folder's documents.jsonl works). Without --focal, a line's
+    focal_actors are used, else the two states most mentioned at the top of the article.
+
+    \b
+    Examples:
+      claims run seeds/kozak-strategic-convergence-russia-iran.txt --focal RUS,IRN
+      claims run annotations/documents.jsonl -o out/claims.jsonl
+      claims run corpus/ -o out/corpus.jsonl
+    """
+    from .io import AtomicWriter
+    from .run import Failure, Runner, iter_documents, parse_focal
+
+    focal_ids = parse_focal(focal)
+    runner = Runner(model, focal_ids)
+    failed = total = written = 0
+    with AtomicWriter(output) as sink:
+        for item, records in runner.run(iter_documents(inputs), batch_size=batch_size):
+            total += 1
+            if isinstance(item, Failure):
+                failed += 1
+                click.echo(f"Error: {item.error}", err=True)
+                continue
+            for record in records:
+                sink.write(record.model_dump_json() + "\n")
+            written += len(records)
+    click.echo(f"{written} claims from {total - failed} documents", err=True)
+    if failed:
+        raise errors.ClaimsError(errors.SOME_FAILED.format(failed=failed, total=total))
 
 
 @main.command()

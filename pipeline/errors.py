@@ -44,3 +44,9 @@ class ClaimsError(click.ClickException):
         if self.path is not None:
             where = f"{self.path}:{line}: " if line is not None else f"{self.path}: "
         super().__init__(where + message)
+
+
+EMPTY_DOCUMENT = "empty document: no claims"
+INPUT_LINE = "needs exactly one of `text` or `path`"
+MISSING_INPUT = "input not found"
+SOME_FAILED = "{failed} of {total} documents failed; the others' records were written"

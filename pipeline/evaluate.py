@@ -121,8 +121,11 @@ def match_claims(
     return sorted(pairs)
 
 
-def prf(score: PRFScore) -> dict[str, float]:
-    """P/R/F of a PRFScore; nothing to find and nothing found counts as perfect."""
+def prf(score: PRFScore, defined: bool = True) -> dict[str, float | None]:
+    """P/R/F of a PRFScore; nothing to find and nothing found counts as perfect, and
+    nothing compared at all (no matched claims) is undefined (None)."""
+    if not defined:
+        return {"p": None, "r": None, "f": None}
     if score.tp + score.fp + score.fn == 0:
         return {"p": 1.0, "r": 1.0, "f": 1.0}
     return {"p": score.precision, "r": score.recall, "f": score.fscore}
@@ -173,12 +176,13 @@ def score(gold: Sequence[ClaimView], pred: Sequence[ClaimView], gazetteer: Gazet
             gold_labels.append(getattr(g, name))
             pred_labels.append(getattr(p, name))
         sections_right += g.section == p.section
+    some = bool(lenient)
     return {
         "counts": {"gold": len(gold), "pred": len(pred), "matched": len(lenient)},
         "claims": claim_scores,
-        "actors": {**prf(sets["actors"]), "states": prf(sets["states"])},
-        "regions": {**prf(sets["regions"]), "parents": prf(sets["parents"])},
-        "relations": prf(sets["relations"]),
+        "actors": {**prf(sets["actors"], some), "states": prf(sets["states"], some)},
+        "regions": {**prf(sets["regions"], some), "parents": prf(sets["parents"], some)},
+        "relations": prf(sets["relations"], some),
         **{
             name: label_scores(*labels[name], LABEL_FIELDS[name])  # type: ignore[misc]
             for name in LABEL_FIELDS

@@ -73,3 +73,44 @@ def write_text_atomic(path: str | Path, text: str) -> Path:
 def dumps_jsonl(models: Iterable[BaseModel]) -> str:
     """Serialise models as JSON lines (UTF-8, no ASCII escaping)."""
     return "".join(m.model_dump_json() + "\n" for m in models)
+
+
+class AtomicWriter:
+    """Stream text to ``path`` through a temporary file renamed on success ('-': stdout).
+
+    On an exception the temporary file is removed and an existing ``path`` is untouched.
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = None if str(path) == "-" else Path(path)
+        self.handle = None
+        self.tmp: str | None = None
+
+    def __enter__(self) -> AtomicWriter:
+        if self.path is not None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd, self.tmp = tempfile.mkstemp(
+                dir=self.path.parent, prefix=f".{self.path.name}.", suffix=".tmp"
+            )
+            self.handle = os.fdopen(fd, "w", encoding="utf-8", newline="\n")
+        return self
+
+    def write(self, text: str) -> None:
+        if self.handle is None:
+            import sys
+
+            sys.stdout.write(text)
+        else:
+            self.handle.write(text)
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if self.handle is None:
+            return
+        self.handle.flush()
+        os.fsync(self.handle.fileno())
+        self.handle.close()
+        if exc_type is None:
+            os.chmod(self.tmp, 0o644)
+            os.replace(self.tmp, self.path)
+        else:
+            Path(self.tmp).unlink(missing_ok=True)

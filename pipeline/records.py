@@ -200,3 +200,124 @@ def write_schemas(folder: Path) -> list[Path]:
 
     folder.mkdir(parents=True, exist_ok=True)
     return [write_text_atomic(folder / name, text) for name, text in schema_files().items()]
+
+
+# -- Doc to records -----------------------------------------------------------------------
+
+
+def claim_id(doc_sha256: str, start: int, end: int, text: str) -> str:
+    """Stable claim id: the same document text, span and claim text give the same id."""
+    import hashlib
+
+    digest = hashlib.sha256(f"{doc_sha256}:{start}:{end}:{text}".encode()).hexdigest()
+    return f"c_{digest[:16]}"
+
+
+def records_from_doc(doc, *, doc_id: str, doc_sha256: str, provenance: Provenance, offset: int = 0):
+    """Turn a processed Doc into ClaimRecords (the only place a Doc becomes output).
+
+    ``offset`` shifts every character offset, for documents processed in chunks; the text
+    of every record still equals the original document at its offsets.
+    """
+    from .gazetteer import load_gazetteer
+
+    gazetteer = load_gazetteer()
+    actors_by_claim = _group(doc.spans.get("actors", []), doc.spans.get("claims", []))
+    regions_by_claim = _group(doc.spans.get("regions", []), doc.spans.get("claims", []))
+    candidates_by_claim = _group(doc.spans.get("candidates", []), doc.spans.get("claims", []))
+    focal = list(doc._.focal or [])
+    records = []
+    for n, claim in enumerate(doc.spans.get("claims", [])):
+        start, end = claim.start_char + offset, claim.end_char + offset
+
+        def cue(pair, base=offset, text=doc.text):
+            return Cue(start=pair[0] + base, end=pair[1] + base, text=text[pair[0] : pair[1]])
+
+        def mention(span, base=offset):
+            return Mention(
+                start=span.start_char + base,
+                end=span.end_char + base,
+                text=span.text,
+                resolved_by=span._.resolved_by or "name",
+            )
+
+        actors: dict[str, ActorRecord] = {}
+        for span in actors_by_claim[n]:
+            record = actors.setdefault(
+                span.kb_id_,
+                ActorRecord(
+                    id=span.kb_id_,
+                    type=gazetteer.actor_kind(span.kb_id_),
+                    name=gazetteer.actor_name(span.kb_id_),
+                    country=gazetteer.home_state(span.kb_id_),
+                    mentions=[],
+                ),
+            )
+            record.mentions.append(mention(span))
+        regions: dict[str, RegionRecord] = {}
+        for span in regions_by_claim[n]:
+            record = regions.setdefault(
+                span.kb_id_,
+                RegionRecord(
+                    id=span.kb_id_,
+                    type=gazetteer.region_kind(span.kb_id_),
+                    name=gazetteer.region_name(span.kb_id_),
+                    parents=gazetteer.parents(span.kb_id_),
+                    mentions=[],
+                ),
+            )
+            record.mentions.append(mention(span))
+        band = claim._.probability
+        records.append(
+            ClaimRecord(
+                claim_id=claim_id(doc_sha256, start, end, claim.text),
+                doc_id=doc_id,
+                start=start,
+                end=end,
+                text=claim.text,
+                section=claim._.section,
+                sentence_index=claim._.sentence_index or 0,
+                actors=sorted(actors.values(), key=lambda a: a.id),
+                regions=sorted(regions.values(), key=lambda r: r.id),
+                candidates=[
+                    Candidate(
+                        start=c.start_char + offset,
+                        end=c.end_char + offset,
+                        text=c.text,
+                        label=c.label_,
+                    )
+                    for c in candidates_by_claim[n]
+                ],
+                stance=StanceRecord(
+                    label=claim._.stance or "neutral",
+                    focal=focal,
+                    cues=[cue(c) for c in claim._.stance_cues or []],
+                ),
+                certainty=CertaintyRecord(
+                    label=claim._.certainty or "asserted",
+                    cues=[cue(c) for c in claim._.certainty_cues or []],
+                    probability=(
+                        ProbabilityBand(term=band[0], low=band[1], high=band[2]) if band else None
+                    ),
+                ),
+                relations=[
+                    RelationRecord(
+                        source=r["source"],
+                        target=r["target"],
+                        polarity=r["polarity"],
+                        cue=cue(r["cue"]),
+                    )
+                    for r in claim._.relations or []
+                ],
+                provenance=provenance,
+            )
+        )
+    return records
+
+
+def _group(spans, claims) -> list[list]:
+    """Spans lying inside each claim, in claim order."""
+    out: list[list] = [[] for _ in claims]
+    for n, claim in enumerate(claims):
+        out[n] = [s for s in spans if claim.start <= s.start and s.end <= claim.end]
+    return out

@@ -1,0 +1,132 @@
+"""Claim segmentation: sentences, split at semicolons and coordinated independent clauses.
+
+A sentence is split only where the annotation spec allows: at a semicolon, or where a
+coordinating conjunction joins two clauses that each have their own explicit subject and
+finite verb (read from the dependency parse). Non-claim text (title, headings, bylines,
+labels, lead-in topics) is cut away; questions and verbless fragments are dropped.
+"""
+
+from __future__ import annotations
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span, Token
+
+from ..extensions import register_extensions
+
+SUBJECT_DEPS = {"nsubj", "nsubjpass", "csubj", "csubjpass", "expl"}
+FINITE_TAGS = {"VBD", "VBZ", "VBP", "MD"}
+CLAUSE_CONJUNCTIONS = {"and", "but", "yet", "or", "so"}
+BULLETS = {"\u2022", "*", "-", "\u2013", "\u2014", "\u00b7", "\u25aa", "\u25e6", "\u2023"}
+QUOTES = {'"', "\u201c", "\u201d", "'", "\u2018", "\u2019", "\u00ab", "\u00bb"}
+FINAL = {".", "!", "?", "…"}
+
+
+def has_subject(verb: Token) -> bool:
+    return any(child.dep_ in SUBJECT_DEPS for child in verb.children)
+
+
+def is_finite(verb: Token) -> bool:
+    if verb.tag_ in FINITE_TAGS:
+        return True
+    return any(c.dep_ in {"aux", "auxpass"} and c.tag_ in FINITE_TAGS for c in verb.children)
+
+
+def clause_splits(span: Span) -> list[tuple[int, int]]:
+    """Token ranges (end exclusive) of the joining material between independent clauses."""
+    cuts = []
+    for token in span:
+        if token.text == ";":
+            cuts.append((token.i, token.i + 1))
+            continue
+        if token.dep_ != "conj" or token.pos_ not in {"VERB", "AUX"}:
+            continue
+        head = token.head
+        if head.pos_ not in {"VERB", "AUX"} or not (has_subject(head) and has_subject(token)):
+            continue
+        if not (is_finite(head) and is_finite(token)):
+            continue
+        conj = [
+            c
+            for c in head.children
+            if c.dep_ == "cc" and c.lower_ in CLAUSE_CONJUNCTIONS and head.i < c.i < token.i
+        ]
+        if not conj:
+            continue
+        cc = conj[-1]
+        start = cc.i - 1 if cc.i > span.start and cc.nbor(-1).text == "," else cc.i
+        cuts.append((start, cc.i + 1))
+    return sorted(cuts)
+
+
+def trim(doc: Doc, start: int, end: int) -> tuple[int, int]:
+    """Drop surrounding space, joining punctuation, bullets, wrapping quotes, footnote marks."""
+    while start < end and (doc[start].is_space or doc[start].text in BULLETS | {",", ";"}):
+        start += 1
+    while end > start and (doc[end - 1].is_space or doc[end - 1].text in {",", ";", ":"}):
+        end -= 1
+    # After the final punctuation: closing quotes and footnote markers stay outside.
+    last_final = max((t.i for t in doc[start:end] if t.text in FINAL), default=None)
+    if last_final is not None and last_final + 1 < end:
+        tail = doc[last_final + 1 : end]
+        if all(t.text in QUOTES or t.like_num or t.text in "[]()" or t.is_space for t in tail):
+            if any(t.text in QUOTES for t in tail) and doc[start].text in QUOTES:
+                start += 1
+            end = last_final + 1
+    return start, end
+
+
+class ClaimSegmenter:
+    """Write claim spans to ``doc.spans["claims"]`` with ``_.section``, ``_.sentence_index``."""
+
+    def __init__(self, nlp: Language, name: str, *, min_tokens: int = 3) -> None:
+        register_extensions()
+        self.name = name
+        self.min_tokens = min_tokens
+
+    def __call__(self, doc: Doc) -> Doc:
+        excluded = set()
+        for span in doc.spans.get("non_claims", []):
+            excluded.update(range(span.start, span.end))
+        sections = list(doc.spans.get("sections", []))
+        claims = []
+        for index, sent in enumerate(doc.sents):
+            kept = [t.i for t in sent if t.i not in excluded]
+            if not kept:
+                continue
+            first, last = kept[0], kept[-1] + 1
+            bounds, cursor = [], first
+            for cut_start, cut_end in clause_splits(doc[first:last]):
+                bounds.append((cursor, cut_start))
+                cursor = cut_end
+            bounds.append((cursor, last))
+            for start, end in bounds:
+                start, end = trim(doc, start, end)
+                span = doc[start:end]
+                if not self.is_claim(span):
+                    continue
+                span._.sentence_index = index
+                span._.section = next(
+                    (s._.section for s in sections if s.start <= span.start < s.end), None
+                )
+                claims.append(span)
+        doc.spans["claims"] = claims
+        return doc
+
+    def is_claim(self, span: Span) -> bool:
+        """Declarative and clause-like: long enough, not a question, and with a verb or
+        final punctuation (the tagger misses some verbs: "Russia and Iran back Armenia.")."""
+        words = [t for t in span if not t.is_punct and not t.is_space]
+        if len(words) < self.min_tokens or span.text.rstrip("".join(QUOTES) + " ").endswith("?"):
+            return False
+        return span[-1].text in FINAL or any(t.pos_ in {"VERB", "AUX"} for t in span)
+
+
+@Language.factory(
+    "claims_segmenter",
+    assigns=["doc.spans", "span._.section", "span._.sentence_index"],
+    requires=["token.dep", "token.pos", "doc.sents"],
+    default_config={"min_tokens": 3},
+)
+def make_claims(nlp: Language, name: str, min_tokens: int) -> ClaimSegmenter:
+    """Factory: ``min_tokens`` is the fewest words a claim may have."""
+    return ClaimSegmenter(nlp, name, min_tokens=min_tokens)

@@ -1,0 +1,105 @@
+"""Gazetteer matching: every surface form of an actor, region or event in the text.
+
+Matches are case-sensitive phrase matches over the generated gazetteer; overlapping matches
+keep the longest, and a span matched under several roles keeps the highest-priority role.
+Large-city names count only as proper nouns that the NER does not tag PERSON, and demonyms
+inside a person's title ("Russian President Vladimir Putin") are dropped. Named entities
+the gazetteer cannot link go to ``doc.spans["candidates"]`` for a reviewer.
+"""
+
+from __future__ import annotations
+
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+from ..extensions import register_extensions
+from ..gazetteer import load_gazetteer
+from .lexicon import load_lexicon
+
+
+def plural(demonym: str) -> str | None:
+    """'Iranian' -> 'Iranians', 'Iraqi' -> 'Iraqis'; None where English has no -s plural."""
+    return demonym + "s" if demonym[-1:] in {"n", "i"} else None
+
+
+class MentionMatcher:
+    """Write gazetteer matches to ``doc.spans["mentions"]`` and NER leftovers to candidates."""
+
+    def __init__(self, nlp: Language, name: str, *, lexicon: str | None = None) -> None:
+        register_extensions()
+        self.name = name
+        lex = load_lexicon("mentions", lexicon)
+        self.priority = {role: i for i, role in enumerate(lex["role_priority"])}
+        self.titles = set(lex["title_words"])
+        self.candidate_labels = set(lex["candidate_labels"])
+        self.matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
+        self.entries: dict[str, dict] = {}
+        gazetteer = load_gazetteer()
+        texts, keys = [], []
+        for pattern in gazetteer.patterns:
+            forms = [pattern["text"]]
+            if pattern["role"] == "demonym" and (form := plural(pattern["text"])):
+                forms.append(form)
+            place = pattern.get("place") or ""
+            key = f"{pattern['role']}|{' '.join(pattern['ids'])}|{pattern['how']}|{place}"
+            self.entries[key] = pattern
+            for form in forms:
+                texts.append(form)
+                keys.append(key)
+        by_key: dict[str, list[Doc]] = {}
+        for key, doc in zip(keys, nlp.tokenizer.pipe(texts), strict=True):
+            by_key.setdefault(key, []).append(doc)
+        for key, docs in by_key.items():
+            self.matcher.add(key, docs)
+
+    def __call__(self, doc: Doc) -> Doc:
+        found: dict[tuple[int, int], tuple[int, str]] = {}
+        for match_id, start, end in self.matcher(doc):
+            key = doc.vocab.strings[match_id]
+            role = self.entries[key]["role"]
+            rank = self.priority[role]
+            if not self.keep(doc, start, end, role):
+                continue
+            if (start, end) not in found or rank < found[(start, end)][0]:
+                found[(start, end)] = (rank, key)
+        spans = []
+        for (start, end), (_, key) in found.items():
+            entry = self.entries[key]
+            ids = " ".join(entry["ids"])
+            spans.append(Span(doc, start, end, label=entry["role"], kb_id=ids, span_id=key))
+        mentions = []
+        for span in sorted(filter_spans(spans), key=lambda s: s.start):
+            entry = self.entries[span.id_]
+            span._.role = entry["role"]
+            span._.resolved_by = entry["how"]
+            span._.place = entry.get("place")
+            mentions.append(span)
+        doc.spans["mentions"] = mentions
+        covered = {i for span in mentions for i in range(span.start, span.end)}
+        doc.spans["candidates"] = [
+            ent
+            for ent in doc.ents
+            if ent.label_ in self.candidate_labels and not covered & set(range(ent.start, ent.end))
+        ]
+        return doc
+
+    def keep(self, doc: Doc, start: int, end: int, role: str) -> bool:
+        """Drop city names that are not proper nouns and demonyms inside a person's title."""
+        if role == "city":
+            return all(t.pos_ == "PROPN" and t.ent_type_ != "PERSON" for t in doc[start:end])
+        if role == "demonym" and end < len(doc):
+            return doc[end].lower_ not in self.titles
+        return True
+
+
+@Language.factory(
+    "claims_mentions",
+    assigns=["doc.spans", "span._.role", "span._.resolved_by", "span._.place"],
+    requires=["token.pos", "doc.ents"],
+    default_config={"lexicon": None},
+)
+def make_mentions(nlp: Language, name: str, lexicon: str | None) -> MentionMatcher:
+    """Factory: ``lexicon`` is a JSON file like mentions.json (None: the bundled one)."""
+    return MentionMatcher(nlp, name, lexicon=lexicon)

@@ -1,0 +1,401 @@
+"""Relations: directed actor-to-actor stance from the claim's predicates.
+
+Verbs take their agents from the subject (climbing through ``xcomp``, ``conj``, ``advcl``
+and the nouns that purpose clauses and gerunds attach to; "accuse X of doing" makes X the
+agent) and their targets from the direct object, "against"/"with"/"to" objects, and the
+possessor of a non-actor object ("Egypt's movement", "the U.S. military presence").
+Relational nouns ("partnership between X and Y", "efforts against X", "criticism of X",
+"a problem for X") take their source from a possessor or demonym ("Iranian efforts"), an
+apposition's head, or the clause's agents. Coordination distributes; reciprocal verbs and
+"between X and Y" nouns give both directions; "away from X", "out of the orbit of X", "a
+counterweight to X" and "at the expense of X" are hostile to X, "on behalf of X"
+cooperative. Negated, merely possible (could, might, may, would) and conditional
+predicates give nothing. Results go to ``span._.relations`` of each claim as
+``{source, target, polarity, cue: [start, end]}``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span, Token
+
+from ..extensions import register_extensions
+from .lexicon import load_lexicon
+from .syntax import first_conjunct, mention_head
+
+SUBJECTS = {"nsubj", "nsubjpass", "csubj"}
+CLIMB = {"xcomp", "conj", "advcl", "ccomp", "pcomp", "acl", "prep", "pobj", "dobj", "oprd"}
+COOPERATIVE, HOSTILE = "cooperative", "hostile"
+Triple = tuple[str, str, str, Token]
+Targets = Iterator[tuple[set[str], str | None]]
+
+
+def conjuncts(token: Token) -> list[Token]:
+    """A token and every token coordinated with it."""
+    top = first_conjunct(token)
+    return [top, *top.conjuncts]
+
+
+def pobjs(prep: Token) -> list[Token]:
+    return [c for c in prep.children if c.dep_ == "pobj"]
+
+
+def preps(token: Token, *words: str) -> list[Token]:
+    return [c for c in token.children if c.dep_ in {"prep", "dative"} and c.lower_ in words]
+
+
+class RelationExtractor:
+    """Fill ``span._.relations`` for every claim."""
+
+    def __init__(self, nlp: Language, name: str, *, lexicon: str | None = None) -> None:
+        register_extensions()
+        self.name = name
+        raw = load_lexicon("relations", lexicon)
+        self.idioms = {noun: tuple(spec) for noun, spec in raw["idioms"].items()}
+        self.lex = {k: set(v) for k, v in raw.items() if k != "idioms"}
+        self.verb_polarity = dict.fromkeys(self.lex["cooperative_verbs"], COOPERATIVE)
+        self.verb_polarity.update(dict.fromkeys(self.lex["hostile_verbs"], HOSTILE))
+        self.noun_polarity = dict.fromkeys(self.lex["cooperative_nouns"], COOPERATIVE)
+        self.noun_polarity.update(dict.fromkeys(self.lex["hostile_nouns"], HOSTILE))
+
+    # -- who a phrase denotes ---------------------------------------------------------------
+
+    def actors_of(self, token: Token, index, possess: bool = True) -> set[str]:
+        """Actors a phrase headed by ``token`` denotes, distributing over coordination.
+
+        With ``possess``, a non-actor noun stands for its possessor, actor modifier or
+        actor "of"/"among" object ("Egypt's movement", "government of PM X"); nouns that
+        name other parties ("its opponents") never do.
+        """
+        found: set[str] = set()
+        for head in conjuncts(token):
+            if head.i in index:
+                found |= index[head.i]
+                continue
+            if not possess or head.lower_ in self.lex["party_nouns"]:
+                continue
+            for child in head.children:
+                if child.dep_ in {"poss", "compound", "amod", "nmod"} and child.i in index:
+                    found |= index[child.i]
+                elif child.dep_ == "prep" and child.lower_ in {"of", "among"}:
+                    for obj in pobjs(child):
+                        found |= self.actors_of(obj, index, possess=False)
+            for prep in preps(head, *self.lex["member_prepositions"]):
+                for obj in pobjs(prep):  # "powers including the U.S., Turkey and Iran"
+                    found |= self.actors_of(obj, index, possess=False)
+        return found
+
+    def agents(self, token: Token, index, depth: int = 0) -> set[str]:
+        """Who performs ``token``'s action: its subject, else inherited from its governor."""
+        if depth > 8:
+            return set()
+        subjects = [c for c in token.children if c.dep_ in SUBJECTS]
+        if subjects:
+            subject = subjects[0]
+            if subject.tag_ in {"WDT", "WP"} and token.dep_ == "relcl":
+                return self.relative_agents(token.head, index, depth)
+            return self.actors_of(subject, index)
+        head = token.head
+        if token.dep_ == "pcomp" and head.lower_ == "of":
+            verb = head.head  # "accuses Azerbaijan of providing ..."
+            if verb.lemma_ in self.lex["object_control_verbs"]:
+                objects = [c for c in verb.children if c.dep_ == "dobj"]
+                if objects:
+                    return self.actors_of(objects[0], index)
+        if token.dep_ == "relcl":
+            return self.relative_agents(head, index, depth)
+        if token.pos_ in {"NOUN", "PROPN"} and token.i not in index:
+            owners = self.actors_of(token, index)
+            if owners:
+                return owners
+        if token.dep_ in CLIMB and head is not token:
+            return self.agents(head, index, depth + 1)
+        return set()
+
+    def relative_agents(self, noun: Token, index, depth: int) -> set[str]:
+        """Agent of a relative clause on ``noun``: the noun's actors, or - for a thing the
+        clause's owners made or want ("initiatives that exclude the U.S.") - theirs."""
+        own = self.actors_of(noun, index)
+        if own or noun.lower_ in self.lex["agentive_nouns"]:
+            return own
+        return self.agents(noun, index, depth + 1)
+
+    # -- modality ---------------------------------------------------------------------------
+
+    def unreal(self, token: Token) -> bool:
+        """Negated, merely possible or conditional: the predicate or a governing verb is."""
+        lex = self.lex
+        for node in [token, *token.ancestors]:
+            for child in node.children:
+                if child.dep_ == "neg" or (child.dep_ == "dobj" and child.lower_ == "nothing"):
+                    return True
+                if child.dep_ == "aux" and child.lower_ in lex["modals"]:
+                    return True
+                if child.dep_ == "mark" and child.lower_ in lex["conditional_marks"]:
+                    return True
+            if node.dep_ == "relcl" and node.head.lower_ in lex["negators"]:
+                return True  # "has done nothing to protest"
+            if node.dep_ == "xcomp" and node.head.lower_ in lex["dispositions"]:
+                return True  # "willing to accept", "ready to increase"
+            if node.dep_ not in {"xcomp", "conj", "advcl", "acl", "pcomp", "prep", "pobj"}:
+                break
+        return False
+
+    def unreal_noun(self, noun: Token) -> bool:
+        """A relational noun denied or merely possible ("potential cooperation", "did not
+        form an alliance", "could forge a partnership"); a modal on another verb ("could
+        exploit natural tensions") leaves it holding."""
+        if any(c.lower_ in self.lex["unreal_modifiers"] for c in noun.children):
+            return True
+        if noun.dep_ in SUBJECTS and any(c.lower_ == "only" for c in noun.head.children):
+            return True  # "divisions ... will only materialize under extreme conditions"
+        if noun.dep_ not in {"dobj", "attr"}:
+            return False
+        verb = noun.head
+        negated = any(c.dep_ == "neg" for c in verb.children)
+        hypothetical = verb.dep_ == "xcomp" and verb.head.lower_ in self.lex["dispositions"]
+        creating = verb.lemma_ in self.lex["creation_verbs"] and self.unreal(verb)
+        return negated or hypothetical or creating
+
+    # -- targets ----------------------------------------------------------------------------
+
+    def prep_targets(self, token: Token, index) -> Targets:
+        """Idioms on any predicate: "away from X", "at the expense of X", "on behalf of X"."""
+        for prep in [c for c in token.children if c.dep_ in {"prep", "advmod"}]:
+            if prep.lower_ == "away":  # "away" heading its own "from" phrase
+                for inner in preps(prep, "from"):
+                    for obj in pobjs(inner):
+                        yield self.actors_of(obj, index, possess=False), HOSTILE
+            for obj in pobjs(prep):
+                if prep.lower_ == "from" and prep.i > 0 and prep.nbor(-1).lower_ == "away":
+                    yield self.actors_of(obj, index, possess=False), HOSTILE
+                idiom = self.idioms.get(obj.lower_)
+                if idiom and prep.lower_ == idiom[0]:
+                    for inner in preps(obj, idiom[1]):
+                        for target in pobjs(inner):
+                            yield self.actors_of(target, index, possess=False), idiom[2]
+
+    def objects(self, verb: Token, index) -> Targets:
+        """(targets, forced polarity) from a verb's objects and prepositional phrases."""
+        lex = self.lex
+        yield from self.prep_targets(verb, index)
+        for child in verb.children:
+            dep, word = child.dep_, child.lower_
+            if dep == "dobj":
+                yield self.actors_of(child, index), None
+                if child.lower_ in lex["oriented_nouns"] and self.noun_polarity.get(child.lower_):
+                    for prep in preps(verb, "for", "to"):  # "poses a problem for Moscow"
+                        for obj in pobjs(prep):
+                            pol = self.noun_polarity[child.lower_]
+                            yield self.actors_of(obj, index, possess=False), pol
+                if child.lemma_ in lex["membership_nouns"]:
+                    for prep in preps(verb, "in", "to"):  # "pursue membership in the SCO"
+                        for obj in pobjs(prep):
+                            yield self.actors_of(obj, index, possess=False), COOPERATIVE
+                yield from self.balance_targets(child, index)
+                yield from self.prep_targets(child, index)
+                if verb.lemma_ in lex["recipient_verbs"]:  # "weapons' worth ... to Yerevan"
+                    for node in child.subtree:
+                        for prep in preps(node, "to"):
+                            for obj in pobjs(prep):
+                                yield self.actors_of(obj, index, possess=False), None
+            elif dep == "ccomp" and verb.lemma_ in lex["attitude_verbs"]:
+                for grand in child.children:  # "Tehran fears that Baku could ..."
+                    if grand.dep_ in SUBJECTS:
+                        yield self.actors_of(grand, index), None
+            elif dep == "xcomp" and verb.lemma_ in lex["intent_verbs"]:
+                for grand in child.children:  # "threatening to replace him"
+                    if grand.dep_ == "dobj":
+                        yield self.actors_of(grand, index), None
+            elif dep in {"prep", "dative"}:
+                for obj in pobjs(child):
+                    if word in lex["hostile_prepositions"]:
+                        yield self.actors_of(obj, index), HOSTILE
+                    elif word == "with" and verb.lemma_ in lex["with_verbs"]:
+                        yield self.subtree_actors(obj, index), None
+                    elif self.recipient(verb, word):
+                        yield self.actors_of(obj, index), None
+                    elif word == "as":
+                        yield from self.balance_targets(obj, index)
+                    elif word == "of" and child.i > 0 and child.nbor(-1).lower_ == "out":
+                        yield from self.orbit(obj, index)  # "out of the orbit of X"
+                if word == "out":
+                    for inner in preps(child, "of"):
+                        for obj in pobjs(inner):
+                            yield from self.orbit(obj, index)
+
+    def recipient(self, verb: Token, word: str) -> bool:
+        """ "sell weapons to X", "vote for X": the object of the preposition benefits."""
+        if word == "to":
+            return verb.lemma_ in self.lex["recipient_verbs"]
+        return word == "for" and verb.lemma_ == "vote"
+
+    def subtree_actors(self, token: Token, index) -> set[str]:
+        """Every actor inside a phrase ("work with ... allies within the Northern Alliance")."""
+        return {actor for t in token.subtree for actor in index.get(t.i, ())}
+
+    def orbit(self, noun: Token, index) -> Targets:
+        for prep in preps(noun, "of"):
+            for obj in pobjs(prep):
+                yield self.actors_of(obj, index, possess=False), HOSTILE
+
+    def balance_targets(self, noun: Token, index) -> Targets:
+        """ "a counterweight to X", "a source of leverage against X": hostile to X."""
+        if noun.lemma_ not in self.lex["balance_nouns"]:
+            for prep in preps(noun, "of"):  # "a source of leverage against X"
+                if any(o.lemma_ in self.lex["balance_nouns"] for o in pobjs(prep)):
+                    for outer in preps(noun, "to", "against"):
+                        for obj in pobjs(outer):
+                            yield self.actors_of(obj, index, possess=False), HOSTILE
+                    for obj in pobjs(prep):
+                        yield from self.balance_targets(obj, index)
+            return
+        for prep in preps(noun, "to", "against", "for"):
+            for obj in pobjs(prep):
+                yield self.actors_of(obj, index, possess=False), HOSTILE
+
+    # -- predicates -------------------------------------------------------------------------
+
+    def verb_relations(self, verb: Token, index) -> Iterator[Triple]:
+        if self.unreal(verb):
+            return
+        polarity = self.verb_polarity.get(verb.lemma_) or self.verb_polarity.get(verb.lower_)
+        sources = self.agents(verb, index)
+        if not sources:
+            return
+        targets = list(self.objects(verb, index))
+        reciprocal = polarity and verb.lemma_ in self.lex["reciprocal_verbs"]
+        objectless = not any(c.dep_ == "dobj" for c in verb.children)
+        if reciprocal and objectless and len(sources) >= 2 and not any(t for t, _ in targets):
+            yield from self.pairs(sources, polarity, verb)
+        for found, forced in targets:
+            pol = forced or polarity
+            if pol is None or found & sources:  # reflexive: "sustain their pursuit"
+                continue
+            for source in sources:
+                for target in found:
+                    yield source, target, pol, verb
+
+    def noun_relations(self, noun: Token, index) -> Iterator[Triple]:
+        lex = self.lex
+        polarity = self.noun_polarity.get(noun.lower_) or self.noun_polarity.get(noun.lemma_)
+        joint = any(c.lower_ in lex["joint_modifiers"] for c in noun.children)
+        if polarity is None and joint:
+            polarity = COOPERATIVE  # "a joint intelligence-sharing cell with Iran"
+        if polarity is None or self.unreal_noun(noun):
+            return
+        between: set[str] = set()
+        partners: list[tuple[str, set[str]]] = []
+        for prep in (c for c in noun.children if c.dep_ == "prep"):
+            for obj in pobjs(prep):
+                if prep.lower_ == "between":
+                    between |= self.actors_of(obj, index, possess=False)
+                elif prep.lower_ in lex["target_prepositions"] or (
+                    prep.lower_ == "in" and noun.lower_ == "membership"
+                ):
+                    partners.append((prep.lower_, self.actors_of(obj, index, possess=False)))
+        owners = {
+            actor
+            for c in noun.children
+            if c.dep_ in {"poss", "amod", "compound", "nmod"}
+            for actor in index.get(c.i, ())
+        }
+        if noun.lower_ in lex["divisive_nouns"]:  # "drive a wedge between X and Y"
+            for source in self.agents(noun.head, index):
+                for target in between:
+                    yield source, target, HOSTILE, noun
+            return
+        if noun.lower_ in lex["neutral_reciprocal_nouns"]:
+            return
+        if len(between) >= 2 and noun.lower_ in lex["reciprocal_nouns"]:
+            yield from self.pairs(between, polarity, noun)
+            return
+        if noun.lower_ in lex["reciprocal_nouns"] and not partners:
+            group = owners if len(owners) >= 2 else self.reciprocal_members(noun, index)
+            if len(group) >= 2:
+                yield from self.pairs(group, polarity, noun)
+                return
+        sources = owners
+        if not sources and noun.dep_ == "appos":
+            sources = self.actors_of(noun.head, index)  # "the SCO, the rival to NATO"
+        if not sources and noun.dep_ in {"dobj", "attr", "appos"}:
+            head = noun.head.head if noun.dep_ == "appos" else noun.head
+            sources = self.agents(head, index)
+        for word, targets in partners:
+            if word == "of" and noun.lower_ not in lex["of_target_nouns"]:
+                continue
+            if (
+                word in {"for", "to"}
+                and polarity == HOSTILE
+                and noun.lower_ not in lex["oriented_nouns"]
+            ):
+                continue
+            pol = HOSTILE if word == "against" else polarity
+            for source in sources:
+                for target in targets:
+                    yield source, target, pol, noun
+
+    def pairs(self, members: set[str], polarity: str, cue: Token) -> Iterator[Triple]:
+        for a in members:
+            for b in members:
+                yield a, b, polarity, cue
+
+    def reciprocal_members(self, noun: Token, index) -> set[str]:
+        """Coordinated actors a relational noun holds between: the object group of a verb
+        ("bind Iran and Russia together into an enduring partnership") or the clause's
+        subject group ("the two countries are building a coalition")."""
+        verb = noun.head
+        while verb.dep_ in {"prep", "pobj"} and verb.head is not verb:
+            verb = verb.head
+        for child in verb.children:
+            if child.dep_ == "dobj" and child is not noun:
+                objects = self.actors_of(child, index, possess=False)
+                if len(objects) >= 2:
+                    return objects
+        if noun.dep_ in {"attr", "dobj"}:
+            subjects = self.agents(verb, index)
+            if len(subjects) >= 2:
+                return subjects
+        return set()
+
+    # -- pipeline ---------------------------------------------------------------------------
+
+    def __call__(self, doc: Doc) -> Doc:
+        index: dict[int, set[str]] = {}
+        for span in doc.spans.get("actors", []):
+            index.setdefault(mention_head(span).i, set()).add(span.kb_id_)
+        for claim in doc.spans.get("claims", []):
+            claim._.relations = self.extract(claim, index)
+        return doc
+
+    def extract(self, claim: Span, index) -> list[dict]:
+        found: dict[tuple[str, str, str], Token] = {}
+        claim_actors = {actor for t in claim for actor in index.get(t.i, ())}
+        for token in claim:
+            triples: Iterable[Triple]
+            if token.pos_ in {"VERB", "AUX"}:
+                triples = self.verb_relations(token, index)
+            elif token.pos_ in {"NOUN", "PROPN"}:
+                triples = self.noun_relations(token, index)
+            else:
+                continue
+            for source, target, polarity, cue in triples:
+                if source != target and {source, target} <= claim_actors:
+                    found.setdefault((source, target, polarity), cue)
+        return [
+            {"source": s, "target": t, "polarity": p, "cue": [cue.idx, cue.idx + len(cue)]}
+            for (s, t, p), cue in sorted(found.items())
+        ]
+
+
+@Language.factory(
+    "claims_relations",
+    assigns=["span._.relations"],
+    requires=["token.dep", "token.lemma", "doc.spans"],
+    default_config={"lexicon": None},
+)
+def make_relations(nlp: Language, name: str, lexicon: str | None) -> RelationExtractor:
+    """Factory: ``lexicon`` is a JSON file like relations.json (None: the bundled one)."""
+    return RelationExtractor(nlp, name, lexicon=lexicon)

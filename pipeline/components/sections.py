@@ -1,0 +1,169 @@
+"""Document layout: title, headings, bylines, labels and ``Topic - statement.`` lead-ins.
+
+Runs before the parser: it marks sentence starts at line starts that begin a new unit and
+at the statement after a lead-in or label, so the parser never glues a heading to the next
+sentence. Non-claim spans go to ``doc.spans["non_claims"]``; each subsection (a lead-in to
+the next lead-in, heading or blank line) goes to ``doc.spans["sections"]`` with its topic
+in ``_.section``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from ..extensions import register_extensions
+from .lexicon import load_lexicon
+
+DASHES = "\\-\u2013\u2014"  # hyphen, en dash, em dash, for character classes
+
+
+@dataclass
+class Line:
+    """One line of the text, trimmed of surrounding whitespace, with its offsets."""
+
+    start: int
+    end: int
+    text: str
+
+
+def split_lines(text: str) -> list[Line | None]:
+    """Lines with offsets of their trimmed content; None for blank lines."""
+    out: list[Line | None] = []
+    pos = 0
+    for raw in text.split("\n"):
+        stripped = raw.strip()
+        if stripped:
+            lead = len(raw) - len(raw.lstrip())
+            out.append(Line(pos + lead, pos + lead + len(stripped), stripped))
+        else:
+            out.append(None)
+        pos += len(raw) + 1
+    return out
+
+
+class SectionDetector:
+    """Find titles, headings, bylines, labels and lead-ins; set sentence starts."""
+
+    def __init__(self, nlp: Language, name: str, *, lexicon: str | None = None) -> None:
+        register_extensions()
+        self.name = name
+        lex = load_lexicon("sections", lexicon)
+        labels = lex["labels"]
+        self.max_topic_words = lex["max_topic_words"]
+        self.max_heading_words = lex["max_heading_words"]
+        self.max_heading_chars = lex["max_heading_chars"]
+        self.byline_prefixes = tuple(lex["byline_prefixes"])
+        self.terminal = lex["terminal"]
+        label_alt = "|".join(re.escape(label) for label in sorted(labels, key=len, reverse=True))
+        self.label_re = re.compile(rf"^(?:{label_alt})\s*[:{DASHES}]\s*(?=\S)", re.IGNORECASE)
+        self.dash_lead_re = re.compile(rf"^(?P<topic>[^.;!?{DASHES}:]+?)\s+[{DASHES}]\s+(?=\S)")
+        self.colon_lead_re = re.compile(r"^(?P<topic>[^.;!?:]+?):\s+(?=[A-Z\"\u201c\u2018'])")
+
+    def ends_sentence(self, line: Line) -> bool:
+        return line.text[-1] in self.terminal
+
+    def is_heading(self, line: Line) -> bool:
+        """Short line without final punctuation whose words are mostly capitalised."""
+        words = line.text.split()
+        if self.ends_sentence(line) or len(words) > self.max_heading_words:
+            return False
+        if len(line.text) > self.max_heading_chars:
+            return False
+        capitalised = sum(w[:1].isupper() or not w[:1].isalpha() for w in words)
+        return capitalised >= max(1, len(words) // 2)
+
+    def lead_in(self, line: Line) -> int | None:
+        """Length of a ``Topic - `` / ``Topic: `` prefix opening a subsection, if any."""
+        if not self.ends_sentence(line):
+            return None
+        for regex in (self.dash_lead_re, self.colon_lead_re):
+            match = regex.match(line.text)
+            if match is None:
+                continue
+            topic = match.group("topic")
+            words = topic.split()
+            if len(words) <= self.max_topic_words and topic[:1].isupper():
+                return match.end()
+        return None
+
+    def __call__(self, doc: Doc) -> Doc:
+        starts = {t.idx: t for t in doc if not t.is_space}
+        non_claims, sections = [], []
+        lines = split_lines(doc.text)
+        section = None  # (topic, start) of the open subsection
+        previous: Line | None = None
+        seen_content = False
+
+        def close(end: int) -> None:
+            nonlocal section
+            if section is not None:
+                span = doc.char_span(section[1], end, alignment_mode="expand", label="section")
+                if span is not None:
+                    span._.section = section[0]
+                    sections.append(span)
+            section = None
+
+        def mark(kind: str, start: int, end: int) -> None:
+            span = doc.char_span(start, end, label=kind, alignment_mode="expand")
+            if span is not None:
+                non_claims.append(span)
+
+        def sent_start(char: int) -> None:
+            token = starts.get(char)
+            if token is not None and token.i > 0:
+                token.is_sent_start = True
+
+        for line in lines:
+            if line is None:
+                if previous is not None:
+                    close(previous.end)
+                previous = None
+                continue
+            new_unit = previous is None or self.ends_sentence(previous) or not seen_content
+            new_unit = new_unit or self.is_heading(previous)
+            if new_unit:
+                sent_start(line.start)
+            if not seen_content and self.is_heading(line):
+                mark("title", line.start, line.end)
+            elif (
+                new_unit
+                and line.text.startswith(self.byline_prefixes)
+                and self.is_heading(Line(line.start, line.end, line.text.split(" ", 1)[-1]))
+            ):
+                close(line.start)
+                mark("byline", line.start, line.end)
+            elif new_unit and self.is_heading(line):
+                close(line.start)
+                mark("heading", line.start, line.end)
+            elif new_unit and (label := self.label_re.match(line.text)):
+                close(line.start)
+                mark("label", line.start, line.start + label.end())
+                sent_start(line.start + label.end())
+            elif new_unit and (cut := self.lead_in(line)) is not None:
+                close(line.start)
+                topic = self.dash_lead_re.match(line.text) or self.colon_lead_re.match(line.text)
+                topic_text = topic.group("topic").strip() if topic else line.text[:cut]
+                mark("topic", line.start, line.start + cut)
+                section = (topic_text, line.start + cut)
+                sent_start(line.start + cut)
+            seen_content = True
+            previous = line
+        if previous is not None:
+            close(previous.end)
+        doc.spans["non_claims"] = non_claims
+        doc.spans["sections"] = sections
+        return doc
+
+
+@Language.factory(
+    "claims_sections",
+    assigns=["token.is_sent_start", "doc.spans"],
+    default_config={"lexicon": None},
+)
+def make_sections(nlp: Language, name: str, lexicon: str | None) -> SectionDetector:
+    """Factory: ``lexicon`` is a JSON file like sections.json (None: the bundled one)."""
+    return SectionDetector(nlp, name, lexicon=lexicon)

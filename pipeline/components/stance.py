@@ -1,0 +1,219 @@
+"""Stance: does a claim put the document's focal pair in alignment or in divergence?
+
+The focal pair comes from ``doc._.focal`` (``--focal``, the input line) or, when absent, is
+detected as the two states most mentioned in the title and first paragraph. A claim that
+mentions both focal actors (persons and organisations count through their home state) is
+divergent when it carries a divergence cue that is neither negated nor minimised nor in a
+concessive clause, or a hostile relation between the two; convergent when it has a
+convergence cue, a denied or minimised divergence, a cooperative relation between them,
+both acting with the same polarity on one target, or both as coordinated subjects; a
+contrast marker between them ("while ... does not") is divergent. A claim naming fewer
+than both is convergent only when it denies divergence outright ("These aims do not
+diverge"); otherwise neutral.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import Counter
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span, Token
+
+from ..extensions import register_extensions
+from ..gazetteer import load_gazetteer
+from .lexicon import load_lexicon
+from .syntax import first_conjunct
+
+SUBJECTS = {"nsubj", "nsubjpass"}
+
+
+class StanceTagger:
+    """Set ``_.stance`` and ``_.stance_cues`` on each claim (and ``doc._.focal`` if unset)."""
+
+    def __init__(self, nlp: Language, name: str, *, lexicon: str | None = None) -> None:
+        register_extensions()
+        self.name = name
+        raw = load_lexicon("stance", lexicon)
+        self.denying = [tuple(pair) for pair in raw["denying_phrases"]]
+        lex = {k: set(v) for k, v in raw.items() if k != "denying_phrases"}
+        self.lex = lex
+        self.gazetteer = load_gazetteer()
+
+    # -- focal pair -------------------------------------------------------------------------
+
+    def detect_focal(self, doc: Doc) -> list[str]:
+        """The two states most mentioned in the title and first paragraph."""
+        end = doc.text.find("\n\n", doc.text.find("\n") + 1)
+        end = len(doc.text) if end < 0 else end
+        counts: Counter[str] = Counter()
+        first_seen: dict[str, int] = {}
+        for span in doc.spans.get("actors", []):
+            if span.start_char >= end or span._.resolved_by == "coreference":
+                continue
+            state = self.gazetteer.home_state(span.kb_id_)
+            if state:
+                counts[state] += 1
+                first_seen.setdefault(state, span.start)
+        ranked = sorted(counts, key=lambda s: (-counts[s], first_seen[s]))
+        return ranked[:2]
+
+    # -- cues -------------------------------------------------------------------------------
+
+    def negated(self, token: Token, claim: Span) -> bool:
+        """A cue under negation: itself, its head chain, a 'no'-determined governor, or
+        after "rather than" / "instead of" ("friction ... rather than signs of fragility")."""
+        negators = self.lex["negators"]
+        words = [t.lower_ for t in claim.doc[claim.start : token.i]]
+        for first, second in self.denying:
+            if any(a == first and b == second for a, b in itertools.pairwise(words)):
+                return True
+        for node in [token, *token.ancestors]:
+            if node.i < claim.start or node.i >= claim.end:
+                break
+            if node.lower_ in negators and node is not token:
+                return True
+            for child in node.children:
+                if child.dep_ in {"neg", "det", "advmod"} and child.lower_ in negators:
+                    return True
+                if child.dep_ == "dobj" and child.lower_ == "nothing":
+                    return True
+        return False
+
+    def minimised(self, token: Token) -> bool:
+        """'Minor divergences', 'managing these differences', 'will only materialize'."""
+        lex = self.lex
+        if any(c.lower_ in lex["minimisers"] for c in token.children):
+            return True
+        head = token.head
+        if head.lemma_ in lex["minimisers"] and token.dep_ in {"dobj", "pobj"}:
+            return True
+        return token.dep_ in SUBJECTS and any(c.lower_ in lex["restrictive"] for c in head.children)
+
+    def concessive(self, token: Token, claim: Span) -> bool:
+        """Inside an although/while/even-if clause: background, not the claim's content."""
+        for node in [token, *token.ancestors]:
+            if node.i < claim.start or node.i >= claim.end:
+                return False
+            if node.dep_ == "advcl" and any(
+                c.dep_ == "mark" and c.lower_ in self.lex["concessive_marks"] for c in node.children
+            ):
+                return True
+        return False
+
+    def about_others(self, token: Token, focal_tokens: set[int], index) -> bool:
+        """A divergence noun tied to non-focal parties only ("tensions with Saudi Arabia")."""
+        partners = [
+            obj
+            for prep in token.children
+            if prep.dep_ == "prep" and prep.lower_ in {"with", "between"}
+            for obj in prep.children
+            if obj.dep_ == "pobj"
+        ]
+        if not partners:
+            return False
+        return not any(t.i in focal_tokens for obj in partners for t in [obj, *obj.conjuncts])
+
+    # -- decision ---------------------------------------------------------------------------
+
+    def __call__(self, doc: Doc) -> Doc:
+        if not doc._.focal:
+            doc._.focal = self.detect_focal(doc)
+        focal = set(doc._.focal or [])
+        gaz = self.gazetteer
+        state_of: dict[int, set[str]] = {}
+        for span in doc.spans.get("actors", []):
+            state = gaz.home_state(span.kb_id_)
+            if state:
+                for i in range(span.start, span.end):
+                    state_of.setdefault(i, set()).add(state)
+        for claim in doc.spans.get("claims", []):
+            label, cues = self.decide(claim, focal, state_of)
+            claim._.stance = label
+            claim._.stance_cues = [[c.idx, c.idx + len(c)] for c in cues]
+        return doc
+
+    def decide(self, claim: Span, focal: set[str], state_of) -> tuple[str, list[Token]]:
+        lex = self.lex
+        present = set().union(*(state_of.get(t.i, set()) for t in claim)) & focal
+        focal_tokens = {t.i for t in claim if state_of.get(t.i, set()) & focal}
+        real_div, soft_div, conv, contrast = [], [], [], []
+        for token in claim:
+            word, lemma = token.lower_, token.lemma_
+            if word in lex["divisive"] or lemma in lex["divisive"]:
+                if self.negated(token, claim) and word != "drive":
+                    soft_div.append(token)
+                continue
+            if word in lex["divergence"] or lemma in lex["divergence"]:
+                if self.negated(token, claim) or self.minimised(token):
+                    soft_div.append(token)
+                elif not self.concessive(token, claim) and not self.about_others(
+                    token, focal_tokens, state_of
+                ):
+                    real_div.append(token)
+            elif (word in lex["convergence"] or lemma in lex["convergence"]) and not self.negated(
+                token, claim
+            ):
+                conv.append(token)
+            if word in lex["contrast_marks"]:
+                contrast.append(token)
+            if lemma in lex["hostile_verbs_for_negation"] and self.negated(token, claim):
+                soft_div.append(token)
+        softened = {t.idx for t in soft_div}
+        relations = [r for r in claim._.relations or [] if r["cue"][0] not in softened]
+        between = [r for r in relations if {r["source"], r["target"]} == focal]
+        if len(focal) < 2 or len(present) < 2:
+            # Only a claim naming no focal actor can deny divergence outright.
+            if soft_div and not real_div and not present and len(focal) == 2:
+                return "convergent", soft_div
+            return "neutral", []
+        if real_div:
+            return "divergent", real_div
+        hostile = [r for r in between if r["polarity"] == "hostile"]
+        if hostile:
+            return "divergent", [claim.doc.char_span(*hostile[0]["cue"])[0]]
+        if conv or soft_div:
+            return "convergent", conv + soft_div
+        if between or self.shared_target(relations, focal):
+            return "convergent", []
+        if self.coordinated_subjects(claim, focal, state_of):
+            return "convergent", []
+        if contrast:
+            return "divergent", contrast
+        return "neutral", []
+
+    def shared_target(self, relations: list[dict], focal: set[str]) -> bool:
+        """Both focal actors act on the same target with the same polarity."""
+        by_target: dict[tuple[str, str], set[str]] = {}
+        for r in relations:
+            if r["source"] in focal:
+                by_target.setdefault((r["target"], r["polarity"]), set()).add(r["source"])
+        return any(sources == focal for sources in by_target.values())
+
+    def coordinated_subjects(self, claim: Span, focal: set[str], state_of) -> bool:
+        """Both focal actors in one subject group ("Russia and Iran view ...", "Both countries")."""
+        groups: dict[int, set[str]] = {}
+        for token in claim:
+            states = state_of.get(token.i, set()) & focal
+            if states and token.lower_ not in self.lex["distributive"]:
+                top = first_conjunct(token)
+                while (
+                    top.dep_ not in SUBJECTS
+                    and top.head is not top
+                    and top.dep_ in {"compound", "det", "nummod", "amod", "poss"}
+                ):
+                    top = top.head
+                if top.dep_ in SUBJECTS:
+                    groups.setdefault(top.i, set()).update(states)
+        return any(states == focal for states in groups.values())
+
+
+@Language.factory(
+    "claims_stance",
+    assigns=["span._.stance", "span._.stance_cues", "doc._.focal"],
+    requires=["doc.spans", "span._.relations"],
+    default_config={"lexicon": None},
+)
+def make_stance(nlp: Language, name: str, lexicon: str | None) -> StanceTagger:
+    """Factory: ``lexicon`` is a JSON file like stance.json (None: the bundled one)."""
+    return StanceTagger(nlp, name, lexicon=lexicon)

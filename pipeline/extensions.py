@@ -1,0 +1,43 @@
+"""The one table of custom ``Doc``/``Span`` attributes the components communicate through.
+
+Values are plain JSON-serialisable data (strings, numbers, lists, dicts), so docs pickle for
+multiprocessing and serialise with ``DocBin``. Span groups used (``doc.spans[...]``):
+
+- ``non_claims``: title, heading, byline, label and lead-in topic spans (label_ says which)
+- ``sections``: lead-in topic spans (label_ "section")
+- ``claims``: claim spans, with ``_.section``, ``_.sentence_index``, ``_.stance`` ...
+- ``mentions``: every gazetteer match, ``kb_id_`` holding the candidate IDs
+- ``actors`` / ``regions``: resolved mentions, ``kb_id_`` the ID, ``_.resolved_by`` how
+- ``candidates``: NER entities the gazetteer could not link (label_ is the NER label)
+"""
+
+from __future__ import annotations
+
+from spacy.tokens import Doc, Span
+
+DOC_EXTENSIONS: dict[str, object] = {
+    "focal": None,  # list[str]: the focal pair of state IDs, or None to detect
+}
+SPAN_EXTENSIONS: dict[str, object] = {
+    "section": None,  # claim: lead-in topic as written, or None
+    "sentence_index": None,  # claim: index of its sentence in the document
+    "resolved_by": None,  # mention: name, alias, demonym, metonymy, coreference
+    "role": None,  # mention: gazetteer role (state, seat, demonym, actor, region, city, event)
+    "place": None,  # mention: place ID of a seat of government used as a location
+    "stance": None,  # claim: convergent, divergent, neutral
+    "stance_cues": None,  # claim: list of [start_char, end_char]
+    "certainty": None,  # claim: asserted, hedged, reported
+    "certainty_cues": None,  # claim: list of [start_char, end_char]
+    "probability": None,  # claim: [term, low, high] or None
+    "relations": None,  # claim: list of {source, target, polarity, cue: [start, end]}
+}
+
+
+def register_extensions() -> None:
+    """Register every extension once (idempotent; called by each component factory)."""
+    for name, default in DOC_EXTENSIONS.items():
+        if not Doc.has_extension(name):
+            Doc.set_extension(name, default=default)
+    for name, default in SPAN_EXTENSIONS.items():
+        if not Span.has_extension(name):
+            Span.set_extension(name, default=default)
