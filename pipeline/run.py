@@ -146,9 +146,9 @@ class Runner:
     """Holds the loaded pipeline and turns documents into claim records."""
 
     def __init__(self, model: str | None = None, focal: list[str] | None = None) -> None:
-        from .nlp import build_nlp, model_id
+        from .nlp import model_id, shared_nlp
 
-        self.nlp = build_nlp(model)
+        self.nlp = shared_nlp(model)
         self.model_name, self.model_version = model_id(self.nlp)
         self.focal = focal or []
 

@@ -35,3 +35,38 @@ def read_jsonl(path: Path) -> list[dict]:
 def write_jsonl(path: Path, rows: list[dict]) -> Path:
     path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
     return path
+
+
+@pytest.fixture(scope="session")
+def nlp():
+    """The full claims pipeline, built once per test session."""
+    from pipeline.nlp import shared_nlp
+
+    return shared_nlp()
+
+
+@pytest.fixture(scope="session")
+def parse(nlp):
+    """Run the pipeline on a text with a focal pair (default RUS, IRN)."""
+
+    def run(text: str, focal: tuple[str, ...] = ("RUS", "IRN")):
+        doc = nlp.make_doc(text)
+        doc._.focal = list(focal) or None
+        return nlp(doc)
+
+    return run
+
+
+def claim_of(doc, start_text: str):
+    """The claim span starting with ``start_text``."""
+    found = [c for c in doc.spans["claims"] if c.text.startswith(start_text)]
+    assert found, [c.text for c in doc.spans["claims"]]
+    return found[0]
+
+
+def actor_ids(doc, claim) -> set[str]:
+    return {s.kb_id_ for s in doc.spans["actors"] if claim.start <= s.start < claim.end}
+
+
+def region_ids(doc, claim) -> set[str]:
+    return {s.kb_id_ for s in doc.spans["regions"] if claim.start <= s.start < claim.end}

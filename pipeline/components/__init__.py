@@ -1,3 +1,13 @@
 """spaCy components of the claims pipeline; importing this module registers their factories."""
 
-from . import actors, certainty, claims, mentions, regions, relations, sections, stance  # noqa: F401
+from . import (  # noqa: F401
+    actors,
+    certainty,
+    claims,
+    mentions,
+    regions,
+    relations,
+    repair,
+    sections,
+    stance,
+)

@@ -68,8 +68,9 @@ def trim(doc: Doc, start: int, end: int) -> tuple[int, int]:
     last_final = max((t.i for t in doc[start:end] if t.text in FINAL), default=None)
     if last_final is not None and last_final + 1 < end:
         tail = doc[last_final + 1 : end]
-        if all(t.text in QUOTES or t.like_num or t.text in "[]()" or t.is_space for t in tail):
-            if any(t.text in QUOTES for t in tail) and doc[start].text in QUOTES:
+        marks = set("".join(QUOTES)) | set("0123456789[]()*\u2020\u2021 ")
+        if all(set(t.text_with_ws) <= marks | {"\n"} for t in tail):
+            if any(set(t.text) & set("".join(QUOTES)) for t in tail) and doc[start].text in QUOTES:
                 start += 1
             end = last_final + 1
     return start, end
@@ -99,10 +100,11 @@ class ClaimSegmenter:
                 bounds.append((cursor, cut_start))
                 cursor = cut_end
             bounds.append((cursor, last))
+            final = doc[first:last].text.rstrip().rstrip("".join(QUOTES) + "0123456789[]()")
             for start, end in bounds:
                 start, end = trim(doc, start, end)
                 span = doc[start:end]
-                if not self.is_claim(span):
+                if not self.is_claim(span, final[-1:] in FINAL):
                     continue
                 span._.sentence_index = index
                 span._.section = next(
@@ -112,13 +114,13 @@ class ClaimSegmenter:
         doc.spans["claims"] = claims
         return doc
 
-    def is_claim(self, span: Span) -> bool:
+    def is_claim(self, span: Span, sentence_final: bool) -> bool:
         """Declarative and clause-like: long enough, not a question, and with a verb or
-        final punctuation (the tagger misses some verbs: "Russia and Iran back Armenia.")."""
+        in a sentence with final punctuation (the tagger misses some verbs)."""
         words = [t for t in span if not t.is_punct and not t.is_space]
         if len(words) < self.min_tokens or span.text.rstrip("".join(QUOTES) + " ").endswith("?"):
             return False
-        return span[-1].text in FINAL or any(t.pos_ in {"VERB", "AUX"} for t in span)
+        return sentence_final or any(t.pos_ in {"VERB", "AUX"} for t in span)
 
 
 @Language.factory(

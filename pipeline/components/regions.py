@@ -2,9 +2,10 @@
 
 A state name or seat of government is a region when the parse says it names a location:
 the object of a locative preposition ("in", "across", "bases in"), of "from" after a verb
-of removal ("expel the U.S. from Iraq", but not "pull Turkey away from the U.S."), of "to"
-after a verb of motion or a troop noun, "out of X", the topic of an initiative ("on
-Syria"), or a demonym on a place noun ("Syrian territory"). Coordinated mentions follow
+of removal or motion ("expel the U.S. from Iraq", but not "pull Turkey away from the
+U.S." or "a proposal from Tehran"), of "to" after a verb of motion or a troop noun, "out
+of X", the topic of an initiative or a talk ("initiatives on Syria", "disagree on Syria"),
+or a demonym on a place noun ("Syrian territory"). Coordinated mentions follow
 their first conjunct. Events named after a state ("the Syrian Civil War") locate the claim
 there. Results go to ``doc.spans["regions"]`` with ``kb_id_`` the region ID.
 """
@@ -30,7 +31,8 @@ class RegionTagger:
         self.name = name
         lex = load_lexicon("regions", lexicon)
         self.locative = set(lex["locative_prepositions"])
-        self.separation = set(lex["separation_verbs"])
+        self.from_verbs = set(lex["from_location_verbs"])
+        self.topic_verbs = set(lex["topic_verbs"])
         self.motion = set(lex["motion_verbs"])
         self.troops = set(lex["troop_nouns"])
         self.topics = set(lex["topic_nouns"])
@@ -55,11 +57,7 @@ class RegionTagger:
         if word == "of":
             return before == "out"
         if word == "from":
-            return (
-                before != "away"
-                and governor.pos_ == "VERB"
-                and (governor.lemma_ not in self.separation)
-            )
+            return before != "away" and governor.lemma_ in self.from_verbs
         if word == "to":
             objects = [c for c in governor.children if c.dep_ == "dobj"]
             nouns = {o.lemma_ for o in objects} | {  # "a limited number of troops"
@@ -71,7 +69,7 @@ class RegionTagger:
             }
             return governor.lemma_ in self.motion or bool(nouns & self.troops)
         if word in self.topic_preps:
-            return governor.lemma_ in self.topics
+            return governor.lemma_ in self.topics or governor.lemma_ in self.topic_verbs
         return False
 
     def __call__(self, doc: Doc) -> Doc:

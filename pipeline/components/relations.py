@@ -74,6 +74,9 @@ class RelationExtractor:
             if head.i in index:
                 found |= index[head.i]
                 continue
+            for prep in preps(head, *self.lex["member_prepositions"]):
+                for obj in pobjs(prep):  # "powers including the U.S., Turkey and Iran"
+                    found |= self.actors_of(obj, index, possess=False)
             if not possess or head.lower_ in self.lex["party_nouns"]:
                 continue
             for child in head.children:
@@ -82,9 +85,6 @@ class RelationExtractor:
                 elif child.dep_ == "prep" and child.lower_ in {"of", "among"}:
                     for obj in pobjs(child):
                         found |= self.actors_of(obj, index, possess=False)
-            for prep in preps(head, *self.lex["member_prepositions"]):
-                for obj in pobjs(prep):  # "powers including the U.S., Turkey and Iran"
-                    found |= self.actors_of(obj, index, possess=False)
         return found
 
     def agents(self, token: Token, index, depth: int = 0) -> set[str]:

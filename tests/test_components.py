@@ -1,0 +1,228 @@
+"""Each component on small texts with known answers (constructions, not seed sentences)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import actor_ids, claim_of, region_ids
+
+LAYOUT = """Why Ankara Hedges
+
+Bottom line: Turkey balances between Russia and NATO.
+
+Energy - Turkey buys Russian gas. It also imports from Azerbaijan.
+Background
+
+Turkey joined NATO in 1952.
+By A. Writer
+"""
+
+
+def test_components_sections_find_layout(parse):
+    doc = parse(LAYOUT, ("TUR", "RUS"))
+    kinds = {s.text.strip(): s.label_ for s in doc.spans["non_claims"]}
+    assert kinds["Why Ankara Hedges"] == "title"
+    assert kinds["Bottom line:"] == "label"
+    assert kinds["Background"] == "heading"
+    assert kinds["By A. Writer"] == "byline"
+    assert kinds["Energy -"] == "topic"
+    sections = {c.text: c._.section for c in doc.spans["claims"]}
+    assert sections == {
+        "Turkey balances between Russia and NATO.": None,
+        "Turkey buys Russian gas.": "Energy",
+        "It also imports from Azerbaijan.": "Energy",
+        "Turkey joined NATO in 1952.": None,
+    }
+
+
+@pytest.mark.parametrize(
+    ("text", "claims"),
+    [
+        (
+            "Russia arms Syria; Iran sends militias.",
+            ["Russia arms Syria", "Iran sends militias."],
+        ),
+        (
+            "Moscow supplies the weapons, and Tehran provides the fighters.",
+            ["Moscow supplies the weapons", "Tehran provides the fighters."],
+        ),
+        (
+            "Russia formed a cell with Iran and stands ready to do more.",
+            ["Russia formed a cell with Iran and stands ready to do more."],
+        ),
+        (
+            "Iran backs Assad while Russia hedges its bets.",
+            ["Iran backs Assad while Russia hedges its bets."],
+        ),
+        (
+            "Will Russia abandon Iran? Moscow shows no sign of it.",
+            ["Moscow shows no sign of it."],
+        ),
+        ('"Russia and Iran are partners."[3]', ["Russia and Iran are partners."]),
+    ],
+)
+def test_components_claims_split_only_where_allowed(parse, text, claims):
+    doc = parse(text)
+    assert [c.text for c in doc.spans["claims"]] == claims
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "actors"),
+    [
+        ("The U.S. and America's allies protested.", "The U.S.", {"USA"}),
+        ("The Kremlin rejected the proposal from Tehran.", "The Kremlin", {"RUS", "IRN"}),
+        ("Iranian rhetoric hardened.", "Iranian", {"IRN"}),
+        (
+            "Russian President Vladimir Putin met Ali Khamenei.",
+            "Russian",
+            {"person:vladimir-putin", "person:ali-khamenei"},
+        ),
+        ("Lebanese Hezbollah fights in Syria.", "Lebanese", {"org:hezbollah"}),
+        ("Egypt and Jordan met. Both countries want calm.", "Both", {"EGY", "JOR"}),
+        ("Turkey and Russia talk. They disagree on Syria.", "They", {"TUR", "RUS"}),
+        ("Moscow needs a base for its navy.", "Moscow", {"RUS"}),
+        ("Washington accused Caracas of fraud.", "Washington", {"USA", "VEN"}),
+    ],
+)
+def test_components_actors_resolve_mentions(parse, text, start, actors):
+    doc = parse(text)
+    assert actor_ids(doc, claim_of(doc, start)) == actors
+
+
+def test_components_actors_record_how_mentions_resolved(parse):
+    doc = parse("Iran and Russia met. Both countries back Tehran's allies in Iraq.")
+    how = {(s.text, s.kb_id_): s._.resolved_by for s in doc.spans["actors"]}
+    assert how[("Iran", "IRN")] == "name"
+    assert how[("Both countries", "RUS")] == "coreference"
+    assert how[("Tehran", "IRN")] == "metonymy"
+
+
+def test_components_mentions_keep_unlinked_entities_as_candidates(parse):
+    doc = parse("Ruritania and Iran signed a deal negotiated by Ivan Petrovsky.")
+    candidates = {c.text for c in doc.spans["candidates"]}
+    assert "Ivan Petrovsky" in candidates
+    assert "Iran" not in candidates
+
+
+@pytest.mark.parametrize(
+    ("text", "actors", "regions"),
+    [
+        ("Russia keeps bases in Syria.", {"RUS"}, {"SYR"}),
+        ("Iran and Russia seek to expel the U.S. from Iraq.", {"IRN", "RUS", "USA"}, {"IRQ"}),
+        ("Moscow wants to pull Turkey away from NATO.", {"RUS", "TUR", "org:nato"}, set()),
+        (
+            "Moscow sold weapons to Yerevan and built bases in Yerevan.",
+            {"RUS", "ARM"},
+            {"place:yerevan"},
+        ),
+        ("Iran fought in the Syrian Civil War.", {"IRN"}, {"SYR"}),
+        (
+            "Tensions rose across the Middle East and the Caucasus.",
+            set(),
+            {"region:middle-east", "region:caucasus"},
+        ),
+        ("Egypt sent troops to Yemen.", {"EGY"}, {"YEM"}),
+    ],
+)
+def test_components_regions_separate_places_from_actors(parse, text, actors, regions):
+    doc = parse(text)
+    claim = doc.spans["claims"][0]
+    assert actor_ids(doc, claim) == actors
+    assert region_ids(doc, claim) == regions
+
+
+@pytest.mark.parametrize(
+    ("text", "relations"),
+    [
+        (
+            "Russia and Iran back Assad against the rebels.",
+            {
+                ("RUS", "person:bashar-al-assad", "cooperative"),
+                ("IRN", "person:bashar-al-assad", "cooperative"),
+            },
+        ),
+        (
+            "Iran supports Armenia as a counterweight to Azerbaijan.",
+            {("IRN", "ARM", "cooperative"), ("IRN", "AZE", "hostile")},
+        ),
+        ("Turkey and Greece are rivals.", {("TUR", "GRC", "hostile"), ("GRC", "TUR", "hostile")}),
+        (
+            "Tensions between Israel and Iran grew.",
+            {("ISR", "IRN", "hostile"), ("IRN", "ISR", "hostile")},
+        ),
+        ("Moscow could pressure Baku.", set()),
+        ("China does not support Russia.", set()),
+        ("If Iran attacks Israel, prices rise.", set()),
+        ("Saudi Arabia seeks to weaken Iran.", {("SAU", "IRN", "hostile")}),
+        ("Russia sold missiles to India.", {("RUS", "IND", "cooperative")}),
+        (
+            "Qatar and Turkey encourage Sudan's drift away from the UAE.",
+            {
+                ("QAT", "SDN", "cooperative"),
+                ("TUR", "SDN", "cooperative"),
+                ("QAT", "ARE", "hostile"),
+                ("TUR", "ARE", "hostile"),
+            },
+        ),
+        (
+            "Tehran fears that Riyadh will arm Baluch militants.",
+            {("IRN", "SAU", "hostile"), ("SAU", "group:baluch", "cooperative")},
+        ),
+        ("China opposes the U.S. military presence in Asia.", {("CHN", "USA", "hostile")}),
+    ],
+)
+def test_components_relations_from_predicates(parse, text, relations):
+    doc = parse(text)
+    found = {(r["source"], r["target"], r["polarity"]) for r in doc.spans["claims"][0]._.relations}
+    assert found == relations
+
+
+@pytest.mark.parametrize(
+    ("text", "label", "band"),
+    [
+        ("Russia will likely expand its presence in Libya.", "hedged", [0.55, 0.8]),
+        ("Iran is very unlikely to abandon Assad.", "hedged", [0.05, 0.2]),
+        ("Moscow may seek a deal.", "hedged", None),
+        ("Tehran appears to favor delay.", "hedged", None),
+        ("Russia reportedly sent troops to Libya.", "reported", None),
+        ("Officials warned that Iran could retaliate.", "reported", None),
+        ("According to Reuters, Iran likely moved missiles.", "reported", [0.55, 0.8]),
+        ("Tehran fears that Baku could host Israeli bases.", "asserted", None),
+        ("Russia arms Syria.", "asserted", None),
+    ],
+)
+def test_components_certainty_labels_and_bands(parse, text, label, band):
+    doc = parse(text)
+    claim = doc.spans["claims"][0]
+    assert claim._.certainty == label
+    assert (claim._.probability[1:] if claim._.probability else None) == band
+
+
+@pytest.mark.parametrize(
+    ("text", "stance"),
+    [
+        ("Russia and Iran share an interest in expelling the U.S.", "convergent"),
+        ("Russia and Iran both seek to weaken NATO.", "convergent"),
+        (
+            "Their differences do not run deep: Iran and Russia do not diverge on Syria.",
+            "convergent",
+        ),
+        ("Russia and Iran are historic rivals.", "divergent"),
+        ("Minor differences between Russia and Iran are manageable.", "convergent"),
+        ("Iran's nuclear program worries Moscow.", "divergent"),
+        ("Russia sells grain to Egypt.", "neutral"),
+        ("Turkey and Greece argue over Cyprus.", "neutral"),
+    ],
+)
+def test_components_stance_toward_the_focal_pair(parse, text, stance):
+    doc = parse(text)
+    assert doc.spans["claims"][0]._.stance == stance
+
+
+def test_components_stance_detects_focal_pair_when_absent(parse):
+    doc = parse(
+        "Turkey and Qatar: A Gulf Partnership\n\nTurkey and Qatar share goals. Doha hosts Turkish "
+        "troops.\n\nOther states watch.",
+        (),
+    )
+    assert sorted(doc._.focal) == ["QAT", "TUR"]
