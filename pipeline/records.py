@@ -221,52 +221,45 @@ def records_from_doc(doc, *, doc_id: str, doc_sha256: str, provenance: Provenanc
     """
     from .gazetteer import load_gazetteer
 
-    gazetteer = load_gazetteer()
-    actors_by_claim = _group(doc.spans.get("actors", []), doc.spans.get("claims", []))
-    regions_by_claim = _group(doc.spans.get("regions", []), doc.spans.get("claims", []))
-    candidates_by_claim = _group(doc.spans.get("candidates", []), doc.spans.get("claims", []))
+    gaz = load_gazetteer()
+    claims = list(doc.spans.get("claims", []))
+    actors_by_claim = _group(doc.spans.get("actors", []), claims)
+    regions_by_claim = _group(doc.spans.get("regions", []), claims)
+    candidates_by_claim = _group(doc.spans.get("candidates", []), claims)
     focal = list(doc._.focal or [])
+
+    def cue(pair: list[int]) -> Cue:
+        return Cue(start=pair[0] + offset, end=pair[1] + offset, text=doc.text[pair[0] : pair[1]])
+
+    def mention(span) -> Mention:
+        return Mention(
+            start=span.start_char + offset,
+            end=span.end_char + offset,
+            text=span.text,
+            resolved_by=span._.resolved_by or "name",
+        )
+
+    def actor(aid: str) -> ActorRecord:
+        return ActorRecord(
+            id=aid,
+            type=gaz.actor_kind(aid),
+            name=gaz.actor_name(aid),
+            country=gaz.home_state(aid),
+            mentions=[],
+        )
+
+    def region(rid: str) -> RegionRecord:
+        return RegionRecord(
+            id=rid,
+            type=gaz.region_kind(rid),
+            name=gaz.region_name(rid),
+            parents=gaz.parents(rid),
+            mentions=[],
+        )
+
     records = []
-    for n, claim in enumerate(doc.spans.get("claims", [])):
+    for n, claim in enumerate(claims):
         start, end = claim.start_char + offset, claim.end_char + offset
-
-        def cue(pair, base=offset, text=doc.text):
-            return Cue(start=pair[0] + base, end=pair[1] + base, text=text[pair[0] : pair[1]])
-
-        def mention(span, base=offset):
-            return Mention(
-                start=span.start_char + base,
-                end=span.end_char + base,
-                text=span.text,
-                resolved_by=span._.resolved_by or "name",
-            )
-
-        actors: dict[str, ActorRecord] = {}
-        for span in actors_by_claim[n]:
-            record = actors.setdefault(
-                span.kb_id_,
-                ActorRecord(
-                    id=span.kb_id_,
-                    type=gazetteer.actor_kind(span.kb_id_),
-                    name=gazetteer.actor_name(span.kb_id_),
-                    country=gazetteer.home_state(span.kb_id_),
-                    mentions=[],
-                ),
-            )
-            record.mentions.append(mention(span))
-        regions: dict[str, RegionRecord] = {}
-        for span in regions_by_claim[n]:
-            record = regions.setdefault(
-                span.kb_id_,
-                RegionRecord(
-                    id=span.kb_id_,
-                    type=gazetteer.region_kind(span.kb_id_),
-                    name=gazetteer.region_name(span.kb_id_),
-                    parents=gazetteer.parents(span.kb_id_),
-                    mentions=[],
-                ),
-            )
-            record.mentions.append(mention(span))
         band = claim._.probability
         records.append(
             ClaimRecord(
@@ -277,8 +270,8 @@ def records_from_doc(doc, *, doc_id: str, doc_sha256: str, provenance: Provenanc
                 text=claim.text,
                 section=claim._.section,
                 sentence_index=claim._.sentence_index or 0,
-                actors=sorted(actors.values(), key=lambda a: a.id),
-                regions=sorted(regions.values(), key=lambda r: r.id),
+                actors=_collect(actors_by_claim[n], actor, mention),
+                regions=_collect(regions_by_claim[n], region, mention),
                 candidates=[
                     Candidate(
                         start=c.start_char + offset,
@@ -315,9 +308,27 @@ def records_from_doc(doc, *, doc_id: str, doc_sha256: str, provenance: Provenanc
     return records
 
 
+def _collect(spans, make, mention) -> list:
+    """One record per ID (made by ``make``) holding every mention of it, sorted by ID."""
+    out: dict = {}
+    for span in spans:
+        out.setdefault(span.kb_id_, make(span.kb_id_)).mentions.append(mention(span))
+    return sorted(out.values(), key=lambda r: r.id)
+
+
 def _group(spans, claims) -> list[list]:
-    """Spans lying inside each claim, in claim order."""
-    out: list[list] = [[] for _ in claims]
-    for n, claim in enumerate(claims):
-        out[n] = [s for s in spans if claim.start <= s.start and s.end <= claim.end]
+    """Spans lying inside each claim, in claim order (bisection over sorted starts)."""
+    from bisect import bisect_left
+
+    ordered = sorted(spans, key=lambda s: s.start)
+    starts = [s.start for s in ordered]
+    out = []
+    for claim in claims:
+        i = bisect_left(starts, claim.start)
+        inside = []
+        while i < len(ordered) and ordered[i].start < claim.end:
+            if ordered[i].end <= claim.end:
+                inside.append(ordered[i])
+            i += 1
+        out.append(inside)
     return out
