@@ -69,6 +69,71 @@ def run(inputs: tuple[Path, ...], output: str, focal: str | None, model, batch_s
         raise errors.ClaimsError(errors.SOME_FAILED.format(failed=failed, total=total))
 
 
+@main.command("export")
+@click.argument("records_file", metavar="RECORDS.jsonl", type=click.Path(path_type=Path))
+@click.option(
+    "--to",
+    "dest",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="DIR.parquet or DIR.csv (tables), FILE.duckdb, FILE.graphml or FILE.json (network).",
+)
+def export_command(records_file: Path, dest: Path) -> None:
+    """Export claim records as tidy tables, a DuckDB database or the actor network.
+
+    The destination's name picks the format. Tables (claims, claim_actors, claim_regions,
+    region_parents, relations, mentions) join on claim_id; the DuckDB file also has a view
+    claim_facts joining them.
+
+    \b
+    Examples:
+      claims export out/claims.jsonl --to out/claims.parquet
+      claims export out/claims.jsonl --to out/claims.duckdb
+      claims export out/claims.jsonl --to out/network.graphml
+    """
+    from .export import export, load_records
+
+    records = load_records(records_file)
+    kind = export(records, dest)
+    click.echo(f"wrote {dest} ({kind}, {len(records)} claims)")
+
+
+@main.command()
+@click.argument("records_file", metavar="RECORDS.jsonl", type=click.Path(path_type=Path))
+@click.option(
+    "--by",
+    type=click.Choice(["actor", "region", "section"]),
+    default="actor",
+    show_default=True,
+    help="Grouping of the stance table.",
+)
+@click.option(
+    "--plot",
+    "plot_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Also write PNG figures (network, stance by section, certainty) here.",
+)
+@click.option(
+    "--top", default=15, show_default=True, type=click.IntRange(1), help="Rows per table."
+)
+def summary(records_file: Path, by: str, plot_dir: Path | None, top: int) -> None:
+    """Summarise claim records: stance per actor, region or section; certainty; relations.
+
+    \b
+    Examples:
+      claims summary out/claims.jsonl
+      claims summary out/claims.jsonl --by section --plot out/figures
+    """
+    from .export import load_records
+    from .summary import plot_all, render
+
+    records = load_records(records_file)
+    click.echo(render(records, by=by, top=top))
+    if plot_dir is not None:
+        for path in plot_all(records, plot_dir):
+            click.echo(f"wrote {path}")
+
+
 @main.command()
 @click.option(
     "--out",

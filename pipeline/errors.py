@@ -50,3 +50,7 @@ EMPTY_DOCUMENT = "empty document: no claims"
 INPUT_LINE = "needs exactly one of `text` or `path`"
 MISSING_INPUT = "input not found"
 SOME_FAILED = "{failed} of {total} documents failed; the others' records were written"
+UNKNOWN_DEST = (
+    "cannot tell the export format from {dest!r}: use a .parquet or .csv folder, "
+    "a .duckdb file, or a .graphml or .json file"
+)

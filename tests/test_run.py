@@ -225,7 +225,7 @@ def test_run_model_missing_is_a_clear_error():
 
 
 def test_run_help_shows_examples(runner):
-    for command in ("run", "evaluate", "agree", "schema"):
+    for command in ("run", "evaluate", "agree", "schema", "export", "summary"):
         result = runner.invoke(main, [command, "--help"])
         assert result.exit_code == 0
         assert "Example" in result.output
@@ -239,5 +239,12 @@ def test_run_evaluate_without_pred_runs_the_pipeline(runner):
 
 def test_run_readme_documents_every_command():
     readme = Path(ROOT / "README.md").read_text(encoding="utf-8")
-    for command in ("claims run", "claims evaluate", "claims agree", "claims schema"):
+    for command in (
+        "claims run",
+        "claims evaluate",
+        "claims agree",
+        "claims schema",
+        "claims export",
+        "claims summary",
+    ):
         assert command in readme

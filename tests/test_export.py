@@ -1,0 +1,258 @@
+"""Exports and summaries: round trips, typed tables, failure safety, the seed network."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from pipeline.cli import main
+from pipeline.export import TABLES, export, graph, load_records, read_tables, tables
+from pipeline.records import (
+    ActorRecord,
+    Candidate,
+    CertaintyRecord,
+    ClaimRecord,
+    Cue,
+    Mention,
+    ProbabilityBand,
+    Provenance,
+    RegionRecord,
+    RelationRecord,
+    StanceRecord,
+)
+from tests.conftest import GOLD
+
+STATES = ["RUS", "IRN", "USA", "SYR", "TUR", "ARM", "AZE"]
+ACTOR_IDS = [*STATES, "org:nato", "person:vladimir-putin", "group:kurds"]
+REGION_IDS = ["SYR", "IRQ", "region:middle-east", "place:gyumri"]
+text = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=30
+).filter(lambda s: s.strip() == s and s)
+
+
+@st.composite
+def span_fields(draw):
+    start = draw(st.integers(0, 10_000))
+    return {"start": start, "end": start + draw(st.integers(1, 200)), "text": draw(text)}
+
+
+@st.composite
+def records(draw):
+    actors = draw(st.lists(st.sampled_from(ACTOR_IDS), unique=True, max_size=4))
+    regions = draw(st.lists(st.sampled_from(REGION_IDS), unique=True, max_size=3))
+    mention = st.builds(
+        lambda f, how: Mention(**f, resolved_by=how),
+        span_fields(),
+        st.sampled_from(["name", "alias", "demonym", "metonymy", "coreference"]),
+    )
+    band = draw(st.none() | st.just(ProbabilityBand(term="likely", low=0.55, high=0.8)))
+    relations = []
+    if len(actors) >= 2:
+        for _ in range(draw(st.integers(0, 3))):
+            source, target = draw(st.permutations(actors))[:2]
+            relations.append(
+                RelationRecord(
+                    source=source, target=target,
+                    polarity=draw(st.sampled_from(["cooperative", "hostile"])),
+                    cue=Cue(**draw(span_fields())),
+                )
+            )  # fmt: skip
+    return ClaimRecord(
+        claim_id=f"c_{draw(st.integers(0, 2**60)):016x}",
+        doc_id=draw(st.sampled_from(["doc-a", "doc-b"])),
+        **draw(span_fields()),
+        section=draw(st.none() | text),
+        sentence_index=draw(st.integers(0, 500)),
+        actors=[
+            ActorRecord(id=a, type="state", name=a, country=a if a in STATES else None,
+                        mentions=draw(st.lists(mention, min_size=1, max_size=2)))
+            for a in actors
+        ],
+        regions=[
+            RegionRecord(id=g, type="country", name=g,
+                         parents=draw(st.lists(st.sampled_from(["region:asia", "ARM"]),
+                                               unique=True, max_size=2)),
+                         mentions=draw(st.lists(mention, min_size=1, max_size=2)))
+            for g in regions
+        ],
+        candidates=[Candidate(**draw(span_fields()), label="PERSON")] * draw(st.integers(0, 1)),
+        stance=StanceRecord(label=draw(st.sampled_from(["convergent", "divergent", "neutral"])),
+                            focal=["RUS", "IRN"], cues=[]),
+        certainty=CertaintyRecord(label=draw(st.sampled_from(["asserted", "hedged", "reported"])),
+                                  cues=[], probability=band),
+        relations=relations,
+        provenance=Provenance(doc_sha256="0" * 64, pipeline_version="0.1.0",
+                              model_name="en_core_web_sm", model_version="3.8.0"),
+    )  # fmt: skip
+
+
+def content(records_or_tables) -> dict[str, set]:
+    """What must survive a round trip: claims, actors, regions, relations."""
+    t = records_or_tables if isinstance(records_or_tables, dict) else tables(records_or_tables)
+    claims = t["claims"].to_pylist()
+    return {
+        "claims": {
+            (c["claim_id"], c["doc_id"], c["start"], c["end"], c["text"], c["section"],
+             c["stance"], c["certainty"], c["probability_low"])
+            for c in claims
+        },
+        "actors": {(a["claim_id"], a["actor_id"], a["country"])
+                   for a in t["claim_actors"].to_pylist()},
+        "regions": {(g["claim_id"], g["region_id"], g["parents"])
+                    for g in t["claim_regions"].to_pylist()},
+        "relations": {(r["claim_id"], r["source"], r["target"], r["polarity"])
+                      for r in t["relations"].to_pylist()},
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize("suffix", [".parquet", ".csv", ".duckdb"])
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(batch=st.lists(records(), max_size=6, unique_by=lambda r: r.claim_id))
+def test_export_round_trip_keeps_content(tmp_path, suffix, batch):
+    dest = tmp_path / f"out-{len(batch)}-{abs(hash(tuple(r.claim_id for r in batch)))}{suffix}"
+    export(batch, dest)
+    back = read_tables(dest)
+    assert content(back) == content(batch)
+    for name, table in tables(batch).items():
+        assert back[name].num_rows == table.num_rows, name
+
+
+def test_export_tables_are_typed(tmp_path):
+    exported = tables(load_records(seed_records_file(tmp_path)))
+    claims = exported["claims"].schema
+    assert str(claims.field("start").type) == "int32"
+    assert str(claims.field("probability_low").type) == "double"
+    assert exported["claims"].num_rows > 50
+    assert set(exported) == set(TABLES)
+
+
+def test_export_empty_records_give_empty_tables(tmp_path, runner):
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("")
+    result = runner.invoke(main, ["export", str(empty), "--to", str(tmp_path / "t.parquet")])
+    assert result.exit_code == 0, result.output
+    back = read_tables(tmp_path / "t.parquet")
+    assert all(back[name].num_rows == 0 for name in TABLES)
+    assert back["claims"].schema.names[0] == "claim_id"
+
+
+def test_export_broken_line_names_file_and_line(tmp_path, runner):
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text(seed_records_file(tmp_path).read_text().splitlines()[0] + "\n{oops\n")
+    result = runner.invoke(main, ["export", str(broken), "--to", str(tmp_path / "t.duckdb")])
+    assert result.exit_code == 2
+    assert f"{broken}:2: not valid JSON" in result.output
+    assert not (tmp_path / "t.duckdb").exists()
+
+
+def test_export_failure_leaves_no_partial_output(tmp_path, monkeypatch):
+    import pipeline.export as module
+
+    records = load_records(seed_records_file(tmp_path))
+    dest = tmp_path / "out.parquet"
+    export(records, dest)
+    before = sorted(p.name for p in dest.iterdir())
+
+    def explode(data, folder, kind):
+        (folder / "claims.parquet").parent.mkdir(parents=True, exist_ok=True)
+        (folder / "claims.parquet").write_text("half")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(module, "write_tables", explode)
+    with pytest.raises(OSError):
+        export(records, dest)
+    assert sorted(p.name for p in dest.iterdir()) == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_export_unknown_destination_is_a_user_error(tmp_path, runner):
+    records_file = seed_records_file(tmp_path)
+    result = runner.invoke(main, ["export", str(records_file), "--to", str(tmp_path / "x.xlsx")])
+    assert result.exit_code == 2
+    assert "cannot tell the export format" in result.output
+
+
+def test_export_duckdb_view_answers_questions(tmp_path):
+    import duckdb
+
+    dest = tmp_path / "claims.duckdb"
+    export(load_records(seed_records_file(tmp_path)), dest)
+    con = duckdb.connect(str(dest), read_only=True)
+    rows = con.execute(
+        "select target, count(distinct claim_id) from claim_facts "
+        "where source = 'RUS' and polarity = 'hostile' group by target order by 2 desc"
+    ).fetchall()
+    con.close()
+    assert rows[0][0] == "USA"
+
+
+@pytest.mark.parametrize("suffix", [".graphml", ".json"])
+def test_export_network_shows_the_seed_alignment(tmp_path, suffix):
+    import networkx as nx
+
+    records = load_records(seed_records_file(tmp_path))
+    dest = tmp_path / f"network{suffix}"
+    export(records, dest)
+    if suffix == ".graphml":
+        g = nx.read_graphml(dest)
+    else:
+        g = nx.node_link_graph(json.loads(dest.read_text()), edges="edges")
+    for focal in ("RUS", "IRN"):
+        for target in ("SYR", "ARM"):
+            assert g.edges[focal, target]["cooperative"] >= 1, (focal, target)
+        for target in ("USA", "org:nato", "AZE"):
+            assert g.edges[focal, target]["hostile"] >= 1, (focal, target)
+    assert g.nodes["RUS"]["type"] == "state" and g.nodes["RUS"]["name"] == "Russia"
+    assert graph(records).edges["RUS", "USA"]["claim_ids"]
+
+
+def test_export_summary_tables_and_plots(tmp_path, runner):
+    records_file = seed_records_file(tmp_path)
+    figures = tmp_path / "figures"
+    result = runner.invoke(
+        main, ["summary", str(records_file), "--by", "section", "--plot", str(figures)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "Iraq and Afghanistan" in result.output
+    assert "RUS -> USA (hostile)" in result.output
+    for name in ("network.png", "stance_by_section.png", "certainty.png"):
+        assert (figures / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    result = runner.invoke(main, ["summary", str(records_file), "--by", "region"])
+    assert "region:middle-east" in result.output
+
+
+_SEED_CACHE: dict[str, str] = {}
+
+
+def seed_records_file(tmp_path: Path) -> Path:
+    """The pipeline's records for the seed (computed once per session), in tmp_path."""
+    if "text" not in _SEED_CACHE:
+        from click.testing import CliRunner
+
+        out = tmp_path / "seed-run.jsonl"
+        result = CliRunner().invoke(main, ["run", str(GOLD / "documents.jsonl"), "-o", str(out)])
+        assert result.exit_code == 0, result.output
+        _SEED_CACHE["text"] = out.read_text(encoding="utf-8")
+    path = tmp_path / "seed.jsonl"
+    path.write_text(_SEED_CACHE["text"], encoding="utf-8")
+    return path
+
+
+def test_export_duckdb_file_opens_in_the_duckdb_cli(tmp_path):
+    import subprocess
+    import sys
+
+    dest = tmp_path / "claims.duckdb"
+    export(load_records(seed_records_file(tmp_path)), dest)
+    cli = Path(sys.executable).parent / "duckdb"
+    result = subprocess.run(
+        [str(cli), "-csv", str(dest), "select count(*) as n from claims"],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert result.stdout.split() == ["n", str(len(load_records(seed_records_file(tmp_path))))]
