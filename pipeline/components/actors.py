@@ -16,6 +16,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span, Token
 
 from ..extensions import register_extensions
+from .base import Component
 from .lexicon import load_lexicon
 from .syntax import first_conjunct, mention_head
 
@@ -23,7 +24,7 @@ ACTOR_ROLES = {"state", "seat", "actor", "demonym"}
 SUBJECT_DEPS = {"nsubj", "nsubjpass"}
 
 
-class ActorTagger:
+class ActorTagger(Component):
     """Write actor mentions (one span per ID) to ``doc.spans["actors"]``."""
 
     def __init__(self, nlp: Language, name: str, *, lexicon: str | None = None) -> None:
@@ -38,7 +39,7 @@ class ActorTagger:
         self.person = set(lex["person_pronouns"])
         self.lookback = lex["lookback_sentences"]
 
-    def __call__(self, doc: Doc) -> Doc:
+    def process(self, doc: Doc) -> Doc:
         places = {(s.start, s.end) for s in doc.spans.get("regions", [])}
         actors = []
         for mention in doc.spans.get("mentions", []):

@@ -16,10 +16,11 @@ from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 
 from ..extensions import register_extensions
+from .base import Component
 from .lexicon import load_lexicon
 
 
-class CertaintyTagger:
+class CertaintyTagger(Component):
     """Set ``_.certainty``, ``_.certainty_cues`` and ``_.probability`` on each claim."""
 
     def __init__(self, nlp: Language, name: str, *, lexicon: str | None = None) -> None:
@@ -82,7 +83,7 @@ class CertaintyTagger:
                 out["reported"].append(cue)
         return out
 
-    def __call__(self, doc: Doc) -> Doc:
+    def process(self, doc: Doc) -> Doc:
         kinds = {"reported": "reported", "hedge": "hedged", "estimative": "estimative"}
         phrases = filter_spans(
             [Span(doc, s, e, label=kinds[doc.vocab.strings[m]]) for m, s, e in self.matcher(doc)]

@@ -12,6 +12,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
 from ..extensions import register_extensions
+from .base import Component
 
 SUBJECT_DEPS = {"nsubj", "nsubjpass", "csubj", "csubjpass", "expl"}
 FINITE_TAGS = {"VBD", "VBZ", "VBP", "MD"}
@@ -76,7 +77,7 @@ def trim(doc: Doc, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-class ClaimSegmenter:
+class ClaimSegmenter(Component):
     """Write claim spans to ``doc.spans["claims"]`` with ``_.section``, ``_.sentence_index``."""
 
     def __init__(self, nlp: Language, name: str, *, min_tokens: int = 3) -> None:
@@ -84,7 +85,7 @@ class ClaimSegmenter:
         self.name = name
         self.min_tokens = min_tokens
 
-    def __call__(self, doc: Doc) -> Doc:
+    def process(self, doc: Doc) -> Doc:
         excluded = set()
         for span in doc.spans.get("non_claims", []):
             excluded.update(range(span.start, span.end))

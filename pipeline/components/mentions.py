@@ -16,6 +16,7 @@ from spacy.util import filter_spans
 
 from ..extensions import register_extensions
 from ..gazetteer import load_gazetteer
+from .base import Component
 from .lexicon import load_lexicon
 
 
@@ -24,7 +25,7 @@ def plural(demonym: str) -> str | None:
     return demonym + "s" if demonym[-1:] in {"n", "i"} else None
 
 
-class MentionMatcher:
+class MentionMatcher(Component):
     """Write gazetteer matches to ``doc.spans["mentions"]`` and NER leftovers to candidates."""
 
     def __init__(self, nlp: Language, name: str, *, lexicon: str | None = None) -> None:
@@ -54,7 +55,7 @@ class MentionMatcher:
         for key, docs in by_key.items():
             self.matcher.add(key, docs)
 
-    def __call__(self, doc: Doc) -> Doc:
+    def process(self, doc: Doc) -> Doc:
         found: dict[tuple[int, int], tuple[int, str]] = {}
         for match_id, start, end in self.matcher(doc):
             key = doc.vocab.strings[match_id]

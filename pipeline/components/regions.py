@@ -16,6 +16,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from ..extensions import register_extensions
+from .base import Component
 from .lexicon import load_lexicon
 from .syntax import first_conjunct, mention_head
 
@@ -23,7 +24,7 @@ ALWAYS_REGION = {"region", "city", "event"}
 AMBIGUOUS = {"state", "seat", "demonym"}
 
 
-class RegionTagger:
+class RegionTagger(Component):
     """Decide which mentions name places; write them to ``doc.spans["regions"]``."""
 
     def __init__(self, nlp: Language, name: str, *, lexicon: str | None = None) -> None:
@@ -72,7 +73,7 @@ class RegionTagger:
             return governor.lemma_ in self.topics or governor.lemma_ in self.topic_verbs
         return False
 
-    def __call__(self, doc: Doc) -> Doc:
+    def process(self, doc: Doc) -> Doc:
         regions = []
         for mention in doc.spans.get("mentions", []):
             role = mention._.role

@@ -22,6 +22,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
 from ..extensions import register_extensions
+from .base import Component
 from .lexicon import load_lexicon
 from .syntax import first_conjunct, mention_head
 
@@ -46,7 +47,7 @@ def preps(token: Token, *words: str) -> list[Token]:
     return [c for c in token.children if c.dep_ in {"prep", "dative"} and c.lower_ in words]
 
 
-class RelationExtractor:
+class RelationExtractor(Component):
     """Fill ``span._.relations`` for every claim."""
 
     def __init__(self, nlp: Language, name: str, *, lexicon: str | None = None) -> None:
@@ -362,7 +363,7 @@ class RelationExtractor:
 
     # -- pipeline ---------------------------------------------------------------------------
 
-    def __call__(self, doc: Doc) -> Doc:
+    def process(self, doc: Doc) -> Doc:
         index: dict[int, set[str]] = {}
         for span in doc.spans.get("actors", []):
             index.setdefault(mention_head(span).i, set()).add(span.kb_id_)

@@ -14,10 +14,11 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from ..extensions import register_extensions
+from .base import Component
 from .lexicon import load_lexicon
 
 
-class VerbRepair:
+class VerbRepair(Component):
     """Re-parse sentences whose only verb reading was missed by the tagger."""
 
     def __init__(self, nlp: Language, name: str, *, lexicon: str | None = None) -> None:
@@ -36,7 +37,7 @@ class VerbRepair:
             return True
         return root.pos_ == "VERB" and root.text[:1].isupper() and root.i > sent.start
 
-    def __call__(self, doc: Doc) -> Doc:
+    def process(self, doc: Doc) -> Doc:
         for sent in list(doc.sents):
             hits = [t for t in sent if t.lower_ in self.substitutes and t.pos_ != "VERB"]
             if hits and self.broken(sent):

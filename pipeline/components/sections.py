@@ -16,6 +16,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from ..extensions import register_extensions
+from .base import Component
 from .lexicon import load_lexicon
 
 DASHES = "\\-\u2013\u2014"  # hyphen, en dash, em dash, for character classes
@@ -45,7 +46,7 @@ def split_lines(text: str) -> list[Line | None]:
     return out
 
 
-class SectionDetector:
+class SectionDetector(Component):
     """Find titles, headings, bylines, labels and lead-ins; set sentence starts."""
 
     def __init__(self, nlp: Language, name: str, *, lexicon: str | None = None) -> None:
@@ -90,7 +91,7 @@ class SectionDetector:
                 return match.end()
         return None
 
-    def __call__(self, doc: Doc) -> Doc:
+    def process(self, doc: Doc) -> Doc:
         starts = {t.idx: t for t in doc if not t.is_space}
         non_claims, sections = [], []
         lines = split_lines(doc.text)

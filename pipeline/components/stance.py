@@ -22,13 +22,14 @@ from spacy.tokens import Doc, Span, Token
 
 from ..extensions import register_extensions
 from ..gazetteer import load_gazetteer
+from .base import Component
 from .lexicon import load_lexicon
 from .syntax import first_conjunct
 
 SUBJECTS = {"nsubj", "nsubjpass"}
 
 
-class StanceTagger:
+class StanceTagger(Component):
     """Set ``_.stance`` and ``_.stance_cues`` on each claim (and ``doc._.focal`` if unset)."""
 
     def __init__(self, nlp: Language, name: str, *, lexicon: str | None = None) -> None:
@@ -116,7 +117,7 @@ class StanceTagger:
 
     # -- decision ---------------------------------------------------------------------------
 
-    def __call__(self, doc: Doc) -> Doc:
+    def process(self, doc: Doc) -> Doc:
         if not doc._.focal:
             doc._.focal = self.detect_focal(doc)
         focal = set(doc._.focal or [])

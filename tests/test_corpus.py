@@ -1,0 +1,180 @@
+"""Corpus runs: streaming, resume after a kill, errors file, parallel and Dask engines."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from pipeline.cli import main
+from pipeline.corpus import AUTO_PARALLEL_BYTES, choose_jobs
+from pipeline.documents import SourceDocument
+from pipeline.run import Failure, Runner
+from tests.conftest import DATA, ROOT
+
+SENTENCES = [
+    line.strip()
+    for line in (DATA / "heldout-china-pakistan.txt").read_text(encoding="utf-8").splitlines()
+    if line.strip().endswith(".") and len(line.split()) > 6
+]
+
+
+def make_corpus(folder: Path, n: int, repeat: int = 3) -> Path:
+    """n small articles built from the held-out text (different order in each)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for i in range(n):
+        rotated = SENTENCES[i % len(SENTENCES) :] + SENTENCES[: i % len(SENTENCES)]
+        body = " ".join(rotated * repeat)
+        (folder / f"doc{i:04d}.txt").write_text(f"Report {i}\n\n{body}\n", encoding="utf-8")
+    return folder
+
+
+def read_records(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def claims_cmd(*args: str) -> list[str]:
+    return [sys.executable, "-m", "pipeline.cli", *args]
+
+
+def test_corpus_killed_run_resumes_without_loss_or_duplicates(tmp_path):
+    corpus = make_corpus(tmp_path / "corpus", 120)
+    clean = tmp_path / "clean.jsonl"
+    subprocess.run(claims_cmd("run", str(corpus), "-o", str(clean), "--jobs", "1"), check=True,
+                   cwd=ROOT, capture_output=True)  # fmt: skip
+    out = tmp_path / "out.jsonl"
+    ledger = tmp_path / "out.jsonl.progress.jsonl"
+    proc = subprocess.Popen(
+        claims_cmd("run", str(corpus), "-o", str(out), "--jobs", "1", "--batch-size", "2"),
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if ledger.exists() and len(ledger.read_text().splitlines()) >= 10:
+            break
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert not out.exists(), "the run finished before it could be killed"
+    partial = tmp_path / "out.jsonl.partial"
+    with open(partial, "ab") as handle:  # a torn line, as a kill mid-write leaves
+        handle.write(b'{"claim_id": "c_torn", "doc_')
+    result = subprocess.run(
+        claims_cmd("run", str(corpus), "-o", str(out), "--resume", "--jobs", "1"),
+        cwd=ROOT, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert "already complete" in result.stderr
+    resumed = read_records(out)
+    ids = [r["claim_id"] for r in resumed]
+    assert len(ids) == len(set(ids))
+    assert sorted(ids) == sorted(r["claim_id"] for r in read_records(clean))
+    assert not partial.exists() and not ledger.exists()
+
+
+def test_corpus_resume_of_a_finished_run_skips_everything(runner, tmp_path):
+    corpus = make_corpus(tmp_path / "corpus", 4, repeat=1)
+    out = tmp_path / "out.jsonl"
+    assert runner.invoke(main, ["run", str(corpus), "-o", str(out)]).exit_code == 0
+    before = out.read_bytes()
+    result = runner.invoke(main, ["run", str(corpus), "-o", str(out), "--resume"])
+    assert result.exit_code == 0, result.output
+    assert "4 already complete" in result.output
+    assert out.read_bytes() == before
+
+
+def test_corpus_failures_go_to_the_errors_file(runner, tmp_path):
+    corpus = make_corpus(tmp_path / "corpus", 3, repeat=1)
+    (corpus / "broken.txt").write_bytes(b"\xff\xfe bad")
+    out = tmp_path / "out.jsonl"
+    result = runner.invoke(main, ["run", str(corpus), "-o", str(out)])
+    assert result.exit_code == 2
+    assert "1 of 4 documents failed" in result.output
+    errors = read_records(tmp_path / "out.jsonl.errors.jsonl")
+    assert [(e["doc_id"], e["source"]) for e in errors] == [("broken", str(corpus / "broken.txt"))]
+    assert "invalid byte at offset 0" in errors[0]["error"]
+    assert {r["doc_id"] for r in read_records(out)} == {"doc0000", "doc0001", "doc0002"}
+
+
+def test_corpus_component_error_fails_one_document_only(monkeypatch):
+    from pipeline.components.stance import StanceTagger
+
+    original = StanceTagger.decide
+
+    def flaky(self, claim, focal, state_of):
+        if "BOOM" in claim.text:
+            raise RuntimeError("stance exploded")
+        return original(self, claim, focal, state_of)
+
+    monkeypatch.setattr(StanceTagger, "decide", flaky)
+    docs = [
+        SourceDocument(f"d{i}", text, f"{i:064d}", f"src{i}")
+        for i, text in enumerate(["Iran backs Hezbollah.", "Russia arms Syria near BOOM town.", "Turkey opposes the PKK."])
+    ]  # fmt: skip
+    results = list(Runner().run(docs, batch_size=2))
+    assert [type(item).__name__ for item, _ in results] == [
+        "SourceDocument",
+        "Failure",
+        "SourceDocument",
+    ]
+    failure = results[1][0]
+    assert isinstance(failure, Failure) and failure.doc_id == "d1"
+    assert "claims_stance: RuntimeError: stance exploded" in failure.error
+    assert results[2][1][0].text == "Turkey opposes the PKK."
+
+
+def test_corpus_two_processes_give_the_same_records(runner, tmp_path):
+    corpus = make_corpus(tmp_path / "corpus", 12, repeat=1)
+    one, two = tmp_path / "one.jsonl", tmp_path / "two.jsonl"
+    assert runner.invoke(main, ["run", str(corpus), "-o", str(one), "--jobs", "1"]).exit_code == 0
+    result = runner.invoke(
+        main, ["run", str(corpus), "-o", str(two), "--jobs", "2", "--batch-size", "2"]
+    )
+    assert result.exit_code == 0, result.output
+    assert one.read_bytes() == two.read_bytes()
+
+
+def test_corpus_dask_engine_gives_the_same_records(runner, tmp_path):
+    pytest.importorskip("dask.distributed", reason="the 'distributed' extra is not installed")
+    corpus = make_corpus(tmp_path / "corpus", 20, repeat=1)
+    local, dask = tmp_path / "local.jsonl", tmp_path / "dask.jsonl"
+    assert runner.invoke(main, ["run", str(corpus), "-o", str(local)]).exit_code == 0
+    result = runner.invoke(main, ["run", str(corpus), "-o", str(dask), "--engine", "dask"])
+    assert result.exit_code == 0, result.output
+    key = lambda r: r["claim_id"]  # noqa: E731
+    assert sorted(read_records(dask), key=key) == sorted(read_records(local), key=key)
+
+
+@pytest.mark.parametrize(("size", "expected"), [(10, 1), (AUTO_PARALLEL_BYTES, "cores")])
+def test_corpus_default_jobs_follow_input_size(tmp_path, size, expected):
+    big = tmp_path / "big.txt"
+    with open(big, "wb") as handle:
+        handle.truncate(size)
+    cores = len(os.sched_getaffinity(0))
+    assert choose_jobs([big], None) == (cores if expected == "cores" else expected)
+    assert choose_jobs([big], 3) == 3
+
+
+def test_corpus_progress_bar_stays_off_without_a_terminal(runner, tmp_path):
+    corpus = make_corpus(tmp_path / "corpus", 2, repeat=1)
+    result = runner.invoke(main, ["run", str(corpus), "-o", str(tmp_path / "o.jsonl")])
+    assert "doc/s" not in result.output and "words/s" not in result.output
+    assert "claims from 2 documents" in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--resume"], "--resume needs an output file"),
+        (["--scheduler", "tcp://127.0.0.1:1"], "--scheduler goes with --engine dask"),
+    ],
+)
+def test_corpus_option_errors(runner, args, message):
+    result = runner.invoke(main, ["run", str(DATA / "heldout-china-pakistan.txt"), *args])
+    assert result.exit_code == 2
+    assert message in result.output
