@@ -165,7 +165,8 @@ def main() -> None:
     paths = build_corpora(args.words)
     corpus = str(paths["corpus"])
     words = corpus_words(paths["corpus"])
-    docs = sum(1 for _ in open(corpus, encoding="utf-8"))
+    with open(corpus, encoding="utf-8") as handle:
+        docs = sum(1 for _ in handle)
     rows = {}
     rows["bare_1"] = seconds(BARE, corpus, "1")
     rows["claims_1"] = seconds(CLAIMS, corpus, "1", "local")
