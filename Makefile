@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install test lint format demo gazetteer schema clean bench
+.PHONY: install test e2e lint format demo gazetteer schema clean bench screenshots
 
 $(STAMP): pyproject.toml requirements-model.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,6 +18,16 @@ test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest -q
+
+# End-to-end tests in headless Chromium (Debian's package; Playwright drives it).
+e2e: $(STAMP)
+	test -x /usr/bin/chromium || (apt-get update -qq && apt-get install -y -qq chromium)
+	$(BIN)/python -m pytest -q -m e2e tests/e2e
+
+# The README's screenshots of the review report and the annotate app.
+screenshots: $(STAMP)
+	test -x /usr/bin/chromium || (apt-get update -qq && apt-get install -y -qq chromium)
+	$(BIN)/python docs/make_screenshots.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

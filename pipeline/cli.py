@@ -107,6 +107,135 @@ def run(
         )
 
 
+def sources_and_records(inputs, records_file, model, focal):
+    """Documents of INPUT and their claim records (from --records, or by running)."""
+    from .export import load_records
+    from .run import Failure, Runner, iter_documents, parse_focal
+
+    sources = []
+    for item in iter_documents(inputs):
+        if isinstance(item, Failure):
+            raise errors.ClaimsError(item.error)
+        sources.append(item)
+    if not sources:
+        raise errors.ClaimsError("no documents in the input")
+    by_doc: dict[str, list] = {s.doc_id: [] for s in sources}
+    if records_file is not None:
+        by_sha = {s.sha256: s.doc_id for s in sources}
+        for record in load_records(records_file):
+            doc_id = (
+                record.doc_id
+                if record.doc_id in by_doc
+                else by_sha.get(record.provenance.doc_sha256)
+            )
+            if doc_id is not None:  # same doc_id, or the same text under another name
+                by_doc[doc_id].append(record.model_copy(update={"doc_id": doc_id}))
+        return sources, by_doc
+    runner = Runner(model, parse_focal(focal))
+    for item, records in runner.run(sources):
+        if isinstance(item, Failure):
+            raise errors.ClaimsError(item.error, item.source)
+        by_doc[item.doc_id] = records
+    return sources, by_doc
+
+
+REVIEW_INPUT = click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+RECORDS_OPTION = click.option(
+    "--records",
+    "records_file",
+    type=click.Path(path_type=Path),
+    help="Use these claim records (from claims run) instead of running the pipeline.",
+)
+
+
+@main.command()
+@REVIEW_INPUT
+@click.option(
+    "--gold", "gold_dir", type=click.Path(path_type=Path), help="Gold folder to compare with."
+)
+@RECORDS_OPTION
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    default=Path("out/report.html"),
+    show_default=True,
+    help="The HTML report to write.",
+)
+@click.option("--model", default=None, help="spaCy model name (default: en_core_web_sm).")
+@click.option("--focal", help="Focal pair of state IDs, e.g. RUS,IRN.")
+def review(inputs, gold_dir, records_file, output, model, focal):
+    """Write a self-contained HTML report of the pipeline's annotations of INPUT.
+
+    INPUT is what claims run takes. With --gold, each document is matched to the gold
+    document with the same text (sha256) or doc_id; the report shows the evaluation
+    scores and, per claim, what differs from gold.
+
+    \b
+    Examples:
+      claims review annotations/documents.jsonl --gold annotations -o out/report.html
+      claims review seeds/ --records out/claims.jsonl -o out/report.html
+    """
+    from .gold import load_gold
+    from .io import write_text_atomic
+    from .review.report import build_report
+
+    sources, records = sources_and_records(inputs, records_file, model, focal)
+    gold = load_gold(gold_dir) if gold_dir else None
+    write_text_atomic(output, build_report(sources, records, gold))
+    click.echo(f"wrote {output}")
+
+
+@main.command()
+@REVIEW_INPUT
+@click.option(
+    "--gold",
+    "gold_dir",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="Gold folder the decisions are saved into (created if missing).",
+)
+@RECORDS_OPTION
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=0,
+    help="Port on 127.0.0.1 (default: a free one).",
+)
+@click.option("--no-browser", is_flag=True, help="Do not open a browser.")
+@click.option("--model", default=None, help="spaCy model name (default: en_core_web_sm).")
+@click.option("--focal", help="Focal pair of state IDs, e.g. RUS,IRN.")
+def annotate(inputs, gold_dir, records_file, port, no_browser, model, focal):
+    """Step through the pipeline's claims in a local web app and correct them into gold.
+
+    Every decision (accept, reject, edit, a claim added from a text selection) is saved
+    at once into the gold folder; restarting resumes where you stopped. The app listens
+    on 127.0.0.1 only.
+
+    \b
+    Examples:
+      claims annotate seeds/kozak-strategic-convergence-russia-iran.txt --gold my-gold
+      claims annotate annotations/documents.jsonl --gold reviewer2 --port 8765 --no-browser
+    """
+    import webbrowser
+
+    from .review.app import create_app
+    from .review.server import free_port, serve
+    from .review.store import Store
+
+    sources, records = sources_and_records(inputs, records_file, model, focal)
+    store = Store(gold_dir, sources)
+    port = port or free_port()
+    app = create_app(sources, [r for rs in records.values() for r in rs], store, port)
+    url = f"http://127.0.0.1:{port}/"
+    click.echo(
+        f"reviewing {len(sources)} documents at {url} (Ctrl-C to stop); saving into {gold_dir}"
+    )
+    if not no_browser:
+        webbrowser.open(url)
+    serve(app, port)
+
+
 @main.command("export")
 @click.argument("records_file", metavar="RECORDS.jsonl", type=click.Path(path_type=Path))
 @click.option(

@@ -227,9 +227,10 @@ def records_from_doc(doc, *, doc_id: str, doc_sha256: str, provenance: Provenanc
     regions_by_claim = _group(doc.spans.get("regions", []), claims)
     candidates_by_claim = _group(doc.spans.get("candidates", []), claims)
     focal = list(doc._.focal or [])
+    text = doc.text  # Doc.text joins every token on each access: read it once
 
     def cue(pair: list[int]) -> Cue:
-        return Cue(start=pair[0] + offset, end=pair[1] + offset, text=doc.text[pair[0] : pair[1]])
+        return Cue(start=pair[0] + offset, end=pair[1] + offset, text=text[pair[0] : pair[1]])
 
     def mention(span) -> Mention:
         return Mention(

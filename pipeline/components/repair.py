@@ -29,6 +29,7 @@ class VerbRepair(Component):
         self.substitutes: dict[str, str] = lex["substitutes"]
         self.lemmas: dict[str, str] = lex["lemmas"]
         self.model_pipes = set(lex["model_pipes"])
+        self.keys = {nlp.vocab.strings.add(word) for word in self.substitutes}
 
     def broken(self, sent: Span) -> bool:
         """No verb at all, or a capitalised name standing as the root verb."""
@@ -38,6 +39,8 @@ class VerbRepair(Component):
         return root.pos_ == "VERB" and root.text[:1].isupper() and root.i > sent.start
 
     def process(self, doc: Doc) -> Doc:
+        if not self.keys.intersection(doc.to_array("LOWER").tolist()):
+            return doc  # none of the ambiguous forms: nothing to repair (the common case)
         for sent in list(doc.sents):
             hits = [t for t in sent if t.lower_ in self.substitutes and t.pos_ != "VERB"]
             if hits and self.broken(sent):

@@ -36,7 +36,7 @@ class StanceTagger(Component):
         register_extensions()
         self.name = name
         raw = load_lexicon("stance", lexicon)
-        self.denying = [tuple(pair) for pair in raw["denying_phrases"]]
+        self.denying = {tuple(pair) for pair in raw["denying_phrases"]}
         lex = {k: set(v) for k, v in raw.items() if k != "denying_phrases"}
         self.lex = lex
         self.gazetteer = load_gazetteer()
@@ -61,9 +61,20 @@ class StanceTagger(Component):
 
     # -- cues -------------------------------------------------------------------------------
 
-    def negated(self, token: Token, claim: Span) -> bool:
+    def denied_from(self, claim: Span) -> int:
+        """Index of the first token after "rather than" / "instead of" in the claim (or the
+        claim's end): cues from there on are denied ("friction ... rather than fragility")."""
+        words = [t.lower_ for t in claim]
+        for n in range(len(words) - 1):
+            if (words[n], words[n + 1]) in self.denying:
+                return claim.start + n + 2
+        return claim.end
+
+    def negated(self, token: Token, claim: Span, denied_from: int | None = None) -> bool:
         """A cue under negation: itself, its head chain, a 'no'-determined governor, or
-        after "rather than" / "instead of" ("friction ... rather than signs of fragility")."""
+        after "rather than" / "instead of"."""
+        if token.i >= (self.denied_from(claim) if denied_from is None else denied_from):
+            return True
         negators = self.lex["negators"]
         words = [t.lower_ for t in claim.doc[claim.start : token.i]]
         for first, second in self.denying:
@@ -139,26 +150,27 @@ class StanceTagger(Component):
         present = set().union(*(state_of.get(t.i, set()) for t in claim)) & focal
         focal_tokens = {t.i for t in claim if state_of.get(t.i, set()) & focal}
         real_div, soft_div, conv, contrast = [], [], [], []
+        denied = self.denied_from(claim)
         for token in claim:
             word, lemma = token.lower_, token.lemma_
             if word in lex["divisive"] or lemma in lex["divisive"]:
-                if self.negated(token, claim) and word != "drive":
+                if self.negated(token, claim, denied) and word != "drive":
                     soft_div.append(token)
                 continue
             if word in lex["divergence"] or lemma in lex["divergence"]:
-                if self.negated(token, claim) or self.minimised(token):
+                if self.negated(token, claim, denied) or self.minimised(token):
                     soft_div.append(token)
                 elif not self.concessive(token, claim) and not self.about_others(
                     token, focal_tokens, state_of
                 ):
                     real_div.append(token)
             elif (word in lex["convergence"] or lemma in lex["convergence"]) and not self.negated(
-                token, claim
+                token, claim, denied
             ):
                 conv.append(token)
             if word in lex["contrast_marks"]:
                 contrast.append(token)
-            if lemma in lex["hostile_verbs_for_negation"] and self.negated(token, claim):
+            if lemma in lex["hostile_verbs_for_negation"] and self.negated(token, claim, denied):
                 soft_div.append(token)
         softened = {t.idx for t in soft_div}
         relations = [r for r in claim._.relations or [] if r["cue"][0] not in softened]
