@@ -205,12 +205,17 @@ class Runner:
         items: Iterable[SourceDocument | Failure],
         batch_size: int = 16,
         n_process: int = 1,
-    ) -> Iterator[tuple[SourceDocument | Failure, list[ClaimRecord]]]:
+    ) -> Iterator[tuple[SourceDocument | Failure, list]]:
         """Yield (document or failure, its records) in input order, as documents finish.
 
-        One ``nlp.pipe`` streams over all documents (``n_process`` worker processes);
-        documents longer than ``max_length`` go through it in paragraph-bounded chunks.
+        In one process, one ``nlp.pipe`` streams over all documents; documents longer than
+        ``max_length`` go through it in paragraph-bounded chunks. With ``n_process`` > 1,
+        forked workers each run that on batches and send back records as JSON lines
+        (``str``), so neither Docs nor validation cross process boundaries.
         """
+        if n_process > 1:
+            yield from self.run_parallel(items, batch_size, n_process)
+            return
         pending: dict[int, _Pending] = {}
         order: list[int] = []  # indexes not yet emitted, in input order
 
@@ -268,6 +273,40 @@ class Runner:
                         pending[index].error = pending[index].error or message
                 yield from ready(max(order) + 1 if order else 0)
         yield from ready(sys.maxsize)
+
+    def run_parallel(self, items, batch_size: int, n_process: int):
+        """Batches of documents to a pool of forked workers, at most two per worker in
+        flight (so a huge corpus is never read ahead), results in input order."""
+        import multiprocessing
+        from collections import deque
+        from itertools import islice
+
+        global _WORKER_RUNNER
+        _WORKER_RUNNER = self  # inherited by the forked workers: no model reload
+        context = multiprocessing.get_context("fork")
+        stream = iter(items)
+        with context.Pool(n_process) as pool:
+            waiting: deque = deque()
+            while True:
+                while len(waiting) < 2 * n_process:
+                    batch = list(islice(stream, batch_size))
+                    if not batch:
+                        break
+                    waiting.append(pool.apply_async(_process_batch, (batch,)))
+                if not waiting:
+                    return
+                yield from waiting.popleft().get()
+
+
+_WORKER_RUNNER: Runner | None = None
+
+
+def _process_batch(batch: list) -> list[tuple]:
+    """In a worker: (document or failure, record JSON lines) for each item of a batch."""
+    out = []
+    for item, records in _WORKER_RUNNER.run(batch):
+        out.append((item, [r.model_dump_json() + "\n" for r in records]))
+    return out
 
 
 def warn(message: str) -> None:

@@ -82,9 +82,12 @@ class RecordSink:
     def is_done(self, doc_id: str, sha256: str) -> bool:
         return (doc_id, sha256) in self.done
 
-    def write(self, doc_id: str, sha256: str, records: list[ClaimRecord]) -> None:
-        """All of one document's records in one write, then its ledger line."""
-        data = "".join(r.model_dump_json() + "\n" for r in records)
+    def write(self, doc_id: str, sha256: str, records: list[ClaimRecord | str]) -> None:
+        """All of one document's records in one write, then its ledger line.
+
+        Records come as models, or already serialised as JSON lines by a worker process.
+        """
+        data = "".join(r if isinstance(r, str) else r.model_dump_json() + "\n" for r in records)
         if self.handle is None:
             sys.stdout.write(data)
             sys.stdout.flush()
