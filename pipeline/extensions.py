@@ -9,11 +9,15 @@ multiprocessing and serialise with ``DocBin``. Span groups used (``doc.spans[...
 - ``mentions``: every gazetteer match, ``kb_id_`` holding the candidate IDs
 - ``actors`` / ``regions``: resolved mentions, ``kb_id_`` the ID, ``_.resolved_by`` how
 - ``candidates``: NER entities the gazetteer could not link (label_ is the NER label)
+
+``doc.user_data[TEXT_KEY]`` caches the document text (see ``doc_text``).
 """
 
 from __future__ import annotations
 
 from spacy.tokens import Doc, Span
+
+TEXT_KEY = "claims.text"
 
 DOC_EXTENSIONS: dict[str, object] = {
     "focal": None,  # list[str]: the focal pair of state IDs, or None to detect
@@ -41,3 +45,19 @@ def register_extensions() -> None:
     for name, default in SPAN_EXTENSIONS.items():
         if not Span.has_extension(name):
             Span.set_extension(name, default=default)
+
+
+def doc_text(doc: Doc) -> str:
+    """The Doc's text, built once and cached in ``user_data``: ``Doc.text`` joins every
+    token on each access, which costs more than several of the components."""
+    text = doc.user_data.get(TEXT_KEY)
+    if not isinstance(text, str) or len(text) != _text_length(doc):
+        text = doc.user_data[TEXT_KEY] = doc.text
+    return text
+
+
+def _text_length(doc: Doc) -> int:
+    if not len(doc):
+        return 0
+    last = doc[-1]
+    return last.idx + len(last.text_with_ws)

@@ -219,6 +219,7 @@ def records_from_doc(doc, *, doc_id: str, doc_sha256: str, provenance: Provenanc
     ``offset`` shifts every character offset, for documents processed in chunks; the text
     of every record still equals the original document at its offsets.
     """
+    from .extensions import doc_text
     from .gazetteer import load_gazetteer
 
     gaz = load_gazetteer()
@@ -227,7 +228,10 @@ def records_from_doc(doc, *, doc_id: str, doc_sha256: str, provenance: Provenanc
     regions_by_claim = _group(doc.spans.get("regions", []), claims)
     candidates_by_claim = _group(doc.spans.get("candidates", []), claims)
     focal = list(doc._.focal or [])
-    text = doc.text  # Doc.text joins every token on each access: read it once
+    text = doc_text(doc)
+
+    def text_of(span) -> str:
+        return text[span.start_char : span.end_char]
 
     def cue(pair: list[int]) -> Cue:
         return Cue(start=pair[0] + offset, end=pair[1] + offset, text=text[pair[0] : pair[1]])
@@ -236,7 +240,7 @@ def records_from_doc(doc, *, doc_id: str, doc_sha256: str, provenance: Provenanc
         return Mention(
             start=span.start_char + offset,
             end=span.end_char + offset,
-            text=span.text,
+            text=text_of(span),
             resolved_by=span._.resolved_by or "name",
         )
 
@@ -264,11 +268,11 @@ def records_from_doc(doc, *, doc_id: str, doc_sha256: str, provenance: Provenanc
         band = claim._.probability
         records.append(
             ClaimRecord(
-                claim_id=claim_id(doc_sha256, start, end, claim.text),
+                claim_id=claim_id(doc_sha256, start, end, text_of(claim)),
                 doc_id=doc_id,
                 start=start,
                 end=end,
-                text=claim.text,
+                text=text_of(claim),
                 section=claim._.section,
                 sentence_index=claim._.sentence_index or 0,
                 actors=_collect(actors_by_claim[n], actor, mention),
@@ -277,7 +281,7 @@ def records_from_doc(doc, *, doc_id: str, doc_sha256: str, provenance: Provenanc
                     Candidate(
                         start=c.start_char + offset,
                         end=c.end_char + offset,
-                        text=c.text,
+                        text=text_of(c),
                         label=c.label_,
                     )
                     for c in candidates_by_claim[n]

@@ -19,6 +19,7 @@ from pydantic import Field, model_validator
 from . import __version__, errors
 from .components.base import ERROR_KEY
 from .documents import SourceDocument, load_text_file
+from .extensions import TEXT_KEY
 from .io import iter_jsonl, parse
 from .records import ClaimRecord, DocId, Model, Provenance, Sha256, StateId, records_from_doc
 
@@ -173,6 +174,7 @@ class Runner:
 
     def make_doc(self, text: str, focal: list[str]):
         doc = self.nlp.make_doc(text)
+        doc.user_data[TEXT_KEY] = text  # saves components rebuilding Doc.text
         doc._.focal = list(focal) or None
         return doc
 

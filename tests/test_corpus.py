@@ -106,10 +106,10 @@ def test_corpus_component_error_fails_one_document_only(monkeypatch):
 
     original = StanceTagger.decide
 
-    def flaky(self, claim, focal, state_of):
+    def flaky(self, claim, *args):
         if "BOOM" in claim.text:
             raise RuntimeError("stance exploded")
-        return original(self, claim, focal, state_of)
+        return original(self, claim, *args)
 
     monkeypatch.setattr(StanceTagger, "decide", flaky)
     texts = [

@@ -11,6 +11,8 @@ actor before it; "he"/"his" to the nearest person.
 
 from __future__ import annotations
 
+from bisect import bisect_right
+
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span, Token
@@ -18,7 +20,7 @@ from spacy.tokens import Doc, Span, Token
 from ..extensions import register_extensions
 from .base import Component
 from .lexicon import load_lexicon
-from .syntax import first_conjunct, mention_head
+from .syntax import first_conjunct, indexes_with, mention_head, word_ids
 
 ACTOR_ROLES = {"state", "seat", "actor", "demonym"}
 SUBJECT_DEPS = {"nsubj", "nsubjpass"}
@@ -38,6 +40,8 @@ class ActorTagger(Component):
         self.singular = set(lex["singular_pronouns"])
         self.person = set(lex["person_pronouns"])
         self.lookback = lex["lookback_sentences"]
+        trigger_words = self.plural | self.distributive | self.singular | self.person
+        self.trigger_ids = word_ids(nlp.vocab, trigger_words)
 
     def process(self, doc: Doc) -> Doc:
         places = {(s.start, s.end) for s in doc.spans.get("regions", [])}
@@ -71,8 +75,9 @@ class ActorTagger(Component):
         """Coreferring expressions with their kind: plural, distributive, singular, person."""
         found = [(doc[s:e], "plural") for _, s, e in self.phrases(doc)]
         taken = {i for span, _ in found for i in range(span.start, span.end)}
-        for token in doc:
-            if token.i in taken:
+        for i in indexes_with(doc, self.trigger_ids, "LOWER"):
+            token = doc[i]
+            if i in taken:
                 continue
             word = token.lower_
             if word in self.plural:
@@ -98,14 +103,17 @@ class ActorTagger(Component):
         )
 
     def coreference(self, doc: Doc, named: list[Span]) -> list[Span]:
-        sentences = list(doc.sents)
-        sentence_of = {t.i: n for n, sent in enumerate(sentences) for t in sent}
+        starts = [sent.start for sent in doc.sents]
+
+        def sentence_of(i: int) -> int:
+            return bisect_right(starts, i) - 1
+
         by_sentence: dict[int, list[Span]] = {}
         for span in named:
-            by_sentence.setdefault(sentence_of[span.start], []).append(span)
+            by_sentence.setdefault(sentence_of(span.start), []).append(span)
         out = []
         for trigger, kind in self.triggers(doc):
-            here = sentence_of[trigger.start]
+            here = sentence_of(trigger.start)
             if kind in {"plural", "pronoun"}:
                 ids = self.resolve_plural(doc, trigger, kind, here, by_sentence)
             elif kind == "singular":

@@ -18,6 +18,7 @@ from spacy.util import filter_spans
 from ..extensions import register_extensions
 from .base import Component
 from .lexicon import load_lexicon
+from .syntax import indexes_with, tokens_within, word_ids
 
 
 class CertaintyTagger(Component):
@@ -37,6 +38,7 @@ class CertaintyTagger(Component):
         self.modals = set(lex["hedge_modals"])
         self.raising = set(lex["hedge_raising_verbs"])
         self.attitudes = set(lex["attitude_verbs"])
+        self.cue_ids = word_ids(nlp.vocab, self.modals | self.raising | self.speech)
 
     def in_attitude(self, token: Token, claim: Span) -> bool:
         """Inside the clause complement of an actor's attitude verb within the claim."""
@@ -65,8 +67,11 @@ class CertaintyTagger(Component):
         subjects = [c for c in token.children if c.dep_ in {"nsubj", "nsubjpass"}]
         return bool(subjects) and all(s.lower_ not in self.author for s in subjects)
 
-    def cues(self, claim: Span, phrases: list[Span]) -> dict[str, list[Span]]:
-        """Cue spans of the claim by kind: reported, hedged, estimative."""
+    def cues(
+        self, claim: Span, phrases: list[Span], candidates: list[Token]
+    ) -> dict[str, list[Span]]:
+        """Cue spans of the claim by kind: reported, hedged, estimative. ``candidates`` are
+        the claim's tokens whose word or lemma is a modal, raising or speech verb."""
         doc = claim.doc
         out: dict[str, list[Span]] = {"reported": [], "hedged": [], "estimative": []}
         for span in phrases:
@@ -75,7 +80,7 @@ class CertaintyTagger(Component):
             if span.label_ != "reported" and self.in_attitude(span.root, claim):
                 continue
             out[span.label_].append(span)
-        for token in claim:
+        for token in candidates:
             cue = doc[token.i : token.i + 1]
             if self.is_hedge(token) and not self.in_attitude(token, claim):
                 out["hedged"].append(cue)
@@ -88,8 +93,9 @@ class CertaintyTagger(Component):
         phrases = filter_spans(
             [Span(doc, s, e, label=kinds[doc.vocab.strings[m]]) for m, s, e in self.matcher(doc)]
         )
+        cue_indexes = indexes_with(doc, self.cue_ids, "LOWER", "LEMMA")
         for claim in doc.spans.get("claims", []):
-            found = self.cues(claim, phrases)
+            found = self.cues(claim, phrases, tokens_within(claim, cue_indexes))
             hedges = found["hedged"] + found["estimative"]
             if found["reported"]:
                 label, cues = "reported", found["reported"]

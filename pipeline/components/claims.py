@@ -11,8 +11,9 @@ from __future__ import annotations
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
-from ..extensions import register_extensions
+from ..extensions import doc_text, register_extensions
 from .base import Component
+from .syntax import indexes_with, tokens_within, word_ids
 
 SUBJECT_DEPS = {"nsubj", "nsubjpass", "csubj", "csubjpass", "expl"}
 FINITE_TAGS = {"VBD", "VBZ", "VBP", "MD"}
@@ -32,10 +33,11 @@ def is_finite(verb: Token) -> bool:
     return any(c.dep_ in {"aux", "auxpass"} and c.tag_ in FINITE_TAGS for c in verb.children)
 
 
-def clause_splits(span: Span) -> list[tuple[int, int]]:
-    """Token ranges (end exclusive) of the joining material between independent clauses."""
+def clause_splits(span: Span, candidates: list[Token]) -> list[tuple[int, int]]:
+    """Token ranges (end exclusive) of the joining material between independent clauses;
+    ``candidates`` are the span's semicolons and ``conj`` tokens, where a cut can be."""
     cuts = []
-    for token in span:
+    for token in candidates:
         if token.text == ";":
             cuts.append((token.i, token.i + 1))
             continue
@@ -84,6 +86,7 @@ class ClaimSegmenter(Component):
         register_extensions()
         self.name = name
         self.min_tokens = min_tokens
+        self.split_ids = word_ids(nlp.vocab, [";", "conj"])
 
     def process(self, doc: Doc) -> Doc:
         excluded = set()
@@ -91,21 +94,27 @@ class ClaimSegmenter(Component):
             excluded.update(range(span.start, span.end))
         sections = list(doc.spans.get("sections", []))
         claims = []
+        text = doc_text(doc)
+        split_indexes = indexes_with(doc, self.split_ids, "ORTH", "DEP")
         for index, sent in enumerate(doc.sents):
-            kept = [t.i for t in sent if t.i not in excluded]
+            kept = [i for i in range(sent.start, sent.end) if i not in excluded]
             if not kept:
                 continue
             first, last = kept[0], kept[-1] + 1
             bounds, cursor = [], first
-            for cut_start, cut_end in clause_splits(doc[first:last]):
+            kept_span = doc[first:last]
+            cuts = clause_splits(kept_span, tokens_within(kept_span, split_indexes))
+            for cut_start, cut_end in cuts:
                 bounds.append((cursor, cut_start))
                 cursor = cut_end
             bounds.append((cursor, last))
-            final = doc[first:last].text.rstrip().rstrip("".join(QUOTES) + "0123456789[]()")
+            kept_text = text[kept_span.start_char : kept_span.end_char]
+            final = kept_text.rstrip().rstrip("".join(QUOTES) + "0123456789[]()")
             for start, end in bounds:
                 start, end = trim(doc, start, end)
                 span = doc[start:end]
-                if not self.is_claim(span, final[-1:] in FINAL):
+                span_text = text[span.start_char : span.end_char]
+                if not self.is_claim(span, span_text, final[-1:] in FINAL):
                     continue
                 span._.sentence_index = index
                 span._.section = next(
@@ -115,11 +124,11 @@ class ClaimSegmenter(Component):
         doc.spans["claims"] = claims
         return doc
 
-    def is_claim(self, span: Span, sentence_final: bool) -> bool:
+    def is_claim(self, span: Span, text: str, sentence_final: bool) -> bool:
         """Declarative and clause-like: long enough, not a question, and with a verb or
         in a sentence with final punctuation (the tagger misses some verbs)."""
         words = [t for t in span if not t.is_punct and not t.is_space]
-        if len(words) < self.min_tokens or span.text.rstrip("".join(QUOTES) + " ").endswith("?"):
+        if len(words) < self.min_tokens or text.rstrip("".join(QUOTES) + " ").endswith("?"):
             return False
         return sentence_final or any(t.pos_ in {"VERB", "AUX"} for t in span)
 

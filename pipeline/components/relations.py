@@ -373,7 +373,10 @@ class RelationExtractor(Component):
 
     def extract(self, claim: Span, index) -> list[dict]:
         found: dict[tuple[str, str, str], Token] = {}
-        claim_actors = {actor for t in claim for actor in index.get(t.i, ())}
+        heads = [index[i] for i in range(claim.start, claim.end) if i in index]
+        claim_actors = set().union(*heads)
+        if len(claim_actors) < 2:  # a relation joins two actors of the claim
+            return []
         for token in claim:
             triples: Iterable[Triple]
             if token.pos_ in {"VERB", "AUX"}:

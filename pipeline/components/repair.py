@@ -16,6 +16,7 @@ from spacy.tokens import Doc, Span
 from ..extensions import register_extensions
 from .base import Component
 from .lexicon import load_lexicon
+from .syntax import indexes_with, word_ids
 
 
 class VerbRepair(Component):
@@ -29,7 +30,7 @@ class VerbRepair(Component):
         self.substitutes: dict[str, str] = lex["substitutes"]
         self.lemmas: dict[str, str] = lex["lemmas"]
         self.model_pipes = set(lex["model_pipes"])
-        self.keys = {nlp.vocab.strings.add(word) for word in self.substitutes}
+        self.keys = word_ids(nlp.vocab, self.substitutes)
 
     def broken(self, sent: Span) -> bool:
         """No verb at all, or a capitalised name standing as the root verb."""
@@ -39,12 +40,15 @@ class VerbRepair(Component):
         return root.pos_ == "VERB" and root.text[:1].isupper() and root.i > sent.start
 
     def process(self, doc: Doc) -> Doc:
-        if not self.keys.intersection(doc.to_array("LOWER").tolist()):
-            return doc  # none of the ambiguous forms: nothing to repair (the common case)
-        for sent in list(doc.sents):
-            hits = [t for t in sent if t.lower_ in self.substitutes and t.pos_ != "VERB"]
-            if hits and self.broken(sent):
-                self.reparse(doc, sent, {t.i for t in hits})
+        hits: dict[int, tuple[Span, set[int]]] = {}  # sentence start -> (sentence, hits)
+        for i in indexes_with(doc, self.keys, "LOWER"):  # usually none: nothing to repair
+            token = doc[i]
+            if token.pos_ != "VERB":
+                sent = token.sent
+                hits.setdefault(sent.start, (sent, set()))[1].add(i)
+        for sent, swapped in hits.values():
+            if self.broken(sent):
+                self.reparse(doc, sent, swapped)
         return doc
 
     def reparse(self, doc: Doc, sent: Span, swapped: set[int]) -> None:

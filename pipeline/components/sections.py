@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from ..extensions import register_extensions
+from ..extensions import doc_text, register_extensions
 from .base import Component
 from .lexicon import load_lexicon
 
@@ -92,9 +92,9 @@ class SectionDetector(Component):
         return None
 
     def process(self, doc: Doc) -> Doc:
-        starts = {t.idx: t for t in doc if not t.is_space}
+        offsets = doc.to_array("IDX")  # token start offsets, without making Token objects
         non_claims, sections = [], []
-        lines = split_lines(doc.text)
+        lines = split_lines(doc_text(doc))
         section = None  # (topic, start) of the open subsection
         previous: Line | None = None
         seen_content = False
@@ -114,9 +114,9 @@ class SectionDetector(Component):
                 non_claims.append(span)
 
         def sent_start(char: int) -> None:
-            token = starts.get(char)
-            if token is not None and token.i > 0:
-                token.is_sent_start = True
+            i = int(offsets.searchsorted(char))
+            if 0 < i < len(doc) and offsets[i] == char and not doc[i].is_space:
+                doc[i].is_sent_start = True
 
         for line in lines:
             if line is None:

@@ -20,11 +20,11 @@ from collections import Counter
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
-from ..extensions import register_extensions
+from ..extensions import doc_text, register_extensions
 from ..gazetteer import load_gazetteer
 from .base import Component
 from .lexicon import load_lexicon
-from .syntax import first_conjunct
+from .syntax import first_conjunct, indexes_with, tokens_within, word_ids
 
 SUBJECTS = {"nsubj", "nsubjpass"}
 
@@ -40,13 +40,17 @@ class StanceTagger(Component):
         lex = {k: set(v) for k, v in raw.items() if k != "denying_phrases"}
         self.lex = lex
         self.gazetteer = load_gazetteer()
+        cue_sets = ("divisive", "divergence", "convergence", "contrast_marks")
+        cue_words = set().union(*(lex[k] for k in cue_sets), lex["hostile_verbs_for_negation"])
+        self.cue_ids = word_ids(nlp.vocab, cue_words)
 
     # -- focal pair -------------------------------------------------------------------------
 
     def detect_focal(self, doc: Doc) -> list[str]:
         """The two states most mentioned in the title and first paragraph."""
-        end = doc.text.find("\n\n", doc.text.find("\n") + 1)
-        end = len(doc.text) if end < 0 else end
+        text = doc_text(doc)
+        end = text.find("\n\n", text.find("\n") + 1)
+        end = len(text) if end < 0 else end
         counts: Counter[str] = Counter()
         first_seen: dict[str, int] = {}
         for span in doc.spans.get("actors", []):
@@ -139,19 +143,26 @@ class StanceTagger(Component):
             if state:
                 for i in range(span.start, span.end):
                     state_of.setdefault(i, set()).add(state)
+        cue_indexes = indexes_with(doc, self.cue_ids, "LOWER", "LEMMA")
         for claim in doc.spans.get("claims", []):
-            label, cues = self.decide(claim, focal, state_of)
+            candidates = tokens_within(claim, cue_indexes)
+            label, cues = self.decide(claim, focal, state_of, candidates)
             claim._.stance = label
             claim._.stance_cues = [[c.idx, c.idx + len(c)] for c in cues]
         return doc
 
-    def decide(self, claim: Span, focal: set[str], state_of) -> tuple[str, list[Token]]:
+    def decide(
+        self, claim: Span, focal: set[str], state_of, candidates: list[Token]
+    ) -> tuple[str, list[Token]]:
+        """The claim's stance and its cues; ``candidates`` are the claim's tokens whose word
+        or lemma is in a stance lexicon (no other token can be a cue)."""
         lex = self.lex
-        present = set().union(*(state_of.get(t.i, set()) for t in claim)) & focal
-        focal_tokens = {t.i for t in claim if state_of.get(t.i, set()) & focal}
+        actor_states = {i: state_of[i] for i in range(claim.start, claim.end) if i in state_of}
+        present = set().union(*actor_states.values()) & focal
+        focal_tokens = {i for i, states in actor_states.items() if states & focal}
         real_div, soft_div, conv, contrast = [], [], [], []
         denied = self.denied_from(claim)
-        for token in claim:
+        for token in candidates:
             word, lemma = token.lower_, token.lemma_
             if word in lex["divisive"] or lemma in lex["divisive"]:
                 if self.negated(token, claim, denied) and word != "drive":
@@ -189,7 +200,7 @@ class StanceTagger(Component):
             return "convergent", conv + soft_div
         if between or self.shared_target(relations, focal):
             return "convergent", []
-        if self.coordinated_subjects(claim, focal, state_of):
+        if self.coordinated_subjects(claim, focal, actor_states):
             return "convergent", []
         if contrast:
             return "divergent", contrast
@@ -203,11 +214,13 @@ class StanceTagger(Component):
                 by_target.setdefault((r["target"], r["polarity"]), set()).add(r["source"])
         return any(sources == focal for sources in by_target.values())
 
-    def coordinated_subjects(self, claim: Span, focal: set[str], state_of) -> bool:
-        """Both focal actors in one subject group ("Russia and Iran view ...", "Both countries")."""
+    def coordinated_subjects(self, claim: Span, focal: set[str], actor_states) -> bool:
+        """Both focal actors in one subject group ("Russia and Iran view ...", "Both countries");
+        ``actor_states`` maps the claim's actor token indexes to their home states."""
         groups: dict[int, set[str]] = {}
-        for token in claim:
-            states = state_of.get(token.i, set()) & focal
+        for i, found in sorted(actor_states.items()):
+            token = claim.doc[i]
+            states = found & focal
             if states and token.lower_ not in self.lex["distributive"]:
                 top = first_conjunct(token)
                 while (
