@@ -226,3 +226,65 @@ def test_components_stance_detects_focal_pair_when_absent(parse):
         (),
     )
     assert sorted(doc._.focal) == ["QAT", "TUR"]
+
+
+PHRASES = {
+    "A": [["South", "Caucasus"], ["Caucasus"]],
+    "B": [["South", "Caucasus", "states"], ["Iran"]],
+    "C": [["Iran"], ["the", "U.S."]],
+}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The South Caucasus states and Iran watch the U.S. and the Caucasus.",
+        "South Caucasus South Caucasus states",
+        "Iran",
+        "",
+        "Nothing here matches.",
+    ],
+)
+def test_components_mentions_phrase_index_matches_like_phrase_matcher(nlp, text):
+    from spacy.matcher import PhraseMatcher
+    from spacy.tokens import Doc
+
+    from pipeline.components.mentions import PhraseIndex
+
+    index, matcher = PhraseIndex(nlp.vocab), PhraseMatcher(nlp.vocab, attr="ORTH")
+    for key, forms in PHRASES.items():
+        for words in forms:
+            index.add(key, words)
+        matcher.add(key, [Doc(nlp.vocab, words=words) for words in forms])
+    doc = nlp.make_doc(text)
+    expected = {(nlp.vocab.strings[m], s, e) for m, s, e in matcher(doc)}
+    assert sorted(index(doc)) == sorted(expected)
+
+
+def test_components_doc_text_is_cached_and_checked(nlp):
+    from pipeline.extensions import TEXT_KEY, doc_text
+
+    doc = nlp.make_doc("Russia and Iran  cooperate.\n")
+    assert doc_text(doc) == doc.text
+    assert doc.user_data[TEXT_KEY] == doc.text
+    doc.user_data[TEXT_KEY] = "stale"  # a cache that does not fit the tokens is rebuilt
+    assert doc_text(doc) == "Russia and Iran  cooperate.\n"
+
+
+@pytest.mark.parametrize(
+    ("words", "attrs", "expected"),
+    [
+        (["may", "said"], ("LOWER",), [1, 5, 7]),
+        (["say"], ("LEMMA",), [5]),
+        (["say", "act"], ("LOWER", "LEMMA"), [2, 5]),
+        (["absent"], ("LOWER",), []),
+    ],
+)
+def test_components_indexes_with_reads_token_columns(parse, words, attrs, expected):
+    from pipeline.components.syntax import indexes_with, tokens_within, word_ids
+
+    doc = parse("Iran May act. Moscow said it may.")
+    found = indexes_with(doc, word_ids(doc.vocab, words), *attrs)
+    assert found == expected
+    second = list(doc.sents)[1]
+    assert [t.i for t in tokens_within(second, found)] == [i for i in found if i >= second.start]
