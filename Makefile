@@ -52,7 +52,9 @@ gazetteer: $(STAMP)
 clean:
 	rm -rf $(VENV) out .pytest_cache .ruff_cache
 
-# Benchmarks (not tests): installs the public-domain text from Debian, writes bench/results.md.
+# Benchmarks (not tests): installs the public-domain text from Debian, writes
+# bench/results.md and bench/crossover.md.
 bench: $(STAMP)
 	command -v bible >/dev/null || (apt-get update -qq && apt-get install -y -qq bible-kjv)
 	$(BIN)/python bench/run_bench.py
+	$(BIN)/python bench/crossover.py
