@@ -15,7 +15,9 @@ from .sink import RecordSink
 
 # Below this many bytes of input, one process is faster than starting workers
 # (bench/results.md: measured crossover on the 2-core machine).
-AUTO_PARALLEL_BYTES = 2_000_000
+# Above this input size --jobs defaults to every core: where two forked workers started to
+# pay on the 2-core benchmark machine (bench/crossover.md: even at 26 KB, 0.64x at 571 KB).
+AUTO_PARALLEL_BYTES = 100_000
 
 
 @dataclass

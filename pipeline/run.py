@@ -277,8 +277,11 @@ class Runner:
         yield from ready(sys.maxsize)
 
     def run_parallel(self, items, batch_size: int, n_process: int):
-        """Batches of documents to a pool of forked workers, at most two per worker in
-        flight (so a huge corpus is never read ahead), results in input order."""
+        """Tasks of documents to a pool of forked workers, results in input order.
+
+        A task is a quarter of ``batch_size`` documents, so that a small input still
+        reaches every worker and no worker idles long at the end; at most four tasks per
+        worker are in flight, so a huge corpus is never read ahead."""
         import multiprocessing
         from collections import deque
         from itertools import islice
@@ -289,9 +292,10 @@ class Runner:
         stream = iter(items)
         with context.Pool(n_process) as pool:
             waiting: deque = deque()
+            task_size = max(1, batch_size // 4)
             while True:
-                while len(waiting) < 2 * n_process:
-                    batch = list(islice(stream, batch_size))
+                while len(waiting) < 4 * n_process:
+                    batch = list(islice(stream, task_size))
                     if not batch:
                         break
                     waiting.append(pool.apply_async(_process_batch, (batch,)))
