@@ -169,6 +169,10 @@ def test_components_regions_separate_places_from_actors(parse, text, actors, reg
             {("IRN", "SAU", "hostile"), ("SAU", "group:baluch", "cooperative")},
         ),
         ("China opposes the U.S. military presence in Asia.", {("CHN", "USA", "hostile")}),
+        ("Neither Moscow nor Beijing wants a confrontation with Tokyo.", set()),
+        ("No Gulf state supports Iran.", set()),
+        ("Turkey and Greece avoided a rivalry.", set()),
+        ("Pakistan seeks to avoid confronting India.", set()),
     ],
 )
 def test_components_relations_from_predicates(parse, text, relations):
@@ -212,6 +216,8 @@ def test_components_certainty_labels_and_bands(parse, text, label, band):
         ("Iran's nuclear program worries Moscow.", "divergent"),
         ("Russia sells grain to Egypt.", "neutral"),
         ("Turkey and Greece argue over Cyprus.", "neutral"),
+        ("It is likely that Russia and Iran will avoid open rivalry.", "convergent"),
+        ("Neither Moscow nor Tehran wants a confrontation with each other.", "convergent"),
     ],
 )
 def test_components_stance_toward_the_focal_pair(parse, text, stance):

@@ -24,7 +24,7 @@ from spacy.tokens import Doc, Span, Token
 from ..extensions import register_extensions
 from .base import Component
 from .lexicon import load_lexicon
-from .syntax import first_conjunct, mention_head
+from .syntax import denied_subject, first_conjunct, mention_head
 
 SUBJECTS = {"nsubj", "nsubjpass", "csubj"}
 CLIMB = {"xcomp", "conj", "advcl", "ccomp", "pcomp", "acl", "prep", "pobj", "dobj", "oprd"}
@@ -126,9 +126,15 @@ class RelationExtractor(Component):
     # -- modality ---------------------------------------------------------------------------
 
     def unreal(self, token: Token) -> bool:
-        """Negated, merely possible or conditional: the predicate or a governing verb is."""
+        """Negated, averted, merely possible or conditional: the predicate or a governing
+        verb is ("does not back", "neither backs", "seeks to avoid confronting", "could
+        back", "if it backs")."""
         lex = self.lex
         for node in [token, *token.ancestors]:
+            if denied_subject(node, lex["negators"]):
+                return True  # "Neither Moscow nor Tehran wants to ..."
+            if node is not token and node.lemma_ in lex["averting_verbs"]:
+                return True  # "seek to avoid confronting Ankara"
             for child in node.children:
                 if child.dep_ == "neg" or (child.dep_ == "dobj" and child.lower_ == "nothing"):
                     return True
@@ -145,9 +151,10 @@ class RelationExtractor(Component):
         return False
 
     def unreal_noun(self, noun: Token) -> bool:
-        """A relational noun denied or merely possible ("potential cooperation", "did not
-        form an alliance", "could forge a partnership"); a modal on another verb ("could
-        exploit natural tensions") leaves it holding."""
+        """A relational noun denied, averted or merely possible ("potential cooperation",
+        "did not form an alliance", "neither wants a confrontation", "avoid open rivalry",
+        "could forge a partnership"); a modal on another verb ("could exploit natural
+        tensions") leaves it holding."""
         if any(c.lower_ in self.lex["unreal_modifiers"] for c in noun.children):
             return True
         if noun.dep_ in SUBJECTS and any(c.lower_ == "only" for c in noun.head.children):
@@ -156,6 +163,8 @@ class RelationExtractor(Component):
             return False
         verb = noun.head
         negated = any(c.dep_ == "neg" for c in verb.children)
+        negated = negated or denied_subject(verb, self.lex["negators"])
+        negated = negated or verb.lemma_ in self.lex["averting_verbs"]  # "avoid a rivalry"
         hypothetical = verb.dep_ == "xcomp" and verb.head.lower_ in self.lex["dispositions"]
         creating = verb.lemma_ in self.lex["creation_verbs"] and self.unreal(verb)
         return negated or hypothetical or creating

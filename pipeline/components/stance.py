@@ -24,7 +24,7 @@ from ..extensions import doc_text, register_extensions
 from ..gazetteer import load_gazetteer
 from .base import Component
 from .lexicon import load_lexicon
-from .syntax import first_conjunct, indexes_with, tokens_within, word_ids
+from .syntax import denied_subject, first_conjunct, indexes_with, tokens_within, word_ids
 
 SUBJECTS = {"nsubj", "nsubjpass"}
 
@@ -75,8 +75,9 @@ class StanceTagger(Component):
         return claim.end
 
     def negated(self, token: Token, claim: Span, denied_from: int | None = None) -> bool:
-        """A cue under negation: itself, its head chain, a 'no'-determined governor, or
-        after "rather than" / "instead of"."""
+        """A cue under negation: itself, its head chain, a 'no'-determined governor, a
+        governing averting verb ("avoid rivalry"), a denying subject ("neither ... nor"),
+        or after "rather than" / "instead of"."""
         if token.i >= (self.denied_from(claim) if denied_from is None else denied_from):
             return True
         negators = self.lex["negators"]
@@ -89,6 +90,10 @@ class StanceTagger(Component):
                 break
             if node.lower_ in negators and node is not token:
                 return True
+            if node is not token and node.lemma_ in self.lex["averting_verbs"]:
+                return True  # "avoid open rivalry", "prevent a rift"
+            if denied_subject(node, negators):
+                return True  # "Neither Moscow nor Tehran wants a confrontation"
             for child in node.children:
                 if child.dep_ in {"neg", "det", "advmod"} and child.lower_ in negators:
                     return True

@@ -32,6 +32,19 @@ def tokens_within(span: Span, indexes: list[int]) -> list[Token]:
     return [span.doc[i] for i in indexes[first:last]]
 
 
+def denied_subject(verb: Token, negators: set[str]) -> bool:
+    """A subject that denies its verb: "Neither Moscow nor Tehran wants ...", "No state
+    seeks ...", "None of them backs ..." (``negators`` from the component's lexicon)."""
+    for subject in verb.children:
+        if subject.dep_ not in {"nsubj", "nsubjpass"}:
+            continue
+        if subject.lower_ in negators:
+            return True
+        if any(c.dep_ in {"preconj", "det"} and c.lower_ in negators for c in subject.children):
+            return True
+    return False
+
+
 def first_conjunct(token: Token) -> Token:
     """Walk up a coordination chain ("Iraq and Afghanistan": Afghanistan -> Iraq)."""
     while token.dep_ == "conj" and token.head.i < token.i:
