@@ -173,6 +173,7 @@ def test_components_regions_separate_places_from_actors(parse, text, actors, reg
         ("No Gulf state supports Iran.", set()),
         ("Turkey and Greece avoided a rivalry.", set()),
         ("Pakistan seeks to avoid confronting India.", set()),
+        ("Tehran warned Baku.", {("IRN", "AZE", "hostile")}),
     ],
 )
 def test_components_relations_from_predicates(parse, text, relations):
@@ -218,6 +219,8 @@ def test_components_certainty_labels_and_bands(parse, text, label, band):
         ("Turkey and Greece argue over Cyprus.", "neutral"),
         ("It is likely that Russia and Iran will avoid open rivalry.", "convergent"),
         ("Neither Moscow nor Tehran wants a confrontation with each other.", "convergent"),
+        ("Russia and Iran will cooperate unless tensions rise.", "convergent"),
+        ("Moscow is wary of Iran's missile program.", "divergent"),
     ],
 )
 def test_components_stance_toward_the_focal_pair(parse, text, stance):
@@ -294,3 +297,28 @@ def test_components_indexes_with_reads_token_columns(parse, words, attrs, expect
     assert found == expected
     second = list(doc.sents)[1]
     assert [t.i for t in tokens_within(second, found)] == [i for i in found if i >= second.start]
+
+
+@pytest.mark.parametrize(
+    ("text", "word", "analysis", "claim"),
+    [
+        (  # the ambiguous verb re-parsed with a synonym, its own lemma kept
+            "Russia and Iran back Armenia.",
+            "back",
+            ("ROOT", "VERB", "back"),
+            "Russia and Iran back Armenia.",
+        ),
+        (  # a subject the parser cut off as its own sentence, within one line
+            "Ankara and Tehran: Competitive Coexistence in the South Caucasus\n\n"
+            "Turkey and Iran have long managed their rivalry through pragmatic trade.",
+            "Turkey",
+            ("nsubj", "PROPN", "Turkey"),
+            "Turkey and Iran have long managed their rivalry through pragmatic trade.",
+        ),
+    ],
+)
+def test_components_repair_fixes_broken_parses(parse, text, word, analysis, claim):
+    doc = parse(text, ())
+    token = next(t for t in doc if t.text == word)
+    assert (token.dep_, token.pos_, token.lemma_) == analysis
+    assert [c.text for c in doc.spans["claims"]] == [claim]

@@ -3,8 +3,9 @@
 The focal pair comes from ``doc._.focal`` (``--focal``, the input line) or, when absent, is
 detected as the two states most mentioned in the title and first paragraph. A claim that
 mentions both focal actors (persons and organisations count through their home state) is
-divergent when it carries a divergence cue that is neither negated nor minimised nor in a
-concessive clause, or a hostile relation between the two; convergent when it has a
+divergent when it carries a divergence cue that is neither negated (also by an averting
+verb or a "neither ... nor" subject) nor minimised nor in a concessive or conditional
+clause, or a hostile relation between the two; convergent when it has a
 convergence cue, a denied or minimised divergence, a cooperative relation between them,
 both acting with the same polarity on one target, or both as coordinated subjects; a
 contrast marker between them ("while ... does not") is divergent. A claim naming fewer
@@ -111,13 +112,15 @@ class StanceTagger(Component):
             return True
         return token.dep_ in SUBJECTS and any(c.lower_ in lex["restrictive"] for c in head.children)
 
-    def concessive(self, token: Token, claim: Span) -> bool:
-        """Inside an although/while/even-if clause: background, not the claim's content."""
+    def backgrounded(self, token: Token, claim: Span) -> bool:
+        """Inside an although/while/even-if clause (background) or an if/unless clause
+        (a hypothesis): not what the claim asserts."""
+        marks = self.lex["concessive_marks"] | self.lex["conditional_marks"]
         for node in [token, *token.ancestors]:
             if node.i < claim.start or node.i >= claim.end:
                 return False
             if node.dep_ == "advcl" and any(
-                c.dep_ == "mark" and c.lower_ in self.lex["concessive_marks"] for c in node.children
+                c.dep_ == "mark" and c.lower_ in marks for c in node.children
             ):
                 return True
         return False
@@ -176,7 +179,7 @@ class StanceTagger(Component):
             if word in lex["divergence"] or lemma in lex["divergence"]:
                 if self.negated(token, claim, denied) or self.minimised(token):
                     soft_div.append(token)
-                elif not self.concessive(token, claim) and not self.about_others(
+                elif not self.backgrounded(token, claim) and not self.about_others(
                     token, focal_tokens, state_of
                 ):
                     real_div.append(token)
