@@ -221,6 +221,9 @@ def test_components_certainty_labels_and_bands(parse, text, label, band):
         ("Neither Moscow nor Tehran wants a confrontation with each other.", "convergent"),
         ("Russia and Iran will cooperate unless tensions rise.", "convergent"),
         ("Moscow is wary of Iran's missile program.", "divergent"),
+        ("Despite their differences, Russia and Iran coordinate in Syria.", "convergent"),
+        ("Russia and Iran keep talking despite their rivalry in the Caucasus.", "convergent"),
+        ("Relations between Moscow and Tehran have deteriorated.", "divergent"),
     ],
 )
 def test_components_stance_toward_the_focal_pair(parse, text, stance):
@@ -228,7 +231,7 @@ def test_components_stance_toward_the_focal_pair(parse, text, stance):
     assert doc.spans["claims"][0]._.stance == stance
 
 
-def test_components_stance_detects_focal_pair_when_absent(parse):
+def test_components_actors_detect_focal_pair_when_absent(parse):
     doc = parse(
         "Turkey and Qatar: A Gulf Partnership\n\nTurkey and Qatar share goals. Doha hosts Turkish "
         "troops.\n\nOther states watch.",

@@ -1,23 +1,26 @@
 """Actors: gazetteer mentions not used as places, plus coreference.
 
 Names, aliases, demonyms and seats of government resolve through the gazetteer (see
-``mentions.py``); a mention that ``regions.py`` read as a location is not an actor. Then
-coreference: "both countries", "the two states", "each", "they", "their" resolve to the
-latest coordinated group of actors before them in the sentence, else to the latest group
-that was a subject in the previous sentences, else (for explicit phrases like "both
-countries") to the focal pair; "its" to the singular subject of its clause or the nearest
-actor before it; "he"/"his" to the nearest person.
+``mentions.py``); a mention that ``regions.py`` read as a location is not an actor. Where
+no focal pair is given, it is detected from these: the two states most mentioned in the
+title and first paragraph. Then coreference: "both countries", "the two states", "each",
+"they", "their" resolve to the latest coordinated group of actors before them in the
+sentence, else to the latest group that was a subject in the previous sentences, else (for
+explicit phrases like "both countries") to the focal pair; "its" to the singular subject of
+its clause or the nearest actor before it; "he"/"his" to the nearest person.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections import Counter
 
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span, Token
 
-from ..extensions import register_extensions
+from ..extensions import doc_text, register_extensions
+from ..gazetteer import load_gazetteer
 from .base import Component
 from .lexicon import load_lexicon
 from .syntax import first_conjunct, indexes_with, mention_head, word_ids
@@ -40,6 +43,7 @@ class ActorTagger(Component):
         self.singular = set(lex["singular_pronouns"])
         self.person = set(lex["person_pronouns"])
         self.lookback = lex["lookback_sentences"]
+        self.gazetteer = load_gazetteer()
         trigger_words = self.plural | self.distributive | self.singular | self.person
         self.trigger_ids = word_ids(nlp.vocab, trigger_words)
 
@@ -53,9 +57,26 @@ class ActorTagger(Component):
                 span = Span(doc, mention.start, mention.end, label="actor", kb_id=actor_id)
                 span._.resolved_by = mention._.resolved_by
                 actors.append(span)
+        if not doc._.focal:  # before coreference, which falls back on the focal pair
+            doc._.focal = self.detect_focal(doc, actors)
         actors.extend(self.coreference(doc, actors))
         doc.spans["actors"] = sorted(actors, key=lambda s: (s.start, s.kb_id_))
         return doc
+
+    def detect_focal(self, doc: Doc, named: list[Span]) -> list[str]:
+        """The two states most mentioned (by name, alias, demonym or seat) in the title and
+        first paragraph, earlier first on ties."""
+        text = doc_text(doc)
+        end = text.find("\n\n", text.find("\n") + 1)
+        end = len(text) if end < 0 else end
+        counts: Counter[str] = Counter()
+        first_seen: dict[str, int] = {}
+        for span in sorted(named, key=lambda s: (s.start, s.kb_id_)):
+            state = self.gazetteer.home_state(span.kb_id_)
+            if state and span.start_char < end:
+                counts[state] += 1
+                first_seen.setdefault(state, span.start)
+        return sorted(counts, key=lambda s: (-counts[s], first_seen[s]))[:2]
 
     # -- coreference -----------------------------------------------------------------------
 
@@ -176,7 +197,7 @@ class ActorTagger(Component):
 
 @Language.factory(
     "claims_actors",
-    assigns=["doc.spans", "span._.resolved_by"],
+    assigns=["doc.spans", "span._.resolved_by", "doc._.focal"],
     requires=["token.dep", "doc.sents"],
     default_config={"lexicon": None},
 )

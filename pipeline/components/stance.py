@@ -1,7 +1,7 @@
 """Stance: does a claim put the document's focal pair in alignment or in divergence?
 
-The focal pair comes from ``doc._.focal`` (``--focal``, the input line) or, when absent, is
-detected as the two states most mentioned in the title and first paragraph. A claim that
+The focal pair is ``doc._.focal``: given (``--focal``, the input line) or detected by the
+actors component. A claim that
 mentions both focal actors (persons and organisations count through their home state) is
 divergent when it carries a divergence cue that is neither negated (also by an averting
 verb or a "neither ... nor" subject) nor minimised nor in a concessive or conditional
@@ -16,12 +16,11 @@ diverge"); otherwise neutral.
 from __future__ import annotations
 
 import itertools
-from collections import Counter
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
-from ..extensions import doc_text, register_extensions
+from ..extensions import register_extensions
 from ..gazetteer import load_gazetteer
 from .base import Component
 from .lexicon import load_lexicon
@@ -30,8 +29,13 @@ from .syntax import denied_subject, first_conjunct, indexes_with, tokens_within,
 SUBJECTS = {"nsubj", "nsubjpass"}
 
 
+def cue_token(claim: Span, relation: dict) -> Token:
+    """The first token of a relation's cue."""
+    return claim.doc.char_span(*relation["cue"], alignment_mode="expand")[0]
+
+
 class StanceTagger(Component):
-    """Set ``_.stance`` and ``_.stance_cues`` on each claim (and ``doc._.focal`` if unset)."""
+    """Set ``_.stance`` and ``_.stance_cues`` on each claim."""
 
     def __init__(self, nlp: Language, name: str, *, lexicon: str | None = None) -> None:
         register_extensions()
@@ -44,25 +48,6 @@ class StanceTagger(Component):
         cue_sets = ("divisive", "divergence", "convergence", "contrast_marks")
         cue_words = set().union(*(lex[k] for k in cue_sets), lex["hostile_verbs_for_negation"])
         self.cue_ids = word_ids(nlp.vocab, cue_words)
-
-    # -- focal pair -------------------------------------------------------------------------
-
-    def detect_focal(self, doc: Doc) -> list[str]:
-        """The two states most mentioned in the title and first paragraph."""
-        text = doc_text(doc)
-        end = text.find("\n\n", text.find("\n") + 1)
-        end = len(text) if end < 0 else end
-        counts: Counter[str] = Counter()
-        first_seen: dict[str, int] = {}
-        for span in doc.spans.get("actors", []):
-            if span.start_char >= end or span._.resolved_by == "coreference":
-                continue
-            state = self.gazetteer.home_state(span.kb_id_)
-            if state:
-                counts[state] += 1
-                first_seen.setdefault(state, span.start)
-        ranked = sorted(counts, key=lambda s: (-counts[s], first_seen[s]))
-        return ranked[:2]
 
     # -- cues -------------------------------------------------------------------------------
 
@@ -113,12 +98,14 @@ class StanceTagger(Component):
         return token.dep_ in SUBJECTS and any(c.lower_ in lex["restrictive"] for c in head.children)
 
     def backgrounded(self, token: Token, claim: Span) -> bool:
-        """Inside an although/while/even-if clause (background) or an if/unless clause
-        (a hypothesis): not what the claim asserts."""
+        """Inside an although/while/even-if clause or a despite phrase (background) or an
+        if/unless clause (a hypothesis): not what the claim asserts."""
         marks = self.lex["concessive_marks"] | self.lex["conditional_marks"]
         for node in [token, *token.ancestors]:
             if node.i < claim.start or node.i >= claim.end:
                 return False
+            if node.dep_ == "pobj" and node.head.lower_ in self.lex["concessive_prepositions"]:
+                return True
             if node.dep_ == "advcl" and any(
                 c.dep_ == "mark" and c.lower_ in marks for c in node.children
             ):
@@ -141,8 +128,6 @@ class StanceTagger(Component):
     # -- decision ---------------------------------------------------------------------------
 
     def process(self, doc: Doc) -> Doc:
-        if not doc._.focal:
-            doc._.focal = self.detect_focal(doc)
         focal = set(doc._.focal or [])
         gaz = self.gazetteer
         state_of: dict[int, set[str]] = {}
@@ -192,7 +177,11 @@ class StanceTagger(Component):
             if lemma in lex["hostile_verbs_for_negation"] and self.negated(token, claim, denied):
                 soft_div.append(token)
         softened = {t.idx for t in soft_div}
-        relations = [r for r in claim._.relations or [] if r["cue"][0] not in softened]
+        relations = [
+            r
+            for r in claim._.relations or []
+            if r["cue"][0] not in softened and not self.backgrounded(cue_token(claim, r), claim)
+        ]
         between = [r for r in relations if {r["source"], r["target"]} == focal]
         if len(focal) < 2 or len(present) < 2:
             # Only a claim naming no focal actor can deny divergence outright.
@@ -203,7 +192,7 @@ class StanceTagger(Component):
             return "divergent", real_div
         hostile = [r for r in between if r["polarity"] == "hostile"]
         if hostile:
-            return "divergent", [claim.doc.char_span(*hostile[0]["cue"])[0]]
+            return "divergent", [cue_token(claim, hostile[0])]
         if conv or soft_div:
             return "convergent", conv + soft_div
         if between or self.shared_target(relations, focal):
@@ -244,7 +233,7 @@ class StanceTagger(Component):
 
 @Language.factory(
     "claims_stance",
-    assigns=["span._.stance", "span._.stance_cues", "doc._.focal"],
+    assigns=["span._.stance", "span._.stance_cues"],
     requires=["doc.spans", "span._.relations"],
     default_config={"lexicon": None},
 )
