@@ -13,7 +13,6 @@ from collections.abc import Iterable, Iterator
 from itertools import count, islice
 
 from .documents import SourceDocument
-from .records import ClaimRecord
 from .run import Failure, Runner
 
 PARTITION_DOCS = 16
@@ -21,9 +20,9 @@ PARTITION_DOCS = 16
 
 def process_partition(
     sources: list[tuple[int, dict]], model: str | None, focal: list[str]
-) -> list[tuple[int, list[dict], str | None]]:
-    """On a worker: (sequence number, record dicts, error) for each (number, document
-    fields) of a partition."""
+) -> list[tuple[int, list[str], str | None]]:
+    """On a worker: (sequence number, record JSON lines, error) for each (number, document
+    fields) of a partition; records are built (and so validated) here, as in ``--jobs``."""
     runner = Runner(model, focal)
     numbers = [number for number, _ in sources]
     docs = [SourceDocument(**fields) for _, fields in sources]
@@ -32,7 +31,7 @@ def process_partition(
         if isinstance(item, Failure):
             out.append((number, [], item.error))
         else:
-            out.append((number, [r.model_dump(mode="json") for r in records], None))
+            out.append((number, [r.model_dump_json() + "\n" for r in records], None))
     return out
 
 
@@ -44,8 +43,8 @@ def run_dask(
     scheduler: str | None,
     workers: int = 2,
     window_partitions: int = 8,
-) -> Iterator[tuple[SourceDocument | Failure, list[ClaimRecord]]]:
-    """Yield (document or failure, records) as the cluster completes partitions."""
+) -> Iterator[tuple[SourceDocument | Failure, list[str]]]:
+    """Yield (document or failure, record JSON lines) as the cluster completes partitions."""
     import dask.bag as db
     from dask.distributed import Client, LocalCluster, as_completed
 
@@ -88,7 +87,7 @@ def run_dask(
                 if error:
                     yield Failure(item.source, item.doc_id, error), []
                 else:
-                    yield item, [ClaimRecord.model_validate(r) for r in records]
+                    yield item, records
     finally:
         client.close()
         if cluster is not None:
