@@ -16,7 +16,8 @@ from .sink import RecordSink
 # Below this many bytes of input, one process is faster than starting workers
 # (bench/results.md: measured crossover on the 2-core machine).
 # Above this input size --jobs defaults to every core: where two forked workers started to
-# pay on the 2-core benchmark machine (bench/crossover.md: even at 26 KB, 0.64x at 571 KB).
+# pay on the 2-core benchmark machine (bench/crossover.md: 1.07x the time at 26 KB, 0.68x at
+# 125 KB).
 AUTO_PARALLEL_BYTES = 100_000
 
 
