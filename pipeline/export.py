@@ -185,7 +185,9 @@ def write_tables(data, folder: Path, kind: str) -> None:
         if kind == "parquet":
             pq.write_table(table, folder / f"{name}.parquet")
         else:
-            pacsv.write_csv(table, folder / f"{name}.csv")
+            # Every value quoted, nulls left bare: so that "" and "NaN" read back as text.
+            options = pacsv.WriteOptions(quoting_style="all_valid")
+            pacsv.write_csv(table, folder / f"{name}.csv", write_options=options)
 
 
 def write_duckdb(data, path: Path) -> None:
@@ -281,6 +283,11 @@ def read_tables(dest: Path) -> dict:
         if name.endswith(".parquet"):
             out[table] = pq.read_table(dest / f"{table}.parquet")
         else:
-            options = pacsv.ConvertOptions(column_types=schema, strings_can_be_null=True)
+            options = pacsv.ConvertOptions(
+                column_types=schema,
+                null_values=[""],
+                strings_can_be_null=True,
+                quoted_strings_can_be_null=False,
+            )
             out[table] = pacsv.read_csv(dest / f"{table}.csv", convert_options=options)
     return out

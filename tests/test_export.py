@@ -123,6 +123,17 @@ def test_export_round_trip_keeps_content(tmp_path, suffix, batch):
         assert back[name].num_rows == table.num_rows, name
 
 
+@pytest.mark.parametrize("section", ["NaN", "", "null", "N/A", None])
+@pytest.mark.parametrize("suffix", [".parquet", ".csv", ".duckdb"])
+def test_export_text_that_looks_null_survives(tmp_path, suffix, section):
+    record = load_records(seed_records_file(tmp_path))[0]
+    batch = [record.model_copy(update={"section": section})]
+    dest = tmp_path / f"out{suffix}"
+    export(batch, dest)
+    back = read_tables(dest)
+    assert back["claims"].to_pylist()[0]["section"] == section
+
+
 def test_export_tables_are_typed(tmp_path):
     exported = tables(load_records(seed_records_file(tmp_path)))
     claims = exported["claims"].schema
