@@ -13,8 +13,6 @@ from .documents import SourceDocument
 from .run import Failure, iter_documents
 from .sink import RecordSink
 
-# Below this many bytes of input, one process is faster than starting workers
-# (bench/results.md: measured crossover on the 2-core machine).
 # Above this input size --jobs defaults to every core: where two forked workers started to
 # pay on the 2-core benchmark machine (bench/crossover.md: 1.07x the time at 26 KB, 0.68x at
 # 125 KB).

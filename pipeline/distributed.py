@@ -27,11 +27,11 @@ def process_partition(
     numbers = [number for number, _ in sources]
     docs = [SourceDocument(**fields) for _, fields in sources]
     out = []
-    for number, (item, records) in zip(numbers, runner.run(docs), strict=True):
+    for number, (item, lines) in zip(numbers, runner.run_json(docs), strict=True):
         if isinstance(item, Failure):
             out.append((number, [], item.error))
         else:
-            out.append((number, [r.model_dump_json() + "\n" for r in records], None))
+            out.append((number, lines, None))
     return out
 
 

@@ -276,6 +276,12 @@ class Runner:
                 yield from ready(max(order) + 1 if order else 0)
         yield from ready(sys.maxsize)
 
+    def run_json(self, items: Iterable[SourceDocument | Failure]) -> Iterator[tuple]:
+        """``run`` in this process with each record as a JSON line: what workers send back,
+        so that neither Docs nor models cross process boundaries."""
+        for item, records in self.run(items):
+            yield item, [record.model_dump_json() + "\n" for record in records]
+
     def run_parallel(self, items, batch_size: int, n_process: int):
         """Tasks of documents to a pool of forked workers, results in input order.
 
@@ -309,10 +315,7 @@ _WORKER_RUNNER: Runner | None = None
 
 def _process_batch(batch: list) -> list[tuple]:
     """In a worker: (document or failure, record JSON lines) for each item of a batch."""
-    out = []
-    for item, records in _WORKER_RUNNER.run(batch):
-        out.append((item, [r.model_dump_json() + "\n" for r in records]))
-    return out
+    return list(_WORKER_RUNNER.run_json(batch))
 
 
 def warn(message: str) -> None:

@@ -13,7 +13,7 @@ from spacy.tokens import Doc, Span, Token
 
 from ..extensions import doc_text, register_extensions
 from .base import Component
-from .syntax import indexes_with, tokens_within, word_ids
+from .syntax import covered, indexes_with, tokens_within, word_ids
 
 SUBJECT_DEPS = {"nsubj", "nsubjpass", "csubj", "csubjpass", "expl"}
 FINITE_TAGS = {"VBD", "VBZ", "VBP", "MD"}
@@ -89,9 +89,7 @@ class ClaimSegmenter(Component):
         self.split_ids = word_ids(nlp.vocab, [";", "conj"])
 
     def process(self, doc: Doc) -> Doc:
-        excluded = set()
-        for span in doc.spans.get("non_claims", []):
-            excluded.update(range(span.start, span.end))
+        excluded = covered(doc.spans.get("non_claims", []))
         sections = list(doc.spans.get("sections", []))
         claims = []
         text = doc_text(doc)

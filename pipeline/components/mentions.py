@@ -17,6 +17,7 @@ from ..extensions import register_extensions
 from ..gazetteer import load_gazetteer
 from .base import Component
 from .lexicon import load_lexicon
+from .syntax import covered
 
 
 class PhraseIndex:
@@ -102,11 +103,11 @@ class MentionMatcher(Component):
             span._.place = entry.get("place")
             mentions.append(span)
         doc.spans["mentions"] = mentions
-        covered = {i for span in mentions for i in range(span.start, span.end)}
+        taken = covered(mentions)
         doc.spans["candidates"] = [
             ent
             for ent in doc.ents
-            if ent.label_ in self.candidate_labels and not covered & set(range(ent.start, ent.end))
+            if ent.label_ in self.candidate_labels and not taken & set(range(ent.start, ent.end))
         ]
         return doc
 

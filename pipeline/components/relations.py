@@ -382,8 +382,8 @@ class RelationExtractor(Component):
 
     def extract(self, claim: Span, index) -> list[dict]:
         found: dict[tuple[str, str, str], Token] = {}
-        heads = [index[i] for i in range(claim.start, claim.end) if i in index]
-        claim_actors = set().union(*heads)
+        id_sets = [index[i] for i in range(claim.start, claim.end) if i in index]
+        claim_actors = set().union(*id_sets)
         if len(claim_actors) < 2:  # a relation joins two actors of the claim
             return []
         for token in claim:

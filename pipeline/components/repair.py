@@ -21,7 +21,7 @@ from spacy.tokens import Doc, Span, Token
 from ..extensions import doc_text, register_extensions
 from .base import Component
 from .lexicon import load_lexicon
-from .syntax import indexes_with, word_ids
+from .syntax import covered, indexes_with, word_ids
 
 
 class VerbRepair(Component):
@@ -64,9 +64,7 @@ class VerbRepair(Component):
         by sentence-final punctuation ("U.S." ends one) or by a title, heading, label or
         lead-in topic: one sentence the parser cut."""
         text = doc_text(doc)
-        layout = {
-            i for span in doc.spans.get("non_claims", []) for i in range(span.start, span.end)
-        }
+        layout = covered(doc.spans.get("non_claims", []))
         joined: list[tuple[int, int]] = []
         previous: tuple[Span, Token] | None = None  # last sentence with words, its last word
         for sent in doc.sents:

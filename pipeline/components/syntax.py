@@ -26,6 +26,11 @@ def indexes_with(doc: Doc, ids: frozenset[int], *attrs: str) -> list[int]:
     return sorted(found)
 
 
+def covered(spans: Iterable[Span]) -> set[int]:
+    """Indexes of the tokens inside any of ``spans``."""
+    return {i for span in spans for i in range(span.start, span.end)}
+
+
 def tokens_within(span: Span, indexes: list[int]) -> list[Token]:
     """The tokens of ``span`` among sorted token ``indexes`` (from ``indexes_with``)."""
     first, last = bisect_left(indexes, span.start), bisect_left(indexes, span.end)
