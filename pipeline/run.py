@@ -20,8 +20,9 @@ from . import __version__, errors
 from .components.base import ERROR_KEY
 from .documents import SourceDocument, load_text_file
 from .extensions import TEXT_KEY
+from .ids import ACTOR_RE, actor_type
 from .io import iter_jsonl, parse
-from .records import ClaimRecord, DocId, Model, Provenance, Sha256, StateId, records_from_doc
+from .records import ActorId, ClaimRecord, DocId, Model, Provenance, Sha256, records_from_doc
 
 
 class InputDocument(Model):
@@ -32,7 +33,7 @@ class InputDocument(Model):
     path: str | None = None
     title: str | None = None
     author: str | None = None
-    focal_actors: list[StateId] = Field(default_factory=list, max_length=2)
+    focal_actors: list[ActorId] = Field(default_factory=list, max_length=2)
     sha256: Sha256 | None = None
 
     @model_validator(mode="after")
@@ -52,27 +53,33 @@ class Failure:
 
 
 def parse_focal(value: str | None) -> list[str]:
-    """``"RUS,IRN"`` to ``["RUS", "IRN"]``; unknown state IDs are user errors."""
+    """``"RUS,IRN"`` or ``"org:nato,RUS"`` to a list of two actor IDs.
+
+    A bare code is a state and is upper-cased (``rus`` is RUS); a prefixed ID (``org:``,
+    ``group:``, ``person:``) is taken as written. Malformed or unknown IDs are user errors.
+    """
     if not value:
         return []
-    from .gazetteer import load_gazetteer
-
-    gazetteer = load_gazetteer()
-    ids = [part.strip().upper() for part in value.split(",") if part.strip()]
-    for actor_id in ids:
-        if gazetteer.actors.get(actor_id, {}).get("type") != "state":
-            raise errors.ClaimsError(errors.UNKNOWN_FOCAL.format(actor_id=actor_id))
+    ids = [normalise_focal(part.strip()) for part in value.split(",") if part.strip()]
+    check_focal(ids, "--focal")
     if len(ids) != 2:
-        raise errors.ClaimsError("--focal takes two state IDs, e.g. RUS,IRN")
+        raise errors.ClaimsError(errors.FOCAL_COUNT)
     return ids
 
 
+def normalise_focal(actor_id: str) -> str:
+    """A state code in upper case; any other actor ID unchanged."""
+    return actor_id if ":" in actor_id else actor_id.upper()
+
+
 def check_focal(ids: list[str], where: str, line: int | None = None) -> None:
+    """Every focal ID is a well-formed actor ID, and a state ID is a known state."""
     from .gazetteer import load_gazetteer
 
-    states = load_gazetteer().actors
+    actors = load_gazetteer().actors
     for actor_id in ids:
-        if states.get(actor_id, {}).get("type") != "state":
+        known_state = actors.get(actor_id, {}).get("type") == "state"
+        if not ACTOR_RE.match(actor_id) or (actor_type(actor_id) == "state" and not known_state):
             msg = errors.UNKNOWN_FOCAL.format(actor_id=actor_id)
             raise errors.ClaimsError(msg, where, line)
 

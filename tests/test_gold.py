@@ -123,3 +123,82 @@ def test_gold_folder_outside_repository_resolves_relative_paths(tmp_path, small_
     (small_gold / "documents.jsonl").write_text(json.dumps(doc) + "\n")
     gold = load_gold(small_gold)
     assert gold.texts["small"].startswith("Alliances")
+
+
+def test_gold_claims_without_text_get_it_from_the_document(small_gold):
+    path = small_gold / "claims.jsonl"
+    rows = read_jsonl(path)
+    write_jsonl(path, [{k: v for k, v in row.items() if k != "text"} for row in rows])
+    gold = load_gold(small_gold)
+    text = gold.texts["small"]
+    assert [c.text for c in gold.claims] == [row["text"] for row in rows]
+    assert all(text[c.start : c.end] == c.text for c in gold.claims)
+
+
+def test_gold_claim_without_text_still_checks_its_offsets(runner, small_gold):
+    path = small_gold / "claims.jsonl"
+    rows = [{k: v for k, v in row.items() if k != "text"} for row in read_jsonl(path)]
+    rows[1]["end"] = 10_000
+    write_jsonl(path, rows)
+    result = runner.invoke(main, ["evaluate", "--gold", str(small_gold), "--pred", str(path)])
+    assert result.exit_code == 2
+    assert "claims.jsonl:2:" in result.output
+    assert "out of range" in result.output
+
+
+@pytest.mark.parametrize(
+    "focal",
+    [["org:nato", "RUS"], ["USA", "org:eu"], ["ISR", "org:hezbollah"], ["group:the-west", "CHN"]],
+)
+def test_gold_focal_pair_of_any_actor_kind_loads(small_gold, focal):
+    path = small_gold / "documents.jsonl"
+    write_jsonl(path, [{**read_jsonl(path)[0], "focal_actors": focal}])
+    assert load_gold(small_gold).documents["small"].focal_actors == focal
+
+
+def drafts_of(small_gold) -> list[dict]:
+    """The small gold's claims as a draft: no offsets."""
+    rows = read_jsonl(small_gold / "claims.jsonl")
+    return [{k: v for k, v in row.items() if k not in ("start", "end")} for row in rows]
+
+
+@pytest.mark.parametrize("omit_text", [False, True])
+def test_gold_locate_finds_offsets_of_draft_claims(runner, small_gold, tmp_path, omit_text):
+    expected = read_jsonl(small_gold / "claims.jsonl")
+    draft = write_jsonl(tmp_path / "draft.jsonl", drafts_of(small_gold))
+    (small_gold / "claims.jsonl").write_text("")
+    args = ["locate", str(draft), "--gold", str(small_gold)] + (["--omit-text"] * omit_text)
+    result = runner.invoke(main, args)
+    assert result.exit_code == 0, result.output
+    written = read_jsonl(small_gold / "claims.jsonl")
+    assert [(r["start"], r["end"]) for r in written] == [(r["start"], r["end"]) for r in expected]
+    assert all(("text" in r) is not omit_text for r in written)
+    assert [c.text for c in load_gold(small_gold).claims] == [r["text"] for r in expected]
+
+
+def test_gold_locate_repeated_text_takes_the_next_occurrence(small_gold, tmp_path):
+    from pipeline.gold import locate
+
+    text = "Iran backs Syria. Russia agrees. Iran backs Syria."
+    row = {k: v for k, v in drafts_of(small_gold)[0].items() if k != "text"}
+    rows = [{**row, "text": t} for t in ("Iran backs Syria.", "Iran backs Syria.")]
+    claims = locate(write_jsonl(tmp_path / "d.jsonl", rows), text)
+    assert [(c.start, c.end) for c in claims] == [(0, 17), (33, 50)]
+
+
+def test_gold_locate_text_not_in_document_names_the_draft_line(runner, small_gold, tmp_path):
+    rows = drafts_of(small_gold)
+    rows[2]["text"] = "Nothing like this is in the document."
+    draft = write_jsonl(tmp_path / "draft.jsonl", rows)
+    result = runner.invoke(main, ["locate", str(draft), "--gold", str(small_gold)])
+    assert result.exit_code == 2
+    assert f"{draft}:3: claim text 'Nothing like" in result.output
+    assert len(read_jsonl(small_gold / "claims.jsonl")) == 4  # untouched
+
+
+def test_gold_locate_draft_of_unknown_document_is_a_user_error(runner, small_gold, tmp_path):
+    rows = [{**r, "doc_id": "elsewhere"} for r in drafts_of(small_gold)]
+    draft = write_jsonl(tmp_path / "draft.jsonl", rows)
+    result = runner.invoke(main, ["locate", str(draft), "--gold", str(small_gold)])
+    assert result.exit_code == 2
+    assert "one document listed in documents.jsonl" in result.output

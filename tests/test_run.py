@@ -13,7 +13,7 @@ from pipeline.evaluate import ClaimView, evaluate
 from pipeline.gazetteer import load_gazetteer
 from pipeline.gold import load_gold
 from pipeline.records import ClaimRecord, claim_id
-from pipeline.run import Runner, chunks, iter_documents
+from pipeline.run import Runner, chunks, iter_documents, parse_focal
 from tests.conftest import DATA, GOLD, ROOT
 
 SEED = ROOT / "seeds" / "kozak-strategic-convergence-russia-iran.txt"
@@ -162,13 +162,41 @@ def test_run_bad_document_is_reported_and_others_written(runner, tmp_path, conte
     ("args", "message"),
     [
         (["--focal", "RUS,XYZ"], "unknown focal actor ID 'XYZ'"),
-        (["--focal", "RUS"], "--focal takes two state IDs"),
+        (["--focal", "RUS"], "--focal takes two actor IDs"),
+        (["--focal", "ORG:NATO,RUS"], "unknown focal actor ID 'ORG:NATO'"),
+        (["--focal", "org:nato,RUS,IRN"], "--focal takes two actor IDs"),
     ],
 )
 def test_run_bad_focal_is_a_user_error(runner, args, message):
     result = runner.invoke(main, ["run", str(HELDOUT), *args])
     assert result.exit_code == 2
     assert message in result.output
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("RUS,IRN", ["RUS", "IRN"]),
+        ("rus, irn", ["RUS", "IRN"]),
+        ("org:nato,RUS", ["org:nato", "RUS"]),
+        ("USA,org:eu", ["USA", "org:eu"]),
+        ("ISR,org:hezbollah", ["ISR", "org:hezbollah"]),
+        ("group:the-west,person:vladimir-putin", ["group:the-west", "person:vladimir-putin"]),
+    ],
+)
+def test_run_focal_takes_any_actor_ids_without_upper_casing_them(value, expected):
+    assert parse_focal(value) == expected
+
+
+def test_run_focal_organisation_pair_runs_and_is_kept(runner, tmp_path):
+    lines = tmp_path / "docs.jsonl"
+    text = "NATO and Russia remain rivals. NATO cooperates with Russia on arms control."
+    lines.write_text(json.dumps({"doc_id": "n", "text": text, "focal_actors": ["org:nato", "RUS"]}))
+    result = runner.invoke(main, ["run", str(lines)])
+    assert result.exit_code == 0, result.output
+    records = records_of(result.output)
+    assert {tuple(r["stance"]["focal"]) for r in records} == {("org:nato", "RUS")}
+    assert [r["stance"]["label"] for r in records] == ["divergent", "convergent"]
 
 
 def test_run_missing_input_and_malformed_jsonl_line(runner, tmp_path):

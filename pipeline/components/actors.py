@@ -2,12 +2,13 @@
 
 Names, aliases, demonyms and seats of government resolve through the gazetteer (see
 ``mentions.py``); a mention that ``regions.py`` read as a location is not an actor. Where
-no focal pair is given, it is detected from these: the two states most mentioned in the
-title and first paragraph. Then coreference: "both countries", "the two states", "each",
-"they", "their" resolve to the latest coordinated group of actors before them in the
-sentence, else to the latest group that was a subject in the previous sentences, else (for
-explicit phrases like "both countries") to the focal pair; "its" to the singular subject of
-its clause or the nearest actor before it; "he"/"his" to the nearest person.
+no focal pair is given, it is detected from these: the two states or organisations most
+mentioned in the title and first paragraph. Then coreference: "both countries", "the two
+states", "each", "they", "their" resolve to the latest coordinated group of actors before
+them in the sentence, else to the latest group that was a subject in the previous
+sentences, else (for explicit phrases like "both countries") to the focal pair; "its" to
+the singular subject of its clause or the nearest actor before it; "he"/"his" to the
+nearest person.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from spacy.tokens import Doc, Span, Token
 
 from ..extensions import doc_text, register_extensions
 from ..gazetteer import load_gazetteer
+from ..ids import actor_type
 from .base import Component
 from .lexicon import load_lexicon
 from .syntax import first_conjunct, indexes_with, mention_head, word_ids
@@ -64,19 +66,27 @@ class ActorTagger(Component):
         return doc
 
     def detect_focal(self, doc: Doc, named: list[Span]) -> list[str]:
-        """The two states most mentioned (by name, alias, demonym or seat) in the title and
-        first paragraph, earlier first on ties."""
+        """The two actors most mentioned (by name, alias, demonym or seat) in the title and
+        first paragraph, earlier first on ties: states (persons count for their home state)
+        and organisations ("NATO and Russia")."""
         text = doc_text(doc)
         end = text.find("\n\n", text.find("\n") + 1)
         end = len(text) if end < 0 else end
         counts: Counter[str] = Counter()
         first_seen: dict[str, int] = {}
         for span in sorted(named, key=lambda s: (s.start, s.kb_id_)):
-            state = self.gazetteer.home_state(span.kb_id_)
+            state = self.focal_key(span.kb_id_)
             if state and span.start_char < end:
                 counts[state] += 1
                 first_seen.setdefault(state, span.start)
         return sorted(counts, key=lambda s: (-counts[s], first_seen[s]))[:2]
+
+    def focal_key(self, actor_id: str) -> str | None:
+        """What a mention counts for in focal detection: an organisation itself, any other
+        actor its home state (groups without one drop out)."""
+        if actor_type(actor_id) == "organisation":
+            return actor_id
+        return self.gazetteer.home_state(actor_id)
 
     # -- coreference -----------------------------------------------------------------------
 

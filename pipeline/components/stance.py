@@ -2,7 +2,8 @@
 
 The focal pair is ``doc._.focal``: given (``--focal``, the input line) or detected by the
 actors component. A claim that
-mentions both focal actors (persons and organisations count through their home state) is
+mentions both focal actors (any two actor IDs; a person also counts through its home state,
+an organisation or group only through its own ID) is
 divergent when it carries a divergence cue that is neither negated (also by an averting
 verb or a "neither ... nor" subject) nor minimised nor in a concessive or conditional
 clause, or a hostile relation between the two; convergent when it has a
@@ -132,10 +133,8 @@ class StanceTagger(Component):
         gaz = self.gazetteer
         state_of: dict[int, set[str]] = {}
         for span in doc.spans.get("actors", []):
-            state = gaz.home_state(span.kb_id_)
-            if state:
-                for i in range(span.start, span.end):
-                    state_of.setdefault(i, set()).add(state)
+            for i in range(span.start, span.end):
+                state_of.setdefault(i, set()).update(gaz.focal_keys(span.kb_id_))
         cue_indexes = indexes_with(doc, self.cue_ids, "LOWER", "LEMMA")
         for claim in doc.spans.get("claims", []):
             candidates = tokens_within(claim, cue_indexes)
@@ -182,7 +181,7 @@ class StanceTagger(Component):
             for r in claim._.relations or []
             if r["cue"][0] not in softened and not self.backgrounded(cue_token(claim, r), claim)
         ]
-        between = [r for r in relations if {r["source"], r["target"]} == focal]
+        between = [r for r in relations if self.focal_ends(r, focal) == focal]
         if len(focal) < 2 or len(present) < 2:
             # Only a claim naming no focal actor can deny divergence outright.
             if soft_div and not real_div and not present and len(focal) == 2:
@@ -203,12 +202,17 @@ class StanceTagger(Component):
             return "divergent", contrast
         return "neutral", []
 
+    def focal_ends(self, relation: dict, focal: set[str]) -> set[str]:
+        """The focal actors a relation's two ends count for (a person through its state)."""
+        keys = self.gazetteer.focal_keys
+        return (keys(relation["source"]) | keys(relation["target"])) & focal
+
     def shared_target(self, relations: list[dict], focal: set[str]) -> bool:
         """Both focal actors act on the same target with the same polarity."""
         by_target: dict[tuple[str, str], set[str]] = {}
         for r in relations:
-            if r["source"] in focal:
-                by_target.setdefault((r["target"], r["polarity"]), set()).add(r["source"])
+            for source in self.gazetteer.focal_keys(r["source"]) & focal:
+                by_target.setdefault((r["target"], r["polarity"]), set()).add(source)
         return any(sources == focal for sources in by_target.values())
 
     def coordinated_subjects(self, claim: Span, focal: set[str], actor_states) -> bool:

@@ -37,6 +37,14 @@ class Gazetteer:
             return actor_id
         return self.actors.get(actor_id, {}).get("country")
 
+    def focal_keys(self, actor_id: str) -> set[str]:
+        """What an actor counts as for a focal pair: its own ID, and a person also its home
+        state ("Putin" counts for RUS); an organisation or group only itself."""
+        keys = {actor_id}
+        if actor_type(actor_id) == "person" and self.home_state(actor_id):
+            keys.add(self.home_state(actor_id))
+        return keys
+
     def region_name(self, region_id: str) -> str:
         return self.regions.get(region_id, {}).get("name", region_id)
 

@@ -1,0 +1,158 @@
+"""The quality report: the pipeline scored on the seed gold and the dev split, with the
+annotators' agreement beside it (``make quality`` writes ``bench/quality.md``).
+
+Every figure comes from :mod:`pipeline.evaluate`; this module only groups the gold
+documents (seed, dev-tune, dev-test), counts the errors by kind and renders Markdown.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+from . import errors
+from .evaluate import ClaimView, differences, evaluate
+from .gold import GoldSet
+
+SPLITS = ("tune", "test")
+HEADLINE = (
+    ("claims F1", lambda r: r["claims"]["lenient"]["f"]),
+    ("strict F1", lambda r: r["claims"]["strict"]["f"]),
+    ("actors F1", lambda r: r["actors"]["f"]),
+    ("regions F1", lambda r: r["regions"]["f"]),
+    ("relations P", lambda r: r["relations"]["p"]),
+    ("relations R", lambda r: r["relations"]["r"]),
+    ("relations F1", lambda r: r["relations"]["f"]),
+    ("stance mF1", lambda r: r["stance"]["macro_f1"]),
+    ("stance kappa", lambda r: r["stance"]["kappa"]),
+    ("certainty acc", lambda r: r["certainty"]["accuracy"]),
+    ("section acc", lambda r: r["section_accuracy"]),
+)
+TARGETS = {
+    "claims F1": 0.95,
+    "actors F1": 0.92,
+    "regions F1": 0.85,
+    "relations F1": 0.70,
+    "stance mF1": 0.80,
+    "certainty acc": 0.90,
+}
+
+
+def load_split(path: Path, gold: GoldSet) -> dict[str, list[str]]:
+    """``split.json``: every dev document in exactly one of tune and test."""
+    if not path.is_file():
+        raise errors.ClaimsError(errors.MISSING_FILE, path)
+    try:
+        split = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise errors.ClaimsError(errors.BAD_JSON.format(detail=exc.msg), path) from None
+    named = [d for name in SPLITS for d in split.get(name, [])]
+    unknown = sorted(set(named) - set(gold.documents))
+    unassigned = sorted(set(gold.documents) - set(named))
+    if unknown or unassigned or len(named) != len(set(named)):
+        detail = f"unknown {unknown}, unassigned {unassigned}, or a document in both"
+        raise errors.ClaimsError(errors.BAD_SPLIT.format(detail=detail), path)
+    return {name: list(split.get(name, [])) for name in SPLITS}
+
+
+def error_counts(rows: list[dict]) -> Counter:
+    """Errors by kind from :func:`differences` rows: missed/extra claims, missing/extra set
+    members per field, and gold->predicted label confusions."""
+    counts: Counter = Counter()
+    for row in rows:
+        if row["kind"] in ("missed", "extra"):
+            counts[f"claims {row['kind']}"] += 1
+        elif "missing" in row:
+            counts[f"{row['field']} missed"] += len(row["missing"])
+            counts[f"{row['field']} extra"] += len(row["extra"])
+        elif row["field"] in ("stance", "certainty"):
+            counts[f"{row['field']} {row['gold']} -> {row['pred']}"] += 1
+        else:
+            counts[f"{row['field']} wrong"] += 1
+    return counts
+
+
+def score_part(gold: GoldSet, views: list[ClaimView], gazetteer) -> dict:
+    """Scores and error counts of one part (its documents only)."""
+    mine = [v for v in views if v.doc_id in gold.documents]
+    report = evaluate(gold, mine, gazetteer)
+    report["errors"] = dict(sorted(error_counts(differences(gold, mine)).items()))
+    return report
+
+
+def agreement(first: GoldSet, second: GoldSet, gazetteer) -> dict:
+    """The second annotator's claims scored against the first's, on shared documents."""
+    from .evaluate import documents_in_common
+
+    mapping = documents_in_common(first, second)
+    views = [
+        ClaimView.from_gold(c.model_copy(update={"doc_id": mapping[c.doc_id]}))
+        for c in second.claims
+        if c.doc_id in mapping
+    ]
+    return score_part(first.subset(mapping.values()), views, gazetteer)
+
+
+def read_throughput(path: Path) -> str | None:
+    """The throughput line of bench/results.md, if the benchmark has been run."""
+    if not path.is_file():
+        return None
+    return next((ln for ln in path.read_text().splitlines() if "throughput" in ln.lower()), None)
+
+
+def fmt(value) -> str:
+    return "-" if value is None else f"{value:.3f}"
+
+
+def headline_table(parts: dict[str, dict]) -> list[str]:
+    """One row per metric, one column per part, plus the target."""
+    names = list(parts)
+    lines = ["| metric | " + " | ".join(names) + " | target |"]
+    lines.append("| --- " * (len(names) + 2) + "|")
+    for metric, get in HEADLINE:
+        cells = [fmt(get(parts[n])) for n in names]
+        target = TARGETS.get(metric)
+        lines.append(f"| {metric} | " + " | ".join(cells) + f" | {fmt(target)} |")
+    counts = [str(parts[n]["counts"]["gold"]) for n in names]
+    lines.append("| gold claims | " + " | ".join(counts) + " | |")
+    return lines
+
+
+def per_document_table(report: dict) -> list[str]:
+    lines = [
+        "| document | gold | claims F1 | actors F1 | regions F1 | relations F1 |"
+        " stance acc | certainty acc |"
+    ]
+    lines.append("| --- " * 8 + "|")
+    for doc_id, s in report["per_document"].items():
+        lines.append(
+            f"| {doc_id} | {s['counts']['gold']} | {fmt(s['claims']['lenient']['f'])} | "
+            f"{fmt(s['actors']['f'])} | {fmt(s['regions']['f'])} | {fmt(s['relations']['f'])} | "
+            f"{fmt(s['stance']['accuracy'])} | {fmt(s['certainty']['accuracy'])} |"
+        )
+    return lines
+
+
+def errors_table(parts: dict[str, dict]) -> list[str]:
+    kinds = sorted({k for p in parts.values() for k in p["errors"]})
+    names = list(parts)
+    lines = ["| error | " + " | ".join(names) + " |", "| --- " * (len(names) + 1) + "|"]
+    for kind in kinds:
+        cells = [str(parts[n]["errors"].get(kind, 0)) for n in names]
+        lines.append(f"| {kind} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def render_markdown(parts: dict[str, dict], agree: dict | None, notes: list[str]) -> str:
+    """bench/quality.md: headline figures, agreement, errors by kind, per-document scores."""
+    out = ["# Quality: the pipeline against the gold sets", "", *notes, ""]
+    out += ["## Headline figures", "", *headline_table(parts), ""]
+    if agree is not None:
+        out += ["## Inter-annotator agreement (second annotator against the first)", ""]
+        out += [*headline_table({"agreement": agree}), ""]
+        out += ["Disagreements, by kind:", "", *errors_table({"agreement": agree}), ""]
+    out += ["## Errors by kind (gold -> predicted)", "", *errors_table(parts), ""]
+    for name, report in parts.items():
+        out += [f"## Per document: {name}", "", *per_document_table(report), ""]
+    return "\n".join(out)

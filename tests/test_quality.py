@@ -1,0 +1,80 @@
+"""The quality report: the split is checked, errors are counted by kind, Markdown renders."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from pipeline.errors import ClaimsError
+from pipeline.evaluate import ClaimView
+from pipeline.gazetteer import load_gazetteer
+from pipeline.gold import load_gold
+from pipeline.quality import agreement, error_counts, load_split, render_markdown, score_part
+from tests.conftest import read_jsonl, write_jsonl
+
+
+@pytest.mark.parametrize(
+    ("split", "message"),
+    [
+        ({"tune": [], "test": []}, "unassigned ['small']"),
+        ({"tune": ["small", "other"], "test": []}, "unknown ['other']"),
+        ({"tune": ["small"], "test": ["small"]}, "in both"),
+    ],
+)
+def test_quality_bad_split_is_a_user_error(small_gold, tmp_path, split, message):
+    path = tmp_path / "split.json"
+    path.write_text(json.dumps(split))
+    with pytest.raises(ClaimsError, match="not a valid split") as exc:
+        load_split(path, load_gold(small_gold))
+    assert message in str(exc.value)
+
+
+def test_quality_split_assigns_every_document(small_gold, tmp_path):
+    path = tmp_path / "split.json"
+    path.write_text(json.dumps({"_note": "x", "tune": ["small"], "test": []}))
+    assert load_split(path, load_gold(small_gold)) == {"tune": ["small"], "test": []}
+
+
+ROWS = [
+    ({"kind": "missed", "doc_id": "d", "start": 0, "text": "x"}, {"claims missed": 1}),
+    ({"kind": "extra", "doc_id": "d", "start": 0, "text": "x"}, {"claims extra": 1}),
+    (
+        {"kind": "wrong", "field": "actors", "missing": ["IRN", "RUS"], "extra": ["SYR"]},
+        {"actors missed": 2, "actors extra": 1},
+    ),
+    (
+        {"kind": "wrong", "field": "stance", "gold": "convergent", "pred": "neutral"},
+        {"stance convergent -> neutral": 1},
+    ),
+    ({"kind": "wrong", "field": "section", "gold": "Syria", "pred": None}, {"section wrong": 1}),
+]
+
+
+@pytest.mark.parametrize(("row", "expected"), ROWS)
+def test_quality_error_counts_by_kind(row, expected):
+    assert dict(error_counts([row])) == expected
+
+
+def test_quality_report_of_a_perturbed_annotation(small_gold, tmp_path):
+    gold = load_gold(small_gold)
+    rows = read_jsonl(small_gold / "claims.jsonl")
+    rows[0]["stance"] = "divergent"
+    rows[1]["actors"] = ["SYR"]
+    rows[1]["relations"] = []
+    second = tmp_path / "second"
+    second.mkdir()
+    (second / "doc.txt").write_bytes((small_gold / "doc.txt").read_bytes())
+    (second / "documents.jsonl").write_bytes((small_gold / "documents.jsonl").read_bytes())
+    write_jsonl(second / "claims.jsonl", rows[:3])
+    agree = agreement(gold, load_gold(second), load_gazetteer())
+    assert agree["errors"]["stance convergent -> divergent"] == 1
+    assert agree["errors"]["actors missed"] == 1
+    assert agree["errors"]["claims missed"] == 1
+    views = [ClaimView.from_gold(c) for c in gold.claims]
+    perfect = score_part(gold, views, load_gazetteer())
+    text = render_markdown({"seed": perfect, "dev-tune": agree}, agree, ["note line"])
+    assert "| claims F1 | 1.000 | 0.857 | 0.950 |" in text
+    assert "| stance convergent -> divergent | 0 | 1 |" in text
+    assert "## Per document: dev-tune" in text
+    assert "note line" in text
