@@ -1,6 +1,9 @@
 """Score the pipeline on the seed gold, dev-tune and dev-test; write bench/quality.md.
 
 Needs ../shared beside the repository (the dev gold points at the Factbook texts there).
+Agreement is annotations/dev/agreement/b (the second annotator) scored against
+annotations/dev/agreement/a (the first annotator's work on the same documents, before
+adjudication); the adjudicated result is in annotations/dev.
 Also writes bench/quality.json (every figure) and, for rule writing, the dev-tune
 differences to bench/work/tune-diff.txt. Dev-test differences are never written: the test
 part is scored, not read.
@@ -29,7 +32,7 @@ from pipeline.run import predict_gold  # noqa: E402
 SHARED = ROOT.parent / "shared"
 SEED = ROOT / "annotations"
 DEV = ROOT / "annotations" / "dev"
-SECOND = DEV / "second"
+AGREEMENT = DEV / "agreement"
 OUT = ROOT / "bench"
 
 
@@ -67,8 +70,9 @@ def build():
         "dev-test": score_part(test, dev_views, gazetteer),
     }
     agree = None
-    if (SECOND / "claims.jsonl").is_file():
-        agree = agreement(dev, load_gold(SECOND), gazetteer)
+    if (AGREEMENT / "b" / "claims.jsonl").is_file():
+        first, second = load_gold(AGREEMENT / "a"), load_gold(AGREEMENT / "b")
+        agree = agreement(first, second, gazetteer)
     kinds = {"factbook": 0, "written": 0}
     for doc_id in dev.documents:
         kinds["factbook" if doc_id.startswith("factbook-") else "written"] += 1
