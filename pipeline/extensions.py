@@ -20,7 +20,8 @@ from spacy.tokens import Doc, Span
 TEXT_KEY = "claims.text"
 
 DOC_EXTENSIONS: dict[str, object] = {
-    "focal": None,  # list[str]: the focal pair of state IDs, or None to detect
+    "focal": None,  # list[str]: the focal pair of actor IDs, or None to detect
+    "local_actors": None,  # dict: actor ID -> {type, name, country} minted in this document
 }
 SPAN_EXTENSIONS: dict[str, object] = {
     "section": None,  # claim: lead-in topic as written, or None

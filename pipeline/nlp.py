@@ -22,6 +22,7 @@ COMPONENTS: tuple[tuple[str, dict, dict], ...] = (
     ("claims_verb_repair", {}, {}),
     ("claims_segmenter", {}, {}),
     ("claims_mentions", {}, {}),
+    ("claims_names", {}, {}),
     ("claims_regions", {}, {}),
     ("claims_actors", {}, {}),
     ("claims_relations", {}, {}),

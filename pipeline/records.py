@@ -229,7 +229,7 @@ def records_from_doc(doc, *, doc_id: str, doc_sha256: str, provenance: Provenanc
     from .extensions import doc_text
     from .gazetteer import load_gazetteer
 
-    gaz = load_gazetteer()
+    gaz = load_gazetteer().with_local(doc._.local_actors)
     claims = list(doc.spans.get("claims", []))
     actors_by_claim = _group(doc.spans.get("actors", []), claims)
     regions_by_claim = _group(doc.spans.get("regions", []), claims)

@@ -5,6 +5,7 @@ from . import (  # noqa: F401
     certainty,
     claims,
     mentions,
+    names,
     regions,
     relations,
     repair,

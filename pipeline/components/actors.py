@@ -45,8 +45,11 @@ class ActorTagger(Component):
         self.singular = set(lex["singular_pronouns"])
         self.person = set(lex["person_pronouns"])
         self.lookback = lex["lookback_sentences"]
+        self.typed = lex["typed_nouns"]
+        self.typed_determiners = set(lex["typed_determiners"])
         self.gazetteer = load_gazetteer()
         trigger_words = self.plural | self.distributive | self.singular | self.person
+        trigger_words |= set(self.typed)
         self.trigger_ids = word_ids(nlp.vocab, trigger_words)
 
     def process(self, doc: Doc) -> Doc:
@@ -119,7 +122,17 @@ class ActorTagger(Component):
                 found.append((doc[token.i : token.i + 1], "singular"))
             elif word in self.person:
                 found.append((doc[token.i : token.i + 1], "person"))
+            elif word in self.typed and self.definite(token):
+                found.append((doc[token.i : token.i + 1], self.typed[word]))
         return sorted(found, key=lambda f: f[0].start)
+
+    def definite(self, token: Token) -> bool:
+        """ "the group", "the Iran-backed group", "this country": a definite description
+        that names no one itself (not "the group of X", "the Wagner Group")."""
+        dets = [c for c in token.children if c.dep_ == "det"]
+        if not dets or dets[0].lower_ not in self.typed_determiners or token.pos_ == "PROPN":
+            return False
+        return not any(c.dep_ == "prep" and c.lower_ == "of" for c in token.children)
 
     def referential(self, token: Token) -> bool:
         """'its' always refers; 'it' only as an argument, not as the dummy subject of
@@ -149,8 +162,10 @@ class ActorTagger(Component):
                 ids = self.resolve_plural(doc, trigger, kind, here, by_sentence)
             elif kind == "singular":
                 ids = self.resolve_singular(trigger, by_sentence.get(here, []))
-            else:
+            elif kind == "person":
                 ids = self.resolve_person(trigger, here, by_sentence)
+            else:
+                ids = self.resolve_typed(trigger, kind, here, by_sentence)
             for actor_id in ids:
                 span = Span(doc, trigger.start, trigger.end, label="actor", kb_id=actor_id)
                 span._.resolved_by = "coreference"
@@ -191,6 +206,23 @@ class ActorTagger(Component):
                 break
         earlier = [m for m in here if m.end <= trigger.start]
         return [earlier[-1].kb_id_] if earlier else []
+
+    def resolve_typed(self, trigger, kind: str, here, by_sentence) -> list[str]:
+        """ "the group" -> the nearest organisation or group before it, "the country" ->
+        the nearest state, within the look-back window."""
+        for back in range(self.lookback + 1):
+            found = [
+                m
+                for m in by_sentence.get(here - back, [])
+                if m.end <= trigger.start and self.kind_of(m.kb_id_) == kind
+            ]
+            if found:
+                return [found[-1].kb_id_]
+        return []
+
+    def kind_of(self, actor_id: str) -> str:
+        kind = actor_type(actor_id)
+        return "organisation" if kind == "group" else kind
 
     def resolve_person(self, trigger, here, by_sentence) -> list[str]:
         """The nearest person actor before the trigger, in this or the previous sentence."""

@@ -394,25 +394,19 @@ class RelationExtractor(Component):
         joint = any(c.lower_ in lex["joint_modifiers"] for c in noun.children)
         if polarity is None and joint:
             polarity = COOPERATIVE  # "a joint intelligence-sharing cell with Iran"
-        if polarity is None and noun.lower_ in lex["relation_nouns"]:
-            polarity = self.cue_polarity(noun)
+        if noun.lower_ in lex["relation_nouns"] | lex["membership_nouns"]:
+            polarity = self.cue_polarity(noun) or polarity  # "froze its membership in X"
         if polarity is None or self.unreal_noun(noun):
             return
         roles = list(self.role_relations(noun, polarity, index))
         if roles:
             yield from roles
             return
-        between: set[str] = set()
-        partners: list[tuple[str, set[str]]] = []
-        for prep in (c for c in noun.children if c.dep_ == "prep"):
-            for obj in pobjs(prep):
-                if prep.lower_ == "between":
-                    between |= self.actors_of(obj, index, possess=False)
-                elif prep.lower_ in lex["target_prepositions"] or (
-                    prep.lower_ == "in" and noun.lower_ == "membership"
-                ):
-                    partners.append((prep.lower_, self.actors_of(obj, index, possess=False)))
+        between, partners = self.noun_partners(noun, index)
         owners = self.left_owners(noun, index)
+        if noun.lower_ in lex["membership_nouns"] and owners:
+            partners.append(("in", owners))  # "EU membership": the EU is the target
+            owners = set()
         if noun.lower_ in lex["divisive_nouns"]:  # "drive a wedge between X and Y"
             for source in self.agents(noun.head, index):
                 for target in between:
@@ -447,6 +441,38 @@ class RelationExtractor(Component):
             for source in sources:
                 for target in targets:
                     yield source, target, pol, noun
+
+    def noun_partners(self, noun: Token, index) -> tuple[set[str], list[tuple[str, set[str]]]]:
+        """A relational noun's "between"/"among" members and its other prepositional
+        partners ("support for X's government", "sanctions on Chinese goods")."""
+        between: set[str] = set()
+        partners: list[tuple[str, set[str]]] = []
+        for prep in (c for c in noun.children if c.dep_ == "prep"):
+            word = prep.lower_
+            for obj in pobjs(prep):
+                if word in {"between", "among"}:
+                    between |= self.actors_of(obj, index, possess=False)
+                elif word in self.lex["target_prepositions"] or (
+                    word == "in" and noun.lower_ in self.lex["membership_nouns"]
+                ):
+                    partners.append((word, self.actors_of(obj, index, possess=word != "with")))
+        return between, partners
+
+    def participle_relations(self, token: Token, index) -> Iterator[Triple]:
+        """ "Turkish-backed Syrian National Army", "the Russian-led bloc", "UN-backed South
+        Korea": the actor before the hyphen -> the noun the participle modifies."""
+        polarity = self.lex["hyphen_participles"] and (
+            COOPERATIVE if token.lower_ in self.lex["hyphen_participles"] else None
+        )
+        if not polarity or token.i < 2 or token.nbor(-1).text not in {"-", "–"}:
+            return
+        sources = index.get(token.i - 2, set()) | index.get(token.nbor(-2).head.i, set())
+        noun = token.head if token.head.pos_ in {"NOUN", "PROPN"} else token
+        while noun.dep_ in {"compound", "amod"} and noun.head.pos_ in {"NOUN", "PROPN"}:
+            noun = noun.head
+        for target in self.actors_of(noun, index, possess=False) - sources:
+            for source in sources:
+                yield source, target, polarity, token
 
     def pairs(self, members: set[str], polarity: str, cue: Token) -> Iterator[Triple]:
         for a in members:
@@ -489,7 +515,9 @@ class RelationExtractor(Component):
             return []
         for token in claim:
             triples: Iterable[Triple]
-            if token.pos_ in {"VERB", "AUX"}:
+            if token.lower_ in self.lex["hyphen_participles"]:
+                triples = self.participle_relations(token, index)
+            elif token.pos_ in {"VERB", "AUX"}:
                 triples = self.verb_relations(token, index)
             elif token.pos_ in {"NOUN", "PROPN"}:
                 triples = self.noun_relations(token, index)

@@ -130,7 +130,7 @@ class StanceTagger(Component):
 
     def process(self, doc: Doc) -> Doc:
         focal = set(doc._.focal or [])
-        gaz = self.gazetteer
+        gaz = self.doc_gazetteer = self.gazetteer.with_local(doc._.local_actors)
         state_of: dict[int, set[str]] = {}
         for span in doc.spans.get("actors", []):
             for i in range(span.start, span.end):
@@ -204,14 +204,14 @@ class StanceTagger(Component):
 
     def focal_ends(self, relation: dict, focal: set[str]) -> set[str]:
         """The focal actors a relation's two ends count for (a person through its state)."""
-        keys = self.gazetteer.focal_keys
+        keys = self.doc_gazetteer.focal_keys
         return (keys(relation["source"]) | keys(relation["target"])) & focal
 
     def shared_target(self, relations: list[dict], focal: set[str]) -> bool:
         """Both focal actors act on the same target with the same polarity."""
         by_target: dict[tuple[str, str], set[str]] = {}
         for r in relations:
-            for source in self.gazetteer.focal_keys(r["source"]) & focal:
+            for source in self.doc_gazetteer.focal_keys(r["source"]) & focal:
                 by_target.setdefault((r["target"], r["polarity"]), set()).add(source)
         return any(sources == focal for sources in by_target.values())
 

@@ -7,6 +7,7 @@ and ``curated.toml``.
 from __future__ import annotations
 
 import json
+from collections import ChainMap
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -36,6 +37,14 @@ class Gazetteer:
         if actor_type(actor_id) == "state":
             return actor_id
         return self.actors.get(actor_id, {}).get("country")
+
+    def with_local(self, local: dict | None) -> Gazetteer:
+        """This gazetteer plus the actors one document introduced (``doc._.local_actors``)."""
+        if not local:
+            return self
+        return Gazetteer(
+            actors=ChainMap(local, self.actors), regions=self.regions, patterns=self.patterns
+        )
 
     def focal_keys(self, actor_id: str) -> set[str]:
         """What an actor counts as for a focal pair: its own ID, and a person also its home

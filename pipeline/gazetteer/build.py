@@ -52,6 +52,10 @@ def demonyms(listed: str, name: str) -> list[str]:
     return found
 
 
+def strip_the(name: str) -> str:
+    return name[4:] if name.lower().startswith("the ") else name
+
+
 def short_forms(name: str) -> list[str]:
     """ "Bosnia and Herzegovina" -> "Bosnia": the first part of a two-part state name."""
     first, sep, _ = name.partition(" and ")
@@ -203,39 +207,42 @@ class Builder:
 
         taken = {p["text"] for p in self.patterns.values() if p["role"] != "actor"}
         known = self.actor_names()
-        surnames = {n.split()[-1] for n in known if " " in n}
+        surnames = {n.split()[-1] for n in known if " " in n}  # casefolded
         for entry in petrarch.persons(folder):
             if entry["country"] not in self.actors:
                 continue
             aid = self.same_person(entry, known) or f"person:{slugify(entry['name'])}"
             self.derived(aid, "person", entry, taken, single_ok=True)
-            surnames.add(entry["name"].split()[-1])
+            surnames.add(entry["name"].split()[-1].casefold())
         for entry in petrarch.organisations(folder):
             country = entry["country"] if entry["country"] in self.actors else None
             short = entry["short"] if entry["short"] and len(entry["name"].split()) > 3 else None
-            aid = next((known[n] for n in [entry["name"], *entry["aliases"]] if n in known), None)
+            names = [strip_the(n).casefold() for n in [entry["name"], *entry["aliases"]]]
+            aid = next((known[n] for n in names if n in known), None)
             aid = aid or f"org:{slugify(short or entry['name'])}"
             entry = {**entry, "country": country}
-            entry["aliases"] = [a for a in entry["aliases"] if a not in surnames]
+            entry["aliases"] = [a for a in entry["aliases"] if a.casefold() not in surnames]
             self.derived(aid, "organisation", entry, taken, single_ok=False)
 
     def actor_names(self) -> dict[str, str]:
-        """Every curated actor name and alias -> its ID."""
+        """Every curated actor name and alias -> its ID, also without a leading "the"."""
         known = {}
         for p in self.patterns.values():
             if p["role"] == "actor" and len(p["ids"]) == 1:
-                known.setdefault(p["text"], p["ids"][0])
+                known.setdefault(strip_the(p["text"]).casefold(), p["ids"][0])
         return known
 
     def same_person(self, entry: dict, known: dict[str, str]) -> str | None:
         """The curated person a dictionary entry names: a shared spelling, or the same home
         state and surname with first names alike ("Kasymzhomart" and "Kassym-Jomart")."""
         for name in [entry["name"], *entry["aliases"]]:
-            if name in known and known[name].startswith("person:"):
-                return known[name]
+            found = known.get(strip_the(name).casefold(), "")
+            if found.startswith("person:"):
+                return found
         first, *_, last = entry["name"].split()
         for aid, actor in self.actors.items():
-            if not aid.startswith("person:") or actor.get("country") != entry["country"]:
+            curated = aid.startswith("person:") and "source" not in actor
+            if not curated or actor.get("country") != entry["country"]:
                 continue
             a_first, *_, a_last = actor["name"].split()
             if a_last == last and a_first[:2].lower() == first[:2].lower():

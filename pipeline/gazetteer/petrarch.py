@@ -190,6 +190,18 @@ def is_person(entry: Entry) -> bool:
     return 2 <= len(name) <= 6 and not any(w in INSTITUTION_WORDS for w in name)
 
 
+def name_words(name: str) -> set[str]:
+    return {w.strip(".").lower() for w in name.replace("-", " ").split()} - PARTICLES
+
+
+def same_name(alias: str, name: str) -> bool:
+    """An alias of a person is a part of the name ("Putin") or the name with initials or a
+    middle name added ("Vladimir V. Putin"); a name with another given name ("Kim Jong Il"
+    for "Kim Il") is another person."""
+    a, n = name_words(alias), name_words(name)
+    return a <= n or (n <= a and all(len(w) <= 1 or w in n for w in a - n)) or alias == name
+
+
 def latest(codes: list[tuple[str, str, str]]) -> tuple[str, str, str] | None:
     """The code whose date range ends last (an open range counts as the latest)."""
     if not codes:
@@ -222,10 +234,15 @@ def persons(folder: Path) -> list[dict]:
             continue
         code = latest(entry.codes)
         home = code[0][:3] if code else entry.section
-        aliases = [display(n) for n in entry.names[1:] if not is_title_form(n)]
+        name = display(entry.names[0])
+        aliases = [
+            display(n)
+            for n in entry.names[1:]
+            if not is_title_form(n) and same_name(display(n), name)
+        ]
         out.append(
             {
-                "name": display(entry.names[0]),
+                "name": name,
                 "aliases": list(dict.fromkeys(a for a in aliases if a)),
                 "country": home,
                 "years": years(entry.codes),
