@@ -119,7 +119,7 @@ class NameLinker(Component):
         i = start - 1
         while i >= 0 and doc[i].lower_ in self.titles:
             i -= 1
-        if i >= 0 and doc[i].text in {"'s", "’s"}:
+        if i >= 0 and doc[i].text in {"'s", "\u2019s"}:
             i -= 1
         for width in (3, 2, 1):
             if i - width + 1 >= 0:

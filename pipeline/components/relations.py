@@ -464,7 +464,7 @@ class RelationExtractor(Component):
         polarity = self.lex["hyphen_participles"] and (
             COOPERATIVE if token.lower_ in self.lex["hyphen_participles"] else None
         )
-        if not polarity or token.i < 2 or token.nbor(-1).text not in {"-", "–"}:
+        if not polarity or token.i < 2 or token.nbor(-1).text not in {"-", "\u2013"}:
             return
         sources = index.get(token.i - 2, set()) | index.get(token.nbor(-2).head.i, set())
         noun = token.head if token.head.pos_ in {"NOUN", "PROPN"} else token
