@@ -21,6 +21,9 @@ from .lexicon import load_lexicon
 from .syntax import covered
 
 
+PLACE_LABELS = {"GPE", "LOC", "FAC"}
+
+
 class PhraseIndex:
     """Exact token-sequence lookup keyed on string-store IDs, case-sensitive (ORTH) or on
     lower-case forms (LOWER).
@@ -96,7 +99,7 @@ class MentionMatcher(Component):
         for key, start, end in matches:
             role = self.entries[key]["role"]
             rank = self.priority[role]
-            if not self.keep(doc, start, end, role):
+            if not self.keep(doc, start, end, role, self.entries[key]):
                 continue
             if (start, end) not in found or rank < found[(start, end)][0]:
                 found[(start, end)] = (rank, key)
@@ -133,10 +136,14 @@ class MentionMatcher(Component):
                 return False
         return not entry.get("proper") or doc[start].pos_ == "PROPN"
 
-    def keep(self, doc: Doc, start: int, end: int, role: str) -> bool:
-        """Drop city names that are not proper nouns and demonyms inside a person's title."""
+    def keep(self, doc: Doc, start: int, end: int, role: str, entry: dict) -> bool:
+        """Drop city names that are not proper nouns (a smaller city's name must also be a
+        place to the NER) and demonyms inside a person's title."""
         if role == "city":
-            return all(t.pos_ == "PROPN" and t.ent_type_ != "PERSON" for t in doc[start:end])
+            tokens = doc[start:end]
+            if entry.get("minor") and not all(t.ent_type_ in PLACE_LABELS for t in tokens):
+                return False
+            return all(t.pos_ == "PROPN" and t.ent_type_ != "PERSON" for t in tokens)
         if role == "demonym" and end < len(doc):
             return doc[end].lower_ not in self.titles
         return True

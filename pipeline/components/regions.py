@@ -39,14 +39,21 @@ class RegionTagger(Component):
         self.topics = set(lex["topic_nouns"])
         self.topic_preps = set(lex["topic_prepositions"])
         self.place_nouns = set(lex["place_nouns"])
+        self.visit_verbs = set(lex["visit_verbs"])
+        self.border_nouns = set(lex["border_nouns"])
+        self.war_words = set(lex["war_words"])
 
     def is_location(self, span: Span) -> bool:
         """Whether an ambiguous mention (state, seat, demonym) names a place here."""
         token = first_conjunct(mention_head(span))
+        if self.names_war(span):
+            return True  # "the Russo-Japanese War", "the Chinese civil war" (G4.2)
         if span._.role == "demonym":
             return token.dep_ in {"amod", "compound"} and token.head.lower_ in self.place_nouns
-        if token.dep_ in {"compound", "amod"} and token.head.lower_ in self.place_nouns:
-            return True
+        if token.dep_ in {"compound", "amod", "poss"} and token.head.lower_ in self.place_nouns:
+            return True  # "Syrian territory", "Beirut's airport", "Ukraine's eastern regions"
+        if token.dep_ == "dobj" and token.head.lemma_ in self.visit_verbs:
+            return True  # "visited Riyadh", "captured Damascus"
         if token.dep_ != "pobj":
             return False
         prep = token.head
@@ -55,8 +62,10 @@ class RegionTagger(Component):
         governor = prep.head
         if word in self.locative:
             return True
-        if word == "of":
-            return before == "out"
+        if word == "of":  # "out of Syria", "the capital city of Damascus"
+            return before == "out" or governor.lemma_ in self.place_nouns
+        if word == "with":  # "its border with Armenia"
+            return governor.lower_ in self.border_nouns
         if word == "from":
             return before != "away" and governor.lemma_ in self.from_verbs
         if word == "to":
@@ -72,6 +81,14 @@ class RegionTagger(Component):
         if word in self.topic_preps:
             return governor.lemma_ in self.topics or governor.lemma_ in self.topic_verbs
         return False
+
+    def names_war(self, span: Span) -> bool:
+        """A state, demonym or combining form before "War" or "civil war", alone or in a
+        hyphenated pair ("the Iran-Iraq War", "the Russo-Japanese War")."""
+        doc, end = span.doc, span.end
+        while end + 1 < len(doc) and doc[end].text in {"-", "\u2013"}:
+            end += 2  # over "-Japanese" to the word after the pair
+        return end < len(doc) and doc[end].lower_ in self.war_words
 
     def process(self, doc: Doc) -> Doc:
         regions = []

