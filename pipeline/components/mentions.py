@@ -20,7 +20,6 @@ from .base import Component
 from .lexicon import load_lexicon
 from .syntax import covered
 
-
 PLACE_LABELS = {"GPE", "LOC", "FAC"}
 
 
