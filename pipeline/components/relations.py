@@ -50,6 +50,22 @@ def preps(token: Token, *words: str) -> list[Token]:
     return [c for c in token.children if c.dep_ in {"prep", "dative"} and c.lower_ in words]
 
 
+def polarity_tables(
+    lexicon: str | None = None, verb_lexicon: str | None = None
+) -> tuple[dict[str, str], dict[str, str]]:
+    """(verb -> polarity, noun -> polarity): the hand lexicon over the CAMEO-derived verbs,
+    less the hand list's neutral verbs. The relations and stance components share them."""
+    raw = load_lexicon("relations", lexicon)
+    verbs = derived_verbs(load_lexicon("cameo_verbs", verb_lexicon))
+    for verb in raw["neutral_verbs"]:
+        verbs.pop(verb, None)
+    verbs.update(dict.fromkeys(raw["cooperative_verbs"], COOPERATIVE))
+    verbs.update(dict.fromkeys(raw["hostile_verbs"], HOSTILE))
+    nouns = dict.fromkeys(raw["cooperative_nouns"], COOPERATIVE)
+    nouns.update(dict.fromkeys(raw["hostile_nouns"], HOSTILE))
+    return verbs, nouns
+
+
 def derived_verbs(table: dict) -> dict[str, str]:
     """Verb -> polarity from a derived table (cameo_verbs.json: CAMEO quad classes)."""
     unknown = set(table) - {"source", COOPERATIVE, HOSTILE}
@@ -83,13 +99,7 @@ class RelationExtractor(Component):
             for polarity, words in raw[table].items()
             for word in words
         }
-        self.verb_polarity = derived_verbs(load_lexicon("cameo_verbs", verb_lexicon))
-        for verb in self.lex["neutral_verbs"]:
-            self.verb_polarity.pop(verb, None)
-        self.verb_polarity.update(dict.fromkeys(self.lex["cooperative_verbs"], COOPERATIVE))
-        self.verb_polarity.update(dict.fromkeys(self.lex["hostile_verbs"], HOSTILE))
-        self.noun_polarity = dict.fromkeys(self.lex["cooperative_nouns"], COOPERATIVE)
-        self.noun_polarity.update(dict.fromkeys(self.lex["hostile_nouns"], HOSTILE))
+        self.verb_polarity, self.noun_polarity = polarity_tables(lexicon, verb_lexicon)
 
     # -- who a phrase denotes ---------------------------------------------------------------
 

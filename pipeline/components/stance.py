@@ -17,6 +17,7 @@ diverge"); otherwise neutral.
 from __future__ import annotations
 
 import itertools
+from dataclasses import dataclass, field
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
@@ -25,9 +26,29 @@ from ..extensions import register_extensions
 from ..gazetteer import load_gazetteer
 from .base import Component
 from .lexicon import load_lexicon
-from .syntax import denied_subject, first_conjunct, indexes_with, tokens_within, word_ids
+from .relations import polarity_tables
+from .syntax import (
+    covered,
+    denied_subject,
+    first_conjunct,
+    indexes_with,
+    tokens_within,
+    word_ids,
+)
 
 SUBJECTS = {"nsubj", "nsubjpass"}
+CLIMB = {"xcomp", "conj", "advcl", "pcomp", "prep", "pobj", "dobj"}
+
+
+@dataclass
+class Cues:
+    """A claim's stance cue words, sorted by what they say."""
+
+    real_div: list[Token] = field(default_factory=list)
+    soft_div: list[Token] = field(default_factory=list)
+    conv: list[Token] = field(default_factory=list)
+    denied_conv: list[Token] = field(default_factory=list)
+    contrast: list[Token] = field(default_factory=list)
 
 
 def cue_token(claim: Span, relation: dict) -> Token:
@@ -38,7 +59,15 @@ def cue_token(claim: Span, relation: dict) -> Token:
 class StanceTagger(Component):
     """Set ``_.stance`` and ``_.stance_cues`` on each claim."""
 
-    def __init__(self, nlp: Language, name: str, *, lexicon: str | None = None) -> None:
+    def __init__(
+        self,
+        nlp: Language,
+        name: str,
+        *,
+        lexicon: str | None = None,
+        relation_lexicon: str | None = None,
+        verb_lexicon: str | None = None,
+    ) -> None:
         register_extensions()
         self.name = name
         raw = load_lexicon("stance", lexicon)
@@ -46,6 +75,8 @@ class StanceTagger(Component):
         lex = {k: set(v) for k, v in raw.items() if k != "denying_phrases"}
         self.lex = lex
         self.gazetteer = load_gazetteer()
+        self.verb_polarity, self.noun_polarity = polarity_tables(relation_lexicon, verb_lexicon)
+        self.event_ids = word_ids(nlp.vocab, set(self.verb_polarity) | set(self.noun_polarity))
         cue_sets = ("divisive", "divergence", "convergence", "contrast_marks")
         cue_words = set().union(*(lex[k] for k in cue_sets), lex["hostile_verbs_for_negation"])
         self.cue_ids = word_ids(nlp.vocab, cue_words)
@@ -77,14 +108,41 @@ class StanceTagger(Component):
                 break
             if node.lower_ in negators and node is not token:
                 return True
+            if node in (token, token.head) and self.far_from(node):
+                return True  # "far from an alliance"
             if node is not token and node.lemma_ in self.lex["averting_verbs"]:
                 return True  # "avoid open rivalry", "prevent a rift"
             if denied_subject(node, negators):
                 return True  # "Neither Moscow nor Tehran wants a confrontation"
             for child in node.children:
-                if child.dep_ in {"neg", "det", "advmod"} and child.lower_ in negators:
+                if child.dep_ in {"neg", "det", "advmod", "acomp"} and child.lower_ in negators:
                     return True
                 if child.dep_ == "dobj" and child.lower_ == "nothing":
+                    return True
+        return False
+
+    @staticmethod
+    def far_from(node: Token) -> bool:
+        """The object of "far from"."""
+        prep = node.head
+        return (
+            node.dep_ == "pobj"
+            and prep.lower_ == "from"
+            and prep.i > 0
+            and (node.doc[prep.i - 1].lower_ == "far")
+        )
+
+    def locally_denied(self, token: Token) -> bool:
+        """Negated by a word on the cue or on one of its two nearest governors ("no
+        alliance", "did not reconcile", "is unlikely to cooperate", "far from an alliance"),
+        not by a denial further up ("no reason to imagine that the partnership would
+        collapse")."""
+        negators = self.lex["negators"]
+        for node in [token, *list(token.ancestors)[:2]]:
+            if node in (token, token.head) and self.far_from(node):
+                return True
+            for child in node.children:
+                if child.dep_ in {"neg", "det", "advmod", "acomp"} and child.lower_ in negators:
                     return True
         return False
 
@@ -135,47 +193,61 @@ class StanceTagger(Component):
         for span in doc.spans.get("actors", []):
             for i in range(span.start, span.end):
                 state_of.setdefault(i, set()).update(gaz.focal_keys(span.kb_id_))
+        places = {span.start: span.kb_id_ for span in doc.spans.get("regions", [])}
+        named = covered(doc.spans.get("mentions", []))
         cue_indexes = indexes_with(doc, self.cue_ids, "LOWER", "LEMMA")
+        event_indexes = indexes_with(doc, self.event_ids, "LOWER", "LEMMA")
         for claim in doc.spans.get("claims", []):
-            candidates = tokens_within(claim, cue_indexes)
+            candidates = [t for t in tokens_within(claim, cue_indexes) if t.i not in named]
+            located = {places[i] for i in range(claim.start, claim.end) if i in places}
+            events = [t for t in tokens_within(claim, event_indexes) if t.i not in named]
             label, cues = self.decide(claim, focal, state_of, candidates)
+            if label == "neutral":
+                label, cues = self.from_events(claim, focal, state_of, located, events)
             claim._.stance = label
             claim._.stance_cues = [[c.idx, c.idx + len(c)] for c in cues]
         return doc
+
+    def collect(self, claim: Span, candidates: list[Token], focal_tokens, state_of) -> Cues:
+        """Sort the claim's cue words: divergence asserted or softened (negated, minimised),
+        convergence asserted or denied, contrast marks."""
+        lex, cues = self.lex, Cues()
+        denied = self.denied_from(claim)
+        for token in candidates:
+            word, lemma = token.lower_, token.lemma_
+            negated = self.negated(token, claim, denied)
+            if word in lex["divisive"] or lemma in lex["divisive"]:
+                if negated and word != "drive":
+                    cues.soft_div.append(token)
+                continue
+            if word in lex["divergence"] or lemma in lex["divergence"]:
+                if negated or self.minimised(token):
+                    cues.soft_div.append(token)
+                elif not self.backgrounded(token, claim) and not self.about_others(
+                    token, focal_tokens, state_of
+                ):
+                    cues.real_div.append(token)
+            elif word in lex["convergence"] or lemma in lex["convergence"]:
+                if not negated:
+                    cues.conv.append(token)
+                elif self.locally_denied(token) and not self.backgrounded(token, claim):
+                    cues.denied_conv.append(token)  # "far from an alliance", "will not reconcile"
+            if word in lex["contrast_marks"]:
+                cues.contrast.append(token)
+            if lemma in lex["hostile_verbs_for_negation"] and negated:
+                cues.soft_div.append(token)
+        return cues
 
     def decide(
         self, claim: Span, focal: set[str], state_of, candidates: list[Token]
     ) -> tuple[str, list[Token]]:
         """The claim's stance and its cues; ``candidates`` are the claim's tokens whose word
         or lemma is in a stance lexicon (no other token can be a cue)."""
-        lex = self.lex
         actor_states = {i: state_of[i] for i in range(claim.start, claim.end) if i in state_of}
         present = set().union(*actor_states.values()) & focal
         focal_tokens = {i for i, states in actor_states.items() if states & focal}
-        real_div, soft_div, conv, contrast = [], [], [], []
-        denied = self.denied_from(claim)
-        for token in candidates:
-            word, lemma = token.lower_, token.lemma_
-            if word in lex["divisive"] or lemma in lex["divisive"]:
-                if self.negated(token, claim, denied) and word != "drive":
-                    soft_div.append(token)
-                continue
-            if word in lex["divergence"] or lemma in lex["divergence"]:
-                if self.negated(token, claim, denied) or self.minimised(token):
-                    soft_div.append(token)
-                elif not self.backgrounded(token, claim) and not self.about_others(
-                    token, focal_tokens, state_of
-                ):
-                    real_div.append(token)
-            elif (word in lex["convergence"] or lemma in lex["convergence"]) and not self.negated(
-                token, claim, denied
-            ):
-                conv.append(token)
-            if word in lex["contrast_marks"]:
-                contrast.append(token)
-            if lemma in lex["hostile_verbs_for_negation"] and self.negated(token, claim, denied):
-                soft_div.append(token)
-        softened = {t.idx for t in soft_div}
+        cues = self.collect(claim, candidates, focal_tokens, state_of)
+        softened = {t.idx for t in cues.soft_div}
         relations = [
             r
             for r in claim._.relations or []
@@ -183,24 +255,82 @@ class StanceTagger(Component):
         ]
         between = [r for r in relations if self.focal_ends(r, focal) == focal]
         if len(focal) < 2 or len(present) < 2:
-            # Only a claim naming no focal actor can deny divergence outright.
-            if soft_div and not real_div and not present and len(focal) == 2:
-                return "convergent", soft_div
+            # Only a claim naming no focal actor can deny divergence (or convergence) outright.
+            if len(focal) == 2 and not present and not cues.real_div and not cues.conv:
+                if cues.soft_div:
+                    return "convergent", cues.soft_div
+                if cues.denied_conv:
+                    return "divergent", cues.denied_conv
             return "neutral", []
-        if real_div:
-            return "divergent", real_div
+        if cues.real_div:
+            return "divergent", cues.real_div
         hostile = [r for r in between if r["polarity"] == "hostile"]
         if hostile:
             return "divergent", [cue_token(claim, hostile[0])]
-        if conv or soft_div:
-            return "convergent", conv + soft_div
+        if cues.conv or cues.soft_div:
+            return "convergent", cues.conv + cues.soft_div
         if between or self.shared_target(relations, focal):
             return "convergent", []
+        if cues.denied_conv:
+            return "divergent", cues.denied_conv
         if self.coordinated_subjects(claim, focal, actor_states):
             return "convergent", []
-        if contrast:
-            return "divergent", contrast
+        if cues.contrast:
+            return "divergent", cues.contrast
         return "neutral", []
+
+    def from_events(
+        self, claim: Span, focal: set[str], state_of, located: set[str], events: list[Token]
+    ) -> tuple[str, list[Token]]:
+        """A claim naming both focal actors (one may be named as a place: "strikes in
+        Pakistan") whose only alignment content is an event word of the relation lexicon,
+        possible or not ("A renewed Israeli air campaign is likely if Hezbollah rearms"):
+        a hostile event is divergent, a cooperative one convergent, a denied cooperative
+        one divergent. Events in concessive clauses are background."""
+        present = set().union(*[state_of.get(i, set()) for i in range(claim.start, claim.end)])
+        if len(focal) < 2 or len((present | located) & focal) < 2:
+            return "neutral", []
+        hostile, cooperative = [], []
+        for token in events:
+            polarity = self.event_polarity(token)
+            if polarity is None or self.backgrounded(token, claim):
+                continue
+            agents = self.agent_keys(token, state_of)
+            if agents is not None and (not agents & focal or (present & focal) <= agents):
+                continue  # a third party's act, or both focal actors acting side by side
+            negated = self.negated(token, claim)
+            if polarity == "hostile" and not negated:
+                hostile.append(token)
+            elif polarity == "cooperative":
+                (hostile if negated else cooperative).append(token)
+        if hostile:
+            return "divergent", hostile[:1]
+        if cooperative and len(present & focal) == 2:
+            return "convergent", cooperative[:1]
+        return "neutral", []
+
+    def agent_keys(self, token: Token, state_of) -> set[str] | None:
+        """Focal keys of whoever performs an event: the subject of its verb (a noun's
+        governing verb), or the actors in a noun's own modifiers ("Israeli strikes");
+        None when no actor is found there."""
+        verb = token
+        if token.pos_ == "NOUN":
+            own = {k for c in token.lefts for t in c.subtree for k in state_of.get(t.i, ())}
+            if own:
+                return own
+            verb = token.head
+        while not any(c.dep_ in SUBJECTS for c in verb.children) and verb.dep_ in CLIMB:
+            verb = verb.head  # "seeks to drive a wedge": the seeker
+        subjects = [c for c in verb.children if c.dep_ in SUBJECTS]
+        keys = {k for s in subjects for t in s.subtree for k in state_of.get(t.i, ())}
+        return keys or None
+
+    def event_polarity(self, token: Token) -> str | None:
+        if token.pos_ in {"VERB", "AUX"}:
+            return self.verb_polarity.get(token.lemma_) or self.verb_polarity.get(token.lower_)
+        if token.pos_ == "NOUN":
+            return self.noun_polarity.get(token.lower_) or self.noun_polarity.get(token.lemma_)
+        return None
 
     def focal_ends(self, relation: dict, focal: set[str]) -> set[str]:
         """The focal actors a relation's two ends count for (a person through its state)."""
@@ -239,8 +369,17 @@ class StanceTagger(Component):
     "claims_stance",
     assigns=["span._.stance", "span._.stance_cues"],
     requires=["doc.spans", "span._.relations"],
-    default_config={"lexicon": None},
+    default_config={"lexicon": None, "relation_lexicon": None, "verb_lexicon": None},
 )
-def make_stance(nlp: Language, name: str, lexicon: str | None) -> StanceTagger:
-    """Factory: ``lexicon`` is a JSON file like stance.json (None: the bundled one)."""
-    return StanceTagger(nlp, name, lexicon=lexicon)
+def make_stance(
+    nlp: Language,
+    name: str,
+    lexicon: str | None,
+    relation_lexicon: str | None,
+    verb_lexicon: str | None,
+) -> StanceTagger:
+    """Factory: ``lexicon`` is a JSON file like stance.json; the event words come from the
+    relation lexicons (relations.json, cameo_verbs.json) unless others are given."""
+    return StanceTagger(
+        nlp, name, lexicon=lexicon, relation_lexicon=relation_lexicon, verb_lexicon=verb_lexicon
+    )
