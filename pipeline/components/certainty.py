@@ -1,7 +1,10 @@
 """Certainty: reported, hedged or asserted, with cue words and the ICD 203 band.
 
-Reported: "reportedly", "according to", or a speech verb ("officials have suggested that")
-with a clause complement and a subject other than the author. Hedged: estimative terms of
+Reported: "reportedly", "according to", "widely seen as", a speech verb with a clause
+complement or an "as" characterisation and a subject other than the author ("officials
+have suggested that", "described the meeting as a turning point"), any speech act or
+attitude of a source noun ("some experts suggest", "analysts have speculated", "Western
+observers accused"), or a reporting noun with a that-clause ("allegations that"). Hedged: estimative terms of
 the ICD 203 scale, epistemic modals (may, might, could), "seems"/"appears to" and other
 hedge words - except inside the complement of an actor's attitude ("Tehran fears that Baku
 could ..."), which the author asserts. Precedence: reported, hedged, asserted. The band is
@@ -38,7 +41,13 @@ class CertaintyTagger(Component):
         self.modals = set(lex["hedge_modals"])
         self.raising = set(lex["hedge_raising_verbs"])
         self.attitudes = set(lex["attitude_verbs"])
-        self.cue_ids = word_ids(nlp.vocab, self.modals | self.raising | self.speech)
+        self.characterising = set(lex["characterising_verbs"])
+        self.sources = set(lex["source_nouns"])
+        self.source_verbs = set(lex["source_verbs"])
+        self.reporting_nouns = set(lex["reporting_nouns"])
+        self.purpose = set(lex["purpose_verbs"])
+        words = self.modals | self.raising | self.speech | self.source_verbs
+        self.cue_ids = word_ids(nlp.vocab, words | self.reporting_nouns)
 
     def in_attitude(self, token: Token, claim: Span) -> bool:
         """Inside the clause complement of an actor's attitude verb within the claim."""
@@ -46,9 +55,11 @@ class CertaintyTagger(Component):
             if ancestor.i < claim.start or ancestor.i >= claim.end:
                 return False
             if ancestor.lemma_ in self.attitudes and any(
-                c.dep_ in {"ccomp", "xcomp"} and token in c.subtree for c in ancestor.children
+                (c.dep_ in {"ccomp", "xcomp"} or (c.dep_ == "prep" and c.lower_ == "as"))
+                and token in c.subtree
+                for c in ancestor.children
             ):
-                return True
+                return True  # "fears that Baku could", "views the route as a potential channel"
         return False
 
     def is_hedge(self, token: Token) -> bool:
@@ -58,14 +69,49 @@ class CertaintyTagger(Component):
         complements = {"xcomp", "acomp", "ccomp", "oprd", "attr"}
         return token.lemma_ in self.raising and any(c.dep_ in complements for c in token.children)
 
+    def subjects(self, verb: Token) -> list[Token]:
+        """A verb's subjects, inherited from the verb it is coordinated with ("denies X
+        and insists that ...")."""
+        while True:
+            found = [c for c in verb.children if c.dep_ in {"nsubj", "nsubjpass"}]
+            if found or verb.dep_ != "conj" or verb.head is verb:
+                return found
+            verb = verb.head
+
     def is_report(self, token: Token) -> bool:
-        """A speech verb with a clause complement and a subject other than the author."""
-        if token.lemma_ not in self.speech or token.pos_ != "VERB":
+        """Content attributed to a source other than the author: a speech verb with a
+        clause complement ("warned that ..."), a quotation, or a characterisation ("described
+        the meeting as a turning point"); or any speech act or attitude of a source noun
+        ("Some officials believe ...", "Western observers accused ...", "analysts have
+        speculated"); or a reporting noun with a that-clause ("allegations that ...")."""
+        if token.pos_ == "NOUN":
+            return token.lower_ in self.reporting_nouns and any(
+                c.dep_ in {"acl", "ccomp"} and any(m.lower_ == "that" for m in c.children)
+                for c in token.children
+            )
+        if token.pos_ != "VERB":
             return False
-        if not any(c.dep_ == "ccomp" for c in token.children):
+        subjects = self.subjects(token)
+        if not subjects or any(s.lower_ in self.author for s in subjects):
             return False
-        subjects = [c for c in token.children if c.dep_ in {"nsubj", "nsubjpass"}]
-        return bool(subjects) and all(s.lower_ not in self.author for s in subjects)
+        if token.lemma_ in self.source_verbs and any(s.lemma_ in self.sources for s in subjects):
+            return True
+        if token.lemma_ not in self.speech:
+            return False
+        if any(c.dep_ == "ccomp" for c in token.children):
+            return True
+        return token.lemma_ in self.characterising and any(
+            c.dep_ == "prep" and c.lower_ == "as" for c in token.children
+        )
+
+    def in_purpose(self, token: Token) -> bool:
+        """A modal of a purpose clause ("to ensure that the EU could function"), not a hedge."""
+        for ancestor in token.ancestors:
+            if ancestor.dep_ == "ccomp" and ancestor.head.lemma_ in self.purpose:
+                return True
+            if any(c.dep_ == "mark" and c.lower_ == "so" for c in ancestor.children):
+                return True
+        return False
 
     def cues(
         self, claim: Span, phrases: list[Span], candidates: list[Token]
@@ -82,8 +128,9 @@ class CertaintyTagger(Component):
             out[span.label_].append(span)
         for token in candidates:
             cue = doc[token.i : token.i + 1]
-            if self.is_hedge(token) and not self.in_attitude(token, claim):
-                out["hedged"].append(cue)
+            if self.is_hedge(token):
+                if not self.in_attitude(token, claim) and not self.in_purpose(token):
+                    out["hedged"].append(cue)
             elif self.is_report(token):
                 out["reported"].append(cue)
         return out
