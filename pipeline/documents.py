@@ -22,6 +22,7 @@ class SourceDocument:
     title: str | None = None
     author: str | None = None
     focal_actors: list[str] = field(default_factory=list)
+    metadata: dict = field(default_factory=dict)  # a JSONL line's other fields, as given
 
 
 def decode(raw: bytes, path: str | Path) -> str:

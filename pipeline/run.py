@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pydantic import Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
 from . import __version__, errors
 from .components.base import ERROR_KEY
@@ -26,7 +26,10 @@ from .records import ActorId, ClaimRecord, DocId, Model, Provenance, Sha256, rec
 
 
 class InputDocument(Model):
-    """One line of a JSONL input."""
+    """One line of a JSONL input. Fields of its own (a corpus's "region", "date", "url")
+    are kept on the document as ``metadata``, never rejected."""
+
+    model_config = ConfigDict(extra="allow")
 
     doc_id: DocId
     text: str | None = None
@@ -127,6 +130,7 @@ def read_jsonl(path: Path) -> Iterator[SourceDocument | Failure]:
             yield Failure(f"{path}:{line}", obj.get("doc_id"), exc.message)
             continue
         meta = {"title": item.title, "author": item.author, "focal_actors": item.focal_actors}
+        meta["metadata"] = dict(item.model_extra or {})
         if item.text is not None:
             from .documents import sha256_hex
 

@@ -278,3 +278,12 @@ def test_run_readme_documents_every_command():
         "claims summary",
     ):
         assert command in readme
+
+
+def test_run_jsonl_line_keeps_extra_metadata(tmp_path):
+    lines = tmp_path / "corpus.jsonl"
+    row = {"doc_id": "fb", "text": "Iran backs Hezbollah.", "region": "middle-east", "year": 2026}
+    lines.write_text(json.dumps(row) + "\n")
+    (doc,) = list(iter_documents([lines]))
+    assert doc.doc_id == "fb"
+    assert doc.metadata == {"region": "middle-east", "year": 2026}

@@ -4,11 +4,13 @@ Reported: "reportedly", "according to", "widely seen as", a speech verb with a c
 complement or an "as" characterisation and a subject other than the author ("officials
 have suggested that", "described the meeting as a turning point"), any speech act or
 attitude of a source noun ("some experts suggest", "analysts have speculated", "Western
-observers accused"), or a reporting noun with a that-clause ("allegations that"). Hedged: estimative terms of
-the ICD 203 scale, epistemic modals (may, might, could), "seems"/"appears to" and other
-hedge words - except inside the complement of an actor's attitude ("Tehran fears that Baku
-could ..."), which the author asserts. Precedence: reported, hedged, asserted. The band is
-that of the first estimative term in the claim.
+observers accused"), or a reporting noun with a that-clause ("allegations that").
+Hedged: estimative terms of the ICD 203 scale, epistemic modals (may, might, could),
+"seems"/"appears to", other hedge words and evidence as the subject of "suggests that"
+(the author's inference) - except inside the complement of an actor's attitude ("Tehran
+fears that Baku could ...", "views the route as a potential channel"), which the author
+asserts, and in purpose clauses ("to ensure that the EU could"). Precedence: reported,
+hedged, asserted. The band is that of the first estimative term in the claim.
 """
 
 from __future__ import annotations
@@ -46,7 +48,9 @@ class CertaintyTagger(Component):
         self.source_verbs = set(lex["source_verbs"])
         self.reporting_nouns = set(lex["reporting_nouns"])
         self.purpose = set(lex["purpose_verbs"])
-        words = self.modals | self.raising | self.speech | self.source_verbs
+        self.evidence = set(lex["evidence_subjects"])
+        self.inference = set(lex["inference_verbs"])
+        words = self.modals | self.raising | self.speech | self.source_verbs | self.inference
         self.cue_ids = word_ids(nlp.vocab, words | self.reporting_nouns)
 
     def in_attitude(self, token: Token, claim: Span) -> bool:
@@ -55,17 +59,30 @@ class CertaintyTagger(Component):
             if ancestor.i < claim.start or ancestor.i >= claim.end:
                 return False
             if ancestor.lemma_ in self.attitudes and any(
-                (c.dep_ in {"ccomp", "xcomp"} or (c.dep_ == "prep" and c.lower_ == "as"))
+                (c.dep_ in {"ccomp", "xcomp"} or self.as_complement(c, token))
                 and token in c.subtree
                 for c in ancestor.children
             ):
                 return True  # "fears that Baku could", "views the route as a potential channel"
         return False
 
+    @staticmethod
+    def as_complement(child: Token, token: Token) -> bool:
+        """ "views [the route] as a potential channel": the "as" phrase of an attitude verb
+        or of its object."""
+        phrases = [child] if child.dep_ == "prep" else []
+        if child.dep_ == "dobj":
+            phrases = [p for p in child.children if p.dep_ == "prep"]
+        return any(p.lower_ == "as" and token in p.subtree for p in phrases)
+
     def is_hedge(self, token: Token) -> bool:
-        """An epistemic modal, or "seem"/"appear" with a complement ("seems willing")."""
+        """An epistemic modal, "seem"/"appear" with a complement ("seems willing"), or a
+        speech verb whose subject is evidence ("the data suggests that")."""
         if token.tag_ == "MD" and token.lower_ in self.modals:
             return True
+        if token.lemma_ in self.inference and any(c.dep_ == "ccomp" for c in token.children):
+            subjects = self.subjects(token)
+            return bool(subjects) and all(s.lemma_ in self.evidence for s in subjects)
         complements = {"xcomp", "acomp", "ccomp", "oprd", "attr"}
         return token.lemma_ in self.raising and any(c.dep_ in complements for c in token.children)
 
@@ -96,8 +113,8 @@ class CertaintyTagger(Component):
             return False
         if token.lemma_ in self.source_verbs and any(s.lemma_ in self.sources for s in subjects):
             return True
-        if token.lemma_ not in self.speech:
-            return False
+        if token.lemma_ not in self.speech or any(s.lemma_ in self.evidence for s in subjects):
+            return False  # "The data suggests that ...": the author's inference (hedged)
         if any(c.dep_ == "ccomp" for c in token.children):
             return True
         return token.lemma_ in self.characterising and any(

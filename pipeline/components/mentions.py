@@ -75,6 +75,7 @@ class MentionMatcher(Component):
         self.priority = {role: i for i, role in enumerate(lex["role_priority"])}
         self.titles = set(lex["title_words"])
         self.candidate_labels = set(lex["candidate_labels"])
+        self.place_prepositions = set(lex["place_prepositions"])
         self.matcher = PhraseIndex(nlp.vocab)
         self.folded = PhraseIndex(nlp.vocab, attr="LOWER")
         self.entries: dict[str, dict] = {}
@@ -135,12 +136,20 @@ class MentionMatcher(Component):
                 return False
         return not entry.get("proper") or doc[start].pos_ == "PROPN"
 
+    def place_like(self, tokens: Span) -> bool:
+        """Read as a place by the NER, or the object of a place preposition ("around
+        Kherson")."""
+        if all(t.ent_type_ in PLACE_LABELS for t in tokens):
+            return True
+        head = tokens.root
+        return head.dep_ == "pobj" and head.head.lower_ in self.place_prepositions
+
     def keep(self, doc: Doc, start: int, end: int, role: str, entry: dict) -> bool:
         """Drop city names that are not proper nouns (a smaller city's name must also be a
         place to the NER) and demonyms inside a person's title."""
         if role == "city":
             tokens = doc[start:end]
-            if entry.get("minor") and not all(t.ent_type_ in PLACE_LABELS for t in tokens):
+            if entry.get("minor") and not self.place_like(tokens):
                 return False
             return all(t.pos_ == "PROPN" and t.ent_type_ != "PERSON" for t in tokens)
         if role == "demonym" and end < len(doc):

@@ -241,9 +241,10 @@ class RelationExtractor(Component):
                             pol = self.noun_polarity[child.lower_]
                             yield self.actors_of(obj, index, possess=False), pol
                 if child.lemma_ in lex["membership_nouns"]:
+                    pol = self.cue_polarity(child) or COOPERATIVE  # "froze its membership"
                     for prep in preps(verb, "in", "to"):  # "pursue membership in the SCO"
                         for obj in pobjs(prep):
-                            yield self.actors_of(obj, index, possess=False), COOPERATIVE
+                            yield self.actors_of(obj, index, possess=False), pol
                 yield from self.balance_targets(child, index)
                 yield from self.prep_targets(child, index)
                 if verb.lemma_ in lex["recipient_verbs"]:  # "weapons' worth ... to Yerevan"
@@ -414,9 +415,10 @@ class RelationExtractor(Component):
             return
         between, partners = self.noun_partners(noun, index)
         owners = self.left_owners(noun, index)
-        if noun.lower_ in lex["membership_nouns"] and owners:
-            partners.append(("in", owners))  # "EU membership": the EU is the target
-            owners = set()
+        organisations = {a for a in owners if a.startswith("org:")}
+        if noun.lower_ in lex["membership_nouns"] and organisations:
+            partners.append(("in", organisations))  # "EU membership": the EU is the target
+            owners -= organisations
         if noun.lower_ in lex["divisive_nouns"]:  # "drive a wedge between X and Y"
             for source in self.agents(noun.head, index):
                 for target in between:
@@ -435,9 +437,10 @@ class RelationExtractor(Component):
         sources = owners
         if not sources and noun.dep_ == "appos":
             sources = self.actors_of(noun.head, index)  # "the SCO, the rival to NATO"
-        if not sources and noun.dep_ in {"dobj", "attr", "appos"}:
-            head = noun.head.head if noun.dep_ == "appos" else noun.head
-            sources = self.agents(head, index)
+        joins = noun.dep_ == "pobj" and noun.lower_ in lex["membership_nouns"]
+        if not sources and (noun.dep_ in {"dobj", "attr", "appos"} or joins):
+            head = noun.head.head if noun.dep_ in {"appos", "pobj"} else noun.head
+            sources = self.agents(head, index)  # "applied for EU membership": the applicant
         for word, targets in partners:
             if word == "of" and noun.lower_ not in lex["of_target_nouns"]:
                 continue
@@ -478,6 +481,8 @@ class RelationExtractor(Component):
             return
         sources = index.get(token.i - 2, set()) | index.get(token.nbor(-2).head.i, set())
         noun = token.head if token.head.pos_ in {"NOUN", "PROPN"} else token
+        if noun is token and token.i + 1 < len(token.doc):
+            noun = token.nbor(1)  # a misattached participle: the noun right after it
         while noun.dep_ in {"compound", "amod"} and noun.head.pos_ in {"NOUN", "PROPN"}:
             noun = noun.head
         for target in self.actors_of(noun, index, possess=False) - sources:

@@ -138,6 +138,8 @@ class StanceTagger(Component):
         not by a denial further up ("no reason to imagine that the partnership would
         collapse")."""
         negators = self.lex["negators"]
+        if any(a.lemma_ in self.lex["averting_verbs"] for a in list(token.ancestors)[:3]):
+            return True  # "dismantled every channel of cooperation", "avoid an alliance"
         for node in [token, *list(token.ancestors)[:2]]:
             if node in (token, token.head) and self.far_from(node):
                 return True
@@ -296,7 +298,9 @@ class StanceTagger(Component):
             if polarity is None or self.backgrounded(token, claim):
                 continue
             agents = self.agent_keys(token, state_of)
-            if agents is not None and (not agents & focal or (present & focal) <= agents):
+            if agents is not None and (
+                not agents & focal or ((present | located) & focal) <= agents
+            ):
                 continue  # a third party's act, or both focal actors acting side by side
             negated = self.negated(token, claim)
             if polarity == "hostile" and not negated:

@@ -1,0 +1,146 @@
+"""The build steps that derive tables from the PETRARCH2 dictionaries (no ../shared needed:
+each test writes a small file in the dictionaries' format)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from pipeline.components import cameo
+from pipeline.components.relations import derived_verbs
+from pipeline.gazetteer import petrarch
+from pipeline.gazetteer.build import demonyms, short_forms, subdivision_name
+
+COUNTRIES = """# comment
+KAZAKHSTAN_  [KAZ]
++KAZAKHSTANI_
+
+KASYMZHOMART_TOKAYEV_  # CountryInfo.txt
++TOKAYEV_
++PRESIDENT_TOKAYEV_
+\t[KAZGOV 190320-]
+\t[KAZELI 940101-190319]
+KIM_IL_  # CountryInfo.txt
++KIM_JONG_IL_
+\t[PRKGOV 720101-760101]
+NATIONAL_SECURITY_COMMITTEE_
+\t[KAZSPY]
+"""
+NON_STATE = """AL-SHABAAB\t[SOMREB]
++AL_SHABAAB
++AHMED_ABDI_GODANE
++SHABAAB_
+
+ADEN_ABYAN_ISLAMIC_ARMY_(AAIA)_ [YEMREB] #  kkl 21 Mar 13
++ISLAMIC_ARMY_OF_ADEN_
+"""
+INTERNATIONAL = """NATO_
++NORTH_ATLANTIC_TREATY_ORGANIZATION_
+\t[IGOWSTNAT]
+GEORGE_ROBERTSON_\t[IGOWSTNAT 991014-031217]\t# NATO
+"""
+
+
+@pytest.fixture
+def dictionaries(tmp_path):
+    (tmp_path / petrarch.COUNTRIES).write_text(COUNTRIES)
+    (tmp_path / petrarch.NON_STATE).write_text(NON_STATE)
+    (tmp_path / petrarch.INTERNATIONAL).write_text(INTERNATIONAL)
+    return tmp_path
+
+
+def test_lexicons_petrarch_office_holders_with_home_state_and_years(dictionaries):
+    people = {p["name"]: p for p in petrarch.persons(dictionaries)}
+    assert set(people) == {"Kasymzhomart Tokayev", "Kim Il"}  # the committee is no person
+    tokayev = people["Kasymzhomart Tokayev"]
+    assert tokayev["country"] == "KAZ"
+    assert tokayev["years"] == [1994, 2019]
+    assert tokayev["aliases"] == ["Tokayev"]  # title forms dropped
+    assert people["Kim Il"]["aliases"] == []  # another given name is another person
+
+
+def test_lexicons_petrarch_organisations_and_groups(dictionaries):
+    orgs = {o["name"]: o for o in petrarch.organisations(dictionaries)}
+    assert orgs["North Atlantic Treaty Organization"]["short"] == "NATO"
+    assert orgs["North Atlantic Treaty Organization"]["country"] is None
+    assert "George Robertson" not in orgs  # a dated office holder, not an organisation
+    shabaab = orgs["Al-Shabaab"]
+    assert shabaab["country"] == "SOM"
+    assert "Ahmed Abdi Godane" not in shabaab["aliases"]  # a leader, not the group
+    assert orgs["Aden Abyan Islamic Army"]["short"] == "AAIA"
+
+
+@pytest.mark.parametrize(
+    ("raw", "shown"),
+    [
+        ("VLADIMIR_V._PUTIN_", "Vladimir V. Putin"),
+        ("BASHAR_AL-ASSAD", "Bashar al-Assad"),
+        ("AL-SHABAAB", "Al-Shabaab"),
+        ("ISLAMIC_ARMY_OF_ADEN", "Islamic Army of Aden"),
+    ],
+)
+def test_lexicons_petrarch_display_names(raw, shown):
+    assert petrarch.display(raw) == shown
+
+
+CAMEO = """--- SUPPORT [050] ---
+SUPPORT
+BACK [051]
+ENDORSE
+--- ACCUSE [112] ---
+ACCUSE
+CHARGE
+- * FEE [---]
+--- SAY [010] ---
+SAY
+--- AMBIGUOUS [---] ---
+PUSH [042]
+PUSH [173]
+"""
+
+
+def test_lexicons_cameo_quad_classes_give_polarity():
+    verbs = cameo.derive(CAMEO)
+    assert verbs == {"cooperative": ["back", "endorse", "support"], "hostile": ["accuse", "charge"]}
+
+
+def test_lexicons_derived_verb_table_is_validated():
+    table = {"source": "x", "cooperative": ["back"], "hostile": ["accuse"]}
+    assert derived_verbs(table) == {"back": "cooperative", "accuse": "hostile"}
+    with pytest.raises(ValueError, match="verb table"):
+        derived_verbs({"cooperative": ["back"], "hostile": [], "neutral": []})
+
+
+def test_lexicons_committed_cameo_table_credits_its_source():
+    data = json.loads((cameo.OUTPUT).read_text())
+    assert "CAMEO" in data["source"] and "MIT" in data["source"]
+    assert {"support", "attack"} <= set(data["cooperative"]) | set(data["hostile"])
+
+
+@pytest.mark.parametrize(
+    ("listed", "name", "expected"),
+    [
+        ("Kazakhstani", "Kazakhstan", ["Kazakhstani", "Kazakh"]),
+        ("Uzbekistani", "Uzbekistan", ["Uzbekistani", "Uzbek"]),
+        ("Pakistani", "Pakistan", ["Pakistani"]),  # "Pak" is no adjective
+        ("Bosnian,Herzegovinian", "Bosnia and Herzegovina", ["Bosnian", "Herzegovinian"]),
+    ],
+)
+def test_lexicons_demonyms_of_every_state(listed, name, expected):
+    assert demonyms(listed, name) == expected
+
+
+def test_lexicons_short_forms_and_subdivision_names():
+    assert short_forms("Bosnia and Herzegovina") == ["Bosnia"]
+    assert short_forms("Saudi Arabia") == []
+    assert subdivision_name("Syunik'") == "Syunik"
+    assert subdivision_name("Luhanska oblast") == "Luhanska"
+
+
+def test_lexicons_generated_gazetteer_credits_petrarch2():
+    from pipeline.gazetteer import DATA
+
+    data = json.loads(DATA.read_text())
+    assert "MIT" in data["sources"]["petrarch2"]
+    assert data["actors"]["person:vladimir-putin"]["country"] == "RUS"
