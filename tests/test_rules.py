@@ -184,3 +184,31 @@ def test_actors_general_constructions(parse, text, actor):
     doc = parse(text, ())
     ids = {s.kb_id_ for s in doc.spans["actors"]}
     assert actor in ids
+
+
+MORE_RELATION_ROWS = [
+    # members listed in an apposition distribute
+    (
+        "Three members -- Estonia, Latvia and Lithuania -- joined the EU in 2004.",
+        {("EST", "org:eu", C), ("LVA", "org:eu", C), ("LTU", "org:eu", C)},
+    ),
+    # reciprocal objects
+    (
+        "Turkey and Russia treat each other as indispensable partners.",
+        {("TUR", "RUS", C), ("RUS", "TUR", C)},
+    ),
+    ("The two capitals have exchanged ambassadors.", set()),  # no actors named
+    ("Saudi Arabia and Iran have exchanged ambassadors.", {("SAU", "IRN", C), ("IRN", "SAU", C)}),
+    # "fire at X"
+    ("Hezbollah began firing rockets at Israel.", {("org:hezbollah", "ISR", H)}),  # tune
+    # a participle on an apposition
+    ("Kabul fell to the Taliban, a Pakistani-sponsored movement.", {("PAK", "org:taliban", C)}),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "relations"), MORE_RELATION_ROWS, ids=[r[0] for r in MORE_RELATION_ROWS]
+)
+def test_relations_lists_reciprocal_objects_and_targets(parse, text, relations):
+    doc = parse(text, ())
+    assert relations_of(doc, text[:12]) == relations

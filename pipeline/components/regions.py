@@ -40,6 +40,7 @@ class RegionTagger(Component):
         self.topic_preps = set(lex["topic_prepositions"])
         self.place_nouns = set(lex["place_nouns"])
         self.visit_verbs = set(lex["visit_verbs"])
+        self.targeting = set(lex["targeting_verbs"])
         self.border_nouns = set(lex["border_nouns"])
         self.war_words = set(lex["war_words"])
 
@@ -60,6 +61,8 @@ class RegionTagger(Component):
         word = prep.lower_
         before = prep.nbor(-1).lower_ if prep.i > 0 else ""
         governor = prep.head
+        if word == "at" and governor.lemma_ in self.targeting:
+            return False  # "firing rockets at Israel": the target, an actor
         if word in self.locative:
             return True
         if word == "of":  # "out of Syria", "the capital city of Damascus"

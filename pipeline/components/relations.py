@@ -118,6 +118,8 @@ class RelationExtractor(Component):
             for prep in preps(head, *self.lex["member_prepositions"]):
                 for obj in pobjs(prep):  # "powers including the U.S., Turkey and Iran"
                     found |= self.actors_of(obj, index, possess=False)
+            for appos in (c for c in head.children if c.dep_ == "appos"):
+                found |= self.actors_of(appos, index, possess=False)  # "six members -- A, B"
             if not possess or head.lower_ in self.lex["party_nouns"]:
                 continue
             for child in head.children:
@@ -262,8 +264,10 @@ class RelationExtractor(Component):
                         yield self.actors_of(grand, index), None
             elif dep in {"prep", "dative"}:
                 for obj in pobjs(child):
-                    if word in lex["hostile_prepositions"]:
-                        yield self.actors_of(obj, index), HOSTILE
+                    if word in lex["hostile_prepositions"] or (
+                        word == "at" and verb.lemma_ in lex["at_verbs"]
+                    ):
+                        yield self.actors_of(obj, index), HOSTILE  # "firing rockets at Israel"
                     elif word == "with" and verb.lemma_ in lex["with_verbs"]:
                         yield self.subtree_actors(obj, index), None
                     elif self.recipient(verb, word):
@@ -327,6 +331,12 @@ class RelationExtractor(Component):
         if not sources:
             return
         targets = list(self.objects(verb, index))
+        if self.each_other(verb):
+            roles = [self.noun_polarity.get(o.lower_) for c in preps(verb, "as") for o in pobjs(c)]
+            pol = next((r for r in roles if r), polarity)
+            if pol and len(sources) >= 2:  # "treat each other as partners", "fight one another"
+                yield from self.pairs(sources, pol, verb)
+            return
         reciprocal = polarity and verb.lemma_ in self.lex["reciprocal_verbs"]
         joint = self.joint_object(verb)  # "X and Y signed an accord", "fought two wars"
         if len(sources) >= 2 and not any(t for t, _ in targets) and (reciprocal or joint):
@@ -338,6 +348,15 @@ class RelationExtractor(Component):
             for source in sources:
                 for target in found:
                     yield source, target, pol, verb
+
+    def each_other(self, verb: Token) -> bool:
+        """The verb's object is "each other" / "one another"."""
+        for child in verb.children:
+            if child.dep_ in {"dobj", "pobj", "prep"}:
+                words = " ".join(t.lower_ for t in child.subtree if t.dep_ != "prep")
+                if words in self.lex["reciprocal_pronouns"]:
+                    return True
+        return False
 
     def joint_object(self, verb: Token) -> str | None:
         """The polarity of an agreement or a war a verb's subjects share: its object or
@@ -485,7 +504,10 @@ class RelationExtractor(Component):
             noun = token.nbor(1)  # a misattached participle: the noun right after it
         while noun.dep_ in {"compound", "amod"} and noun.head.pos_ in {"NOUN", "PROPN"}:
             noun = noun.head
-        for target in self.actors_of(noun, index, possess=False) - sources:
+        targets = self.actors_of(noun, index, possess=False)
+        if not targets and noun.dep_ == "appos":  # "the Taliban, a Pakistani-sponsored movement"
+            targets = self.actors_of(noun.head, index, possess=False)
+        for target in targets - sources:
             for source in sources:
                 yield source, target, polarity, token
 
