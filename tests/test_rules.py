@@ -212,3 +212,38 @@ MORE_RELATION_ROWS = [
 def test_relations_lists_reciprocal_objects_and_targets(parse, text, relations):
     doc = parse(text, ())
     assert relations_of(doc, text[:12]) == relations
+
+
+MORE_STANCE_ROWS = [
+    # "the two <plural head>" corefers with the pair
+    (
+        "CHN",
+        "RUS",
+        "China and Russia signed a deal. Since then, the two leaders have met often.",
+        "Since then",
+        "convergent",
+    ),  # tune
+    # a hostile act refrained from, a war that is unlikely: denied divergence
+    (
+        "org:nato",
+        "RUS",
+        "Russia has refrained from striking NATO logistics hubs.",
+        "Russia",
+        "convergent",
+    ),  # tune
+    (
+        "USA",
+        "CHN",
+        "A deliberate war between the United States and China remains unlikely.",
+        "A",
+        "convergent",
+    ),  # tune
+]
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "text", "start", "stance"), MORE_STANCE_ROWS, ids=[r[2] for r in MORE_STANCE_ROWS]
+)
+def test_stance_coreferent_pairs_and_denied_hostility(parse, a, b, text, start, stance):
+    doc = parse(text, (a, b))
+    assert claim_of(doc, start)._.stance == stance

@@ -17,8 +17,9 @@ from bisect import bisect_right
 from collections import Counter
 
 from spacy.language import Language
-from spacy.matcher import PhraseMatcher
+from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span, Token
+from spacy.util import filter_spans
 
 from ..extensions import doc_text, register_extensions
 from ..gazetteer import load_gazetteer
@@ -40,6 +41,15 @@ class ActorTagger(Component):
         lex = load_lexicon("actors", lexicon)
         self.phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.phrases.add("plural", list(nlp.tokenizer.pipe(lex["plural_phrases"])))
+        self.groups_of = Matcher(nlp.vocab)  # "the two leaders", "both OPEC+ members"
+        heads = {"LOWER": {"IN": lex["plural_heads"]}}
+        for det in ("the two", "both", "the parties"):
+            words = [{"LOWER": w} for w in det.split()]
+            if det == "the parties":
+                self.groups_of.add("plural", [words])
+                continue
+            modifiers = {"POS": {"IN": ["ADJ", "PROPN", "PUNCT", "NOUN"]}, "OP": "{0,2}"}
+            self.groups_of.add("plural", [[*words, modifiers, heads]])
         self.plural = set(lex["plural_pronouns"])
         self.distributive = set(lex["distributive"])
         self.singular = set(lex["singular_pronouns"])
@@ -107,7 +117,9 @@ class ActorTagger(Component):
 
     def triggers(self, doc: Doc) -> list[tuple[Span, str]]:
         """Coreferring expressions with their kind: plural, distributive, singular, person."""
-        found = [(doc[s:e], "plural") for _, s, e in self.phrases(doc)]
+        spans = [doc[s:e] for _, s, e in self.phrases(doc)]
+        spans += [doc[s:e] for _, s, e in self.groups_of(doc)]
+        found = [(span, "plural") for span in filter_spans(spans)]
         taken = {i for span, _ in found for i in range(span.start, span.end)}
         for i in indexes_with(doc, self.trigger_ids, "LOWER"):
             token = doc[i]
