@@ -247,3 +247,48 @@ MORE_STANCE_ROWS = [
 def test_stance_coreferent_pairs_and_denied_hostility(parse, a, b, text, start, stance):
     doc = parse(text, (a, b))
     assert claim_of(doc, start)._.stance == stance
+
+
+MORE_REGION_ROWS = [
+    # a curated seat named like the capital is that place when used as a location
+    ("Both governments agreed in Washington to continue talks.", "place:washington", "USA"),
+    # continent demonyms are regions (G4.3)
+    ("Beijing values its access to European markets.", "region:europe", None),  # tune
+    # the South Caucasus is its own region (G10.12)
+    ("Rivalry is likely to intensify in the South Caucasus.", "region:south-caucasus", None),
+    ("Islam spread across the subcontinent over 700 years.", "region:south-asia", None),  # tune
+    # GeoNames alternate spellings
+    ("Protests spread in Sana'a in 2011.", "place:sanaa", None),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "region", "not_actor"), MORE_REGION_ROWS, ids=[r[0] for r in MORE_REGION_ROWS]
+)
+def test_regions_seats_continents_and_spellings(parse, text, region, not_actor):
+    doc = parse(text, ())
+    claim = claim_of(doc, text[:12])
+    assert region in region_ids(doc, claim)
+    if not_actor:
+        assert not_actor not in actor_ids(doc, claim)
+
+
+def test_regions_south_caucasus_rolls_up_to_the_caucasus():
+    from pipeline.gazetteer import load_gazetteer
+
+    assert "region:caucasus" in load_gazetteer().parents("region:south-caucasus")
+
+
+@pytest.mark.parametrize(
+    ("text", "absent"),
+    [
+        # a demonym opening an organisation's name adds no state (G3.4)
+        ("In 2012, many countries recognized the Syrian National Coalition.", "SYR"),  # tune
+        # "across the country" is a place, not a party
+        ("Iran held elections. Protests spread across the country.", "IRN"),
+    ],
+)
+def test_actors_names_and_places_are_not_parties(parse, text, absent):
+    doc = parse(text, ())
+    claim = doc.spans["claims"][-1]
+    assert absent not in actor_ids(doc, claim)

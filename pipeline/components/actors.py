@@ -57,6 +57,7 @@ class ActorTagger(Component):
         self.lookback = lex["lookback_sentences"]
         self.typed = lex["typed_nouns"]
         self.typed_determiners = set(lex["typed_determiners"])
+        self.locative_preps = set(lex["locative_prepositions"])
         self.gazetteer = load_gazetteer()
         trigger_words = self.plural | self.distributive | self.singular | self.person
         trigger_words |= set(self.typed)
@@ -134,9 +135,13 @@ class ActorTagger(Component):
                 found.append((doc[token.i : token.i + 1], "singular"))
             elif word in self.person:
                 found.append((doc[token.i : token.i + 1], "person"))
-            elif word in self.typed and self.definite(token):
+            elif word in self.typed and self.definite(token) and not self.locative(token):
                 found.append((doc[token.i : token.i + 1], self.typed[word]))
         return sorted(found, key=lambda f: f[0].start)
+
+    def locative(self, token: Token) -> bool:
+        """ "across the country", "in the kingdom": a place, not a party."""
+        return token.dep_ == "pobj" and token.head.lower_ in self.locative_preps
 
     def definite(self, token: Token) -> bool:
         """ "the group", "the Iran-backed group", "this country": a definite description

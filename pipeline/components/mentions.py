@@ -76,6 +76,7 @@ class MentionMatcher(Component):
         self.titles = set(lex["title_words"])
         self.candidate_labels = set(lex["candidate_labels"])
         self.place_prepositions = set(lex["place_prepositions"])
+        self.name_labels = set(lex["name_labels"])
         self.matcher = PhraseIndex(nlp.vocab)
         self.folded = PhraseIndex(nlp.vocab, attr="LOWER")
         self.entries: dict[str, dict] = {}
@@ -152,9 +153,19 @@ class MentionMatcher(Component):
             if entry.get("minor") and not self.place_like(tokens):
                 return False
             return all(t.pos_ == "PROPN" and t.ent_type_ != "PERSON" for t in tokens)
+        if role == "demonym" and self.inside_name(doc, start, end):
+            return False  # "the Syrian National Coalition", "the Soviet Red Army" (G3.4)
         if role == "demonym" and end < len(doc):
             return doc[end].lower_ not in self.titles
         return True
+
+    def inside_name(self, doc: Doc, start: int, end: int) -> bool:
+        """A demonym that opens a longer name the NER found (an organisation, a facility, an
+        event, a law): part of that name, not a mention of its own."""
+        token = doc[start]
+        if token.ent_type_ not in self.name_labels:
+            return False
+        return end < len(doc) and doc[end].ent_iob_ == "I" and doc[end].text[:1].isupper()
 
 
 @Language.factory(

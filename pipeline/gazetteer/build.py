@@ -110,6 +110,26 @@ def subdivision_name(name: str) -> str:
     return SUBDIVISION_SUFFIXES.sub("", ascii_name).strip().rstrip("'")
 
 
+ALTERNATE_SPELLING = re.compile(r"^[A-Z][A-Za-z'\- ]{3,}$")
+
+
+def city_spellings(city: dict) -> list[str]:
+    """Other English-looking spellings of a city: its name folded to ASCII, and for cities
+    of 100,000+ the GeoNames alternate names in Latin letters that start like the name."""
+    import unicodedata
+
+    name = city["name"]
+    folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    out = [folded] if folded != name and usable_name(folded) else []
+    if city["population"] >= 100_000:
+        out += [
+            a
+            for a in city.get("alternatenames", [])
+            if ALTERNATE_SPELLING.match(a) and a[0] == folded[:1] and a != name
+        ]
+    return list(dict.fromkeys(out))
+
+
 def strip_the(name: str) -> str:
     return name[4:] if name.lower().startswith("the ") else name
 
@@ -202,6 +222,8 @@ class Builder:
                 place = f"place:{slugify(capital)}"
                 self.regions.setdefault(place, {"type": "place", "name": capital, "parents": [iso]})
                 self.pattern(capital, "seat", [iso], "metonymy", place=place)
+                # a curated seat named like the capital ("Washington") is that place too
+                self.patterns.get((capital.strip(), "seat"), {}).setdefault("place", place)
         for iso, forms in curated["combining_forms"].items():
             for text in forms:
                 self.pattern(text, "demonym", [iso], "demonym")
@@ -251,16 +273,29 @@ class Builder:
         big = [c for c in gc.get_cities().values() if c["population"] >= CITY_POPULATION_FLOOR]
         for city in sorted(big, key=lambda c: -c["population"]):
             if city["name"] in self.texts():
+                self.capital_spellings(city, f"place:{slugify(city['name'])}")
                 continue  # a city named like a state, person or region ("Jordan", "Victoria")
             iso = by_iso2.get(city["countrycode"])
             if not iso or not usable_name(city["name"]):
                 continue
             place = f"place:{slugify(city['name'])}"
             if place in self.regions:
+                self.capital_spellings(city, place)
                 continue
             self.regions[place] = {"type": "place", "name": city["name"], "parents": [iso]}
             minor = {"minor": True} if city["population"] < MAJOR_CITY else {}
             self.pattern(city["name"], "city", [place], "name", **minor)
+            for text in city_spellings(city):  # "Sana'a", "Kiev", "Rzeszow"
+                if text not in self.texts():
+                    self.pattern(text, "city", [place], "alias", minor=True)
+
+    def capital_spellings(self, city: dict, place: str) -> None:
+        """Other spellings of a capital ("Sana'a" for Sanaa) as its seat of government."""
+        seat = self.patterns.get((city["name"], "seat"))
+        if not seat or seat.get("place") != place:
+            return
+        for text in city_spellings(city):
+            self.pattern(text, "seat", seat["ids"], "metonymy", place=place)
 
     def curated(self, curated: dict) -> None:
         for kind, table in (("person", "persons"), ("organisation", "orgs"), ("group", "groups")):
@@ -286,6 +321,8 @@ class Builder:
                 self.pattern(entry["name"], "region", [rid], "name")
                 for text in entry.get("aliases", []):
                     self.pattern(text, "region", [rid], "alias")
+                for text in entry.get("demonyms", []):  # "European markets" (G4.3)
+                    self.pattern(text, "region", [rid], "demonym")
         for key, names in curated["events"].items():
             for text in names:
                 self.pattern(text, "event", key.split(), "name")
