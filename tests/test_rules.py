@@ -292,3 +292,22 @@ def test_actors_names_and_places_are_not_parties(parse, text, absent):
     doc = parse(text, ())
     claim = doc.spans["claims"][-1]
     assert absent not in actor_ids(doc, claim)
+
+
+IDIOM_ROWS = [
+    ("Sino-Russian trade reached a record in 2024.", {("CHN", "RUS", C), ("RUS", "CHN", C)}),
+    ("Baku demands that Armenia amend its constitution.", {("AZE", "ARM", H)}),  # tune
+    ("Turkey closed its border in support of Azerbaijan.", {("TUR", "AZE", C)}),  # tune
+    ("Beijing answered with retaliatory duties on American products.", {("CHN", "USA", H)}),
+    (
+        "Pyongyang announced it was ending all economic cooperation with South Korea.",
+        {("PRK", "KOR", H)},
+    ),  # tune
+    ("Turkey is able to talk to both Kyiv and Moscow.", {("TUR", "UKR", C), ("TUR", "RUS", C)}),
+]
+
+
+@pytest.mark.parametrize(("text", "relations"), IDIOM_ROWS, ids=[r[0] for r in IDIOM_ROWS])
+def test_relations_idioms_instruments_and_ended_cooperation(parse, text, relations):
+    doc = parse(text, ())
+    assert relations_of(doc, text[:12]) == relations

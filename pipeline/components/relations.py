@@ -30,7 +30,7 @@ from .lexicon import load_lexicon
 from .syntax import denied_subject, first_conjunct, mention_head
 
 SUBJECTS = {"nsubj", "nsubjpass", "csubj"}
-CLIMB = {"xcomp", "conj", "advcl", "ccomp", "pcomp", "acl", "prep", "pobj", "dobj", "oprd"}
+CLIMB = {"xcomp", "conj", "advcl", "ccomp", "pcomp", "acl", "prep", "pobj", "dobj", "oprd", "acomp"}
 COOPERATIVE, HOSTILE = "cooperative", "hostile"
 Triple = tuple[str, str, str, Token]
 Targets = Iterator[tuple[set[str], str | None]]
@@ -40,6 +40,14 @@ def conjuncts(token: Token) -> list[Token]:
     """A token and every token coordinated with it."""
     top = first_conjunct(token)
     return [top, *top.conjuncts]
+
+
+def pro_or_anti(token: Token) -> bool:
+    """A mention prefixed "pro-" or "anti-" ("pro-Western", "anti-US")."""
+    i = token.i
+    if token.lower_.startswith(("pro-", "anti-")):
+        return True
+    return i >= 2 and token.doc[i - 1].text == "-" and token.doc[i - 2].lower_ in {"pro", "anti"}
 
 
 def pobjs(prep: Token) -> list[Token]:
@@ -124,7 +132,8 @@ class RelationExtractor(Component):
                 continue
             for child in head.children:
                 if child.dep_ in {"poss", "compound", "amod", "nmod"} and child.i in index:
-                    found |= index[child.i]
+                    if not pro_or_anti(child):  # "pro-Western governments" are not the West's
+                        found |= index[child.i]
                 elif child.dep_ == "prep" and child.lower_ in {"of", "among"}:
                     for obj in pobjs(child):
                         found |= self.actors_of(obj, index, possess=False)
@@ -177,11 +186,15 @@ class RelationExtractor(Component):
                 return True  # "Neither Moscow nor Tehran wants to ..."
             if node is not token and node.lemma_ in lex["averting_verbs"]:
                 return True  # "seek to avoid confronting Ankara"
+            if node is not token and node.lower_ in lex["improbable"]:
+                return True  # "China is unlikely to provide Russia with ..."
             for child in node.children:
                 if child.dep_ == "neg" or (child.dep_ == "dobj" and child.lower_ == "nothing"):
                     return True
                 if child.dep_ == "aux" and child.lower_ in lex["modals"]:
                     return True
+                if child.dep_ in {"acomp", "advmod"} and child.lower_ in lex["improbable"]:
+                    return True  # "China is unlikely to provide Russia with ..."
                 if child.dep_ == "mark" and child.lower_ in lex["conditional_marks"]:
                     return True
             if node.dep_ == "relcl" and node.head.lower_ in lex["negators"]:
@@ -428,6 +441,8 @@ class RelationExtractor(Component):
             polarity = self.cue_polarity(noun) or polarity  # "froze its membership in X"
         if polarity is None or self.unreal_noun(noun):
             return
+        if polarity == COOPERATIVE and self.cue_polarity(noun) == HOSTILE:
+            polarity = HOSTILE  # "ending all economic cooperation with South Korea"
         roles = list(self.role_relations(noun, polarity, index))
         if roles:
             yield from roles
@@ -456,7 +471,10 @@ class RelationExtractor(Component):
         sources = owners
         if not sources and noun.dep_ == "appos":
             sources = self.actors_of(noun.head, index)  # "the SCO, the rival to NATO"
-        joins = noun.dep_ == "pobj" and noun.lower_ in lex["membership_nouns"]
+        joins = noun.dep_ == "pobj" and (
+            noun.lower_ in lex["membership_nouns"]  # "applied for EU membership"
+            or (noun.head.lower_ in lex["instrument_prepositions"] and partners)
+        )  # "answered with duties on American products"
         if not sources and (noun.dep_ in {"dobj", "attr", "appos"} or joins):
             head = noun.head.head if noun.dep_ in {"appos", "pobj"} else noun.head
             sources = self.agents(head, index)  # "applied for EU membership": the applicant
