@@ -59,12 +59,6 @@ RELATION_ROWS = [
 ]
 
 
-@pytest.mark.parametrize(("text", "relations"), RELATION_ROWS, ids=[r[0] for r in RELATION_ROWS])
-def test_relations_general_constructions(parse, text, relations):
-    doc = parse(text, ())
-    assert relations_of(doc, text[:12]) == relations
-
-
 STANCE_ROWS = [
     # events of the relation lexicons between the focal actors, possible or not
     (
@@ -150,17 +144,6 @@ REGION_ROWS = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("text", "region", "not_actor"), REGION_ROWS, ids=[r[0] for r in REGION_ROWS]
-)
-def test_regions_general_constructions(parse, text, region, not_actor):
-    doc = parse(text, ())
-    claim = claim_of(doc, text[:12])
-    assert region in region_ids(doc, claim)
-    if not_actor:
-        assert not_actor not in actor_ids(doc, claim)
-
-
 ACTOR_ROWS = [
     # office holders from PETRARCH2 and names in capitals
     ("Vladimir PUTIN ordered the invasion.", "person:vladimir-putin"),
@@ -204,14 +187,6 @@ MORE_RELATION_ROWS = [
     # a participle on an apposition
     ("Kabul fell to the Taliban, a Pakistani-sponsored movement.", {("PAK", "org:taliban", C)}),
 ]
-
-
-@pytest.mark.parametrize(
-    ("text", "relations"), MORE_RELATION_ROWS, ids=[r[0] for r in MORE_RELATION_ROWS]
-)
-def test_relations_lists_reciprocal_objects_and_targets(parse, text, relations):
-    doc = parse(text, ())
-    assert relations_of(doc, text[:12]) == relations
 
 
 MORE_STANCE_ROWS = [
@@ -262,17 +237,6 @@ MORE_REGION_ROWS = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("text", "region", "not_actor"), MORE_REGION_ROWS, ids=[r[0] for r in MORE_REGION_ROWS]
-)
-def test_regions_seats_continents_and_spellings(parse, text, region, not_actor):
-    doc = parse(text, ())
-    claim = claim_of(doc, text[:12])
-    assert region in region_ids(doc, claim)
-    if not_actor:
-        assert not_actor not in actor_ids(doc, claim)
-
-
 def test_regions_south_caucasus_rolls_up_to_the_caucasus():
     from pipeline.gazetteer import load_gazetteer
 
@@ -307,7 +271,24 @@ IDIOM_ROWS = [
 ]
 
 
-@pytest.mark.parametrize(("text", "relations"), IDIOM_ROWS, ids=[r[0] for r in IDIOM_ROWS])
-def test_relations_idioms_instruments_and_ended_cooperation(parse, text, relations):
+ALL_RELATION_ROWS = RELATION_ROWS + MORE_RELATION_ROWS + IDIOM_ROWS
+ALL_REGION_ROWS = REGION_ROWS + MORE_REGION_ROWS
+
+
+@pytest.mark.parametrize(
+    ("text", "relations"), ALL_RELATION_ROWS, ids=[r[0] for r in ALL_RELATION_ROWS]
+)
+def test_relations_general_constructions(parse, text, relations):
     doc = parse(text, ())
     assert relations_of(doc, text[:12]) == relations
+
+
+@pytest.mark.parametrize(
+    ("text", "region", "not_actor"), ALL_REGION_ROWS, ids=[r[0] for r in ALL_REGION_ROWS]
+)
+def test_regions_general_constructions(parse, text, region, not_actor):
+    doc = parse(text, ())
+    claim = claim_of(doc, text[:12])
+    assert region in region_ids(doc, claim)
+    if not_actor:
+        assert not_actor not in actor_ids(doc, claim)
