@@ -292,3 +292,23 @@ def test_regions_general_constructions(parse, text, region, not_actor):
     assert region in region_ids(doc, claim)
     if not_actor:
         assert not_actor not in actor_ids(doc, claim)
+
+
+@pytest.mark.parametrize(
+    ("text", "stance"),
+    [
+        ("China and Russia trade. Yet the partnership is increasingly lopsided.", "divergent"),
+        ("China and Russia talk. But the rivalry over technology is deepening.", "divergent"),
+        ("China and Russia talk. The weather in Asia is changing.", "neutral"),
+    ],
+)
+def test_stance_relationship_description_carries_the_pair(parse, text, stance):
+    doc = parse(text, ("CHN", "RUS"))
+    assert doc.spans["claims"][-1]._.stance == stance
+
+
+def test_actors_the_country_is_not_the_clause_subject(parse):
+    text = "Ukraine sought NATO membership. In 2022, Russia invaded the country."
+    doc = parse(text, ())
+    ids = {s.kb_id_ for s in doc.spans["actors"] if s.text == "country"}
+    assert ids == {"UKR"}

@@ -227,15 +227,29 @@ class ActorTagger(Component):
     def resolve_typed(self, trigger, kind: str, here, by_sentence) -> list[str]:
         """ "the group" -> the nearest organisation or group before it, "the country" ->
         the nearest state, within the look-back window."""
+        own = self.clause_subjects(trigger.root)  # "Russia invaded the country": not Russia
         for back in range(self.lookback + 1):
             found = [
                 m
                 for m in by_sentence.get(here - back, [])
-                if m.end <= trigger.start and self.kind_of(m.kb_id_) == kind
+                if m.end <= trigger.start
+                and self.kind_of(m.kb_id_) == kind
+                and mention_head(m).i not in own
             ]
             if found:
                 return [found[-1].kb_id_]
         return []
+
+    @staticmethod
+    def clause_subjects(token: Token) -> set[int]:
+        """Token indexes of the subjects of the verbs governing ``token``."""
+        return {
+            t.i
+            for verb in token.ancestors
+            for c in verb.children
+            if c.dep_ in SUBJECT_DEPS
+            for t in c.subtree
+        }
 
     def kind_of(self, actor_id: str) -> str:
         kind = actor_type(actor_id)

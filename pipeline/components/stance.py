@@ -257,12 +257,8 @@ class StanceTagger(Component):
         ]
         between = [r for r in relations if self.focal_ends(r, focal) == focal]
         if len(focal) < 2 or len(present) < 2:
-            # Only a claim naming no focal actor can deny divergence (or convergence) outright.
-            if len(focal) == 2 and not present and not cues.real_div and not cues.conv:
-                if cues.soft_div:
-                    return "convergent", cues.soft_div
-                if cues.denied_conv:
-                    return "divergent", cues.denied_conv
+            if len(focal) == 2 and not present:
+                return self.about_the_relationship(claim, cues)
             return "neutral", []
         if cues.real_div:
             return "divergent", cues.real_div
@@ -280,6 +276,33 @@ class StanceTagger(Component):
         if cues.contrast:
             return "divergent", cues.contrast
         return "neutral", []
+
+    def about_the_relationship(self, claim: Span, cues: Cues) -> tuple[str, list[Token]]:
+        """A claim naming no focal actor: it can deny divergence or convergence outright
+        ("These aims do not diverge"), and a definite description of the pair's relationship
+        carries its cues like "these aims" (G3.5, G5.5): "Yet the partnership is
+        increasingly lopsided", "the détente is a marriage of convenience"."""
+        if not cues.real_div and not cues.conv:
+            if cues.soft_div:
+                return "convergent", cues.soft_div
+            if cues.denied_conv:
+                return "divergent", cues.denied_conv
+            return "neutral", []
+        if not any(self.names_relationship(t) for t in claim):
+            return "neutral", []
+        if cues.real_div:
+            return "divergent", cues.real_div
+        return "convergent", cues.conv
+
+    def names_relationship(self, token: Token) -> bool:
+        """ "the partnership", "their relationship", "this rivalry": a definite description
+        of a relationship that names no one else."""
+        if token.lower_ not in self.lex["relationship_nouns"]:
+            return False
+        definite = any(c.dep_ in {"det", "poss"} and c.lower_ in {"the", "this", "their"}
+                       for c in token.children)  # fmt: skip
+        named = any(c.dep_ == "prep" and c.lower_ in {"with", "between"} for c in token.children)
+        return definite and not named
 
     def from_events(
         self, claim: Span, focal: set[str], state_of, located: set[str], events: list[Token]
