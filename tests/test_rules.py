@@ -312,3 +312,9 @@ def test_actors_the_country_is_not_the_clause_subject(parse):
     doc = parse(text, ())
     ids = {s.kb_id_ for s in doc.spans["actors"] if s.text == "country"}
     assert ids == {"UKR"}
+
+
+def test_actors_the_neighboring_countries_corefer_with_the_pair(parse):
+    text = "India and Pakistan split in 1947. The neighboring countries have fought three wars."
+    doc = parse(text, ("IND", "PAK"))
+    assert actor_ids(doc, claim_of(doc, "The neighboring")) == {"IND", "PAK"}
