@@ -144,3 +144,39 @@ def test_lexicons_generated_gazetteer_credits_petrarch2():
     data = json.loads(DATA.read_text())
     assert "MIT" in data["sources"]["petrarch2"]
     assert data["actors"]["person:vladimir-putin"]["country"] == "RUS"
+
+
+def test_lexicons_cache_copy_is_written_then_read(tmp_path, monkeypatch):
+    from pipeline.gazetteer import cache_file, cached
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    source = tmp_path / "table.json"
+    source.write_text("{}")
+    calls = []
+    assert cached(source, "t", lambda: calls.append(1) or {"a": [1, 2]}) == {"a": [1, 2]}
+    assert cached(source, "t", lambda: calls.append(1) or {"a": []}) == {"a": [1, 2]}
+    assert calls == [1]  # made once, then read from the copy
+    assert cache_file(source, "t").is_file()
+
+
+def test_lexicons_unwritable_cache_is_skipped(tmp_path, monkeypatch):
+    from pipeline.gazetteer import cached
+
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
+    source = tmp_path / "table.json"
+    source.write_text("{}")
+    assert cached(source, "t", lambda: {"b": 1}) == {"b": 1}
+
+
+def test_lexicons_phrase_index_round_trips_through_its_dump(nlp):
+    from pipeline.components.mentions import PhraseIndex
+
+    index = PhraseIndex(nlp.vocab)
+    index.add("state|RUS", ["Russia"])
+    index.add("state|USA", ["the", "U.S."])
+    copy = PhraseIndex(nlp.vocab)
+    copy.load(index.dump())
+    doc = nlp.make_doc("Russia and the U.S. talk.")
+    assert copy(doc) == index(doc) == [("state|RUS", 0, 1), ("state|USA", 2, 4)]

@@ -15,7 +15,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from ..extensions import register_extensions
-from ..gazetteer import load_gazetteer
+from ..gazetteer import DATA, cached, load_gazetteer
 from .base import Component
 from .lexicon import load_lexicon
 from .syntax import covered
@@ -46,6 +46,19 @@ class PhraseIndex:
         if key not in keys:
             keys.append(key)
 
+    def dump(self) -> list:
+        """The index as plain lists: [[word IDs, keys], ...]."""
+        return [
+            [list(ids), keys] for table in self.by_first.values() for ids, keys in table.items()
+        ]
+
+    def load(self, rows: list) -> None:
+        """Fill the index from :meth:`dump` rows (word IDs are string hashes, so they hold
+        for any vocabulary)."""
+        for ids, keys in rows:
+            ids = tuple(ids)
+            self.by_first.setdefault(ids[0], {})[ids] = list(keys)
+
     def __call__(self, doc: Doc) -> list[tuple[str, int, int]]:
         """(key, start, end) of every match, overlapping ones included."""
         if not len(doc):
@@ -58,6 +71,28 @@ class PhraseIndex:
                 if tuple(orths[start:end]) == ids:
                     found.extend((key, start, end) for key in keys)
         return found
+
+
+def pattern_key(pattern: dict) -> str:
+    place = pattern.get("place") or ""
+    return f"{pattern['role']}|{' '.join(pattern['ids'])}|{pattern['how']}|{place}"
+
+
+def build_indexes(patterns: list[dict]) -> dict[str, list]:
+    """The two phrase indexes over the gazetteer's patterns, as plain lists (what the
+    cache stores): actor names by lower-case form, everything else by exact form."""
+    from spacy.vocab import Vocab
+
+    orth, lower = PhraseIndex(Vocab()), PhraseIndex(Vocab(), attr="LOWER")
+    for pattern in patterns:
+        key = pattern_key(pattern)
+        forms = [pattern["tokens"]]
+        if pattern["role"] == "demonym" and (form := plural(pattern["text"])):
+            forms.append([*pattern["tokens"][:-1], plural(pattern["tokens"][-1]) or form])
+        index = lower if pattern["role"] == "actor" else orth
+        for words in forms:
+            index.add(key, words)
+    return {"orth": orth.dump(), "lower": lower.dump()}
 
 
 def plural(demonym: str) -> str | None:
@@ -79,18 +114,11 @@ class MentionMatcher(Component):
         self.name_labels = set(lex["name_labels"])
         self.matcher = PhraseIndex(nlp.vocab)
         self.folded = PhraseIndex(nlp.vocab, attr="LOWER")
-        self.entries: dict[str, dict] = {}
         gazetteer = load_gazetteer()
-        for pattern in gazetteer.patterns:
-            place = pattern.get("place") or ""
-            key = f"{pattern['role']}|{' '.join(pattern['ids'])}|{pattern['how']}|{place}"
-            self.entries[key] = pattern
-            forms = [pattern["tokens"]]
-            if pattern["role"] == "demonym" and (form := plural(pattern["text"])):
-                forms.append([*pattern["tokens"][:-1], plural(pattern["tokens"][-1]) or form])
-            index = self.folded if pattern["role"] == "actor" else self.matcher
-            for words in forms:
-                index.add(key, words)
+        self.entries = {pattern_key(p): p for p in gazetteer.patterns}
+        tables = cached(DATA, "index", lambda: build_indexes(gazetteer.patterns))
+        self.matcher.load(tables["orth"])
+        self.folded.load(tables["lower"])
 
     def process(self, doc: Doc) -> Doc:
         found: dict[tuple[int, int], tuple[int, str]] = {}

@@ -113,19 +113,29 @@ def subdivision_name(name: str) -> str:
 ALTERNATE_SPELLING = re.compile(r"^[A-Z][A-Za-z'\- ]{3,}$")
 
 
+def letters(name: str) -> str:
+    """The letters of a name, folded to ASCII, lower case, doubled letters once."""
+    import unicodedata
+
+    folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+    return re.sub(r"(.)\1+", r"\1", re.sub(r"[^a-z]", "", folded))
+
+
 def city_spellings(city: dict) -> list[str]:
-    """Other English-looking spellings of a city: its name folded to ASCII, and for cities
-    of 100,000+ the GeoNames alternate names in Latin letters that start like the name."""
+    """Other spellings of a city that differ only in accents, apostrophes, hyphens or
+    doubled letters: its name folded to ASCII, and for cities of 100,000+ the GeoNames
+    alternate names of that kind ("Sana'a" for Sanaa, "Rzeszow" for Rzeszów)."""
     import unicodedata
 
     name = city["name"]
     folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
     out = [folded] if folded != name and usable_name(folded) else []
     if city["population"] >= 100_000:
+        key = letters(name)
         out += [
             a
             for a in city.get("alternatenames", [])
-            if ALTERNATE_SPELLING.match(a) and a[0] == folded[:1] and a != name
+            if ALTERNATE_SPELLING.match(a) and a != name and letters(a) == key
         ]
     return list(dict.fromkeys(out))
 
