@@ -29,6 +29,7 @@ from ..gazetteer import load_gazetteer
 from ..ids import slugify
 from .base import Component
 from .lexicon import load_lexicon
+from .syntax import covered
 
 ACRONYM_RE = re.compile(r"^[A-Z][A-Z&-]{1,7}$")
 
@@ -71,7 +72,7 @@ class NameLinker(Component):
     def process(self, doc: Doc) -> Doc:
         mentions = list(doc.spans.get("mentions", []))
         local: dict[str, dict] = {}
-        taken = {i for m in mentions for i in range(m.start, m.end)}
+        taken = covered(mentions)
         added = self.persons(doc, taken, local)
         added += self.acronyms(doc, taken | covered(added), local)
         mentions = self.populations(doc, mentions, local)
@@ -219,10 +220,6 @@ def skeleton(name: str) -> str:
     letters = re.sub(r"[^a-z]", "", slugify(name).replace("-", ""))
     consonants = re.sub(r"[aeiouyhw]", "", letters)
     return re.sub(r"(.)\1+", r"\1", consonants)
-
-
-def covered(spans) -> set[int]:
-    return {i for s in spans for i in range(s.start, s.end)}
 
 
 @Language.factory(

@@ -511,11 +511,9 @@ class RelationExtractor(Component):
     def participle_relations(self, token: Token, index) -> Iterator[Triple]:
         """ "Turkish-backed Syrian National Army", "the Russian-led bloc", "UN-backed South
         Korea": the actor before the hyphen -> the noun the participle modifies."""
-        polarity = self.lex["hyphen_participles"] and (
-            COOPERATIVE if token.lower_ in self.lex["hyphen_participles"] else None
-        )
-        if not polarity or token.i < 2 or token.nbor(-1).text not in {"-", "\u2013"}:
+        if token.i < 2 or token.nbor(-1).text not in {"-", "\u2013"}:
             return
+        polarity = COOPERATIVE  # every participle of the list backs what it modifies
         sources = index.get(token.i - 2, set()) | index.get(token.nbor(-2).head.i, set())
         noun = token.head if token.head.pos_ in {"NOUN", "PROPN"} else token
         if noun is token and token.i + 1 < len(token.doc):

@@ -51,6 +51,21 @@ class Cues:
     contrast: list[Token] = field(default_factory=list)
 
 
+def focal_ends(relation: dict, focal: set[str], keys_of: dict) -> set[str]:
+    """The focal actors a relation's two ends count for (a person through its state)."""
+    ends = keys_of.get(relation["source"], set()) | keys_of.get(relation["target"], set())
+    return ends & focal
+
+
+def shared_target(relations: list[dict], focal: set[str], keys_of: dict) -> bool:
+    """Both focal actors act on the same target with the same polarity."""
+    by_target: dict[tuple[str, str], set[str]] = {}
+    for r in relations:
+        for source in keys_of.get(r["source"], set()) & focal:
+            by_target.setdefault((r["target"], r["polarity"]), set()).add(source)
+    return any(sources == focal for sources in by_target.values())
+
+
 def cue_token(claim: Span, relation: dict) -> Token:
     """The first token of a relation's cue."""
     return claim.doc.char_span(*relation["cue"], alignment_mode="expand")[0]
@@ -190,11 +205,12 @@ class StanceTagger(Component):
 
     def process(self, doc: Doc) -> Doc:
         focal = set(doc._.focal or [])
-        gaz = self.doc_gazetteer = self.gazetteer.with_local(doc._.local_actors)
+        gaz = self.gazetteer.with_local(doc._.local_actors)
+        keys_of = {span.kb_id_: gaz.focal_keys(span.kb_id_) for span in doc.spans.get("actors", [])}
         state_of: dict[int, set[str]] = {}
         for span in doc.spans.get("actors", []):
             for i in range(span.start, span.end):
-                state_of.setdefault(i, set()).update(gaz.focal_keys(span.kb_id_))
+                state_of.setdefault(i, set()).update(keys_of[span.kb_id_])
         places = {span.start: span.kb_id_ for span in doc.spans.get("regions", [])}
         named = covered(doc.spans.get("mentions", []))
         cue_indexes = indexes_with(doc, self.cue_ids, "LOWER", "LEMMA")
@@ -203,7 +219,7 @@ class StanceTagger(Component):
             candidates = [t for t in tokens_within(claim, cue_indexes) if t.i not in named]
             located = {places[i] for i in range(claim.start, claim.end) if i in places}
             events = [t for t in tokens_within(claim, event_indexes) if t.i not in named]
-            label, cues = self.decide(claim, focal, state_of, candidates)
+            label, cues = self.decide(claim, focal, state_of, candidates, keys_of)
             if label == "neutral":
                 label, cues = self.from_events(claim, focal, state_of, located, events)
             claim._.stance = label
@@ -241,10 +257,11 @@ class StanceTagger(Component):
         return cues
 
     def decide(
-        self, claim: Span, focal: set[str], state_of, candidates: list[Token]
+        self, claim: Span, focal: set[str], state_of, candidates: list[Token], keys_of: dict
     ) -> tuple[str, list[Token]]:
         """The claim's stance and its cues; ``candidates`` are the claim's tokens whose word
-        or lemma is in a stance lexicon (no other token can be a cue)."""
+        or lemma is in a stance lexicon (no other token can be a cue); ``keys_of`` maps the
+        document's actor IDs to what they count as for the focal pair."""
         actor_states = {i: state_of[i] for i in range(claim.start, claim.end) if i in state_of}
         present = set().union(*actor_states.values()) & focal
         focal_tokens = {i for i, states in actor_states.items() if states & focal}
@@ -255,7 +272,7 @@ class StanceTagger(Component):
             for r in claim._.relations or []
             if r["cue"][0] not in softened and not self.backgrounded(cue_token(claim, r), claim)
         ]
-        between = [r for r in relations if self.focal_ends(r, focal) == focal]
+        between = [r for r in relations if focal_ends(r, focal, keys_of) == focal]
         if len(focal) < 2 or len(present) < 2:
             if len(focal) == 2 and not present:
                 return self.about_the_relationship(claim, cues)
@@ -267,7 +284,7 @@ class StanceTagger(Component):
             return "divergent", [cue_token(claim, hostile[0])]
         if cues.conv or cues.soft_div:
             return "convergent", cues.conv + cues.soft_div
-        if between or self.shared_target(relations, focal):
+        if between or shared_target(relations, focal, keys_of):
             return "convergent", []
         if cues.denied_conv:
             return "divergent", cues.denied_conv
@@ -358,19 +375,6 @@ class StanceTagger(Component):
         if token.pos_ == "NOUN":
             return self.noun_polarity.get(token.lower_) or self.noun_polarity.get(token.lemma_)
         return None
-
-    def focal_ends(self, relation: dict, focal: set[str]) -> set[str]:
-        """The focal actors a relation's two ends count for (a person through its state)."""
-        keys = self.doc_gazetteer.focal_keys
-        return (keys(relation["source"]) | keys(relation["target"])) & focal
-
-    def shared_target(self, relations: list[dict], focal: set[str]) -> bool:
-        """Both focal actors act on the same target with the same polarity."""
-        by_target: dict[tuple[str, str], set[str]] = {}
-        for r in relations:
-            for source in self.doc_gazetteer.focal_keys(r["source"]) & focal:
-                by_target.setdefault((r["target"], r["polarity"]), set()).add(source)
-        return any(sources == focal for sources in by_target.values())
 
     def coordinated_subjects(self, claim: Span, focal: set[str], actor_states) -> bool:
         """Both focal actors in one subject group ("Russia and Iran view ...", "Both countries");
