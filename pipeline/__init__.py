@@ -1,3 +1,11 @@
-"""claims: geopolitical analysis articles to structured, scored claim records."""
+"""claims: geopolitical analysis articles to structured, scored claim records.
+
+The Python API (see the README): ``load`` a pipeline, run it on text, and turn its Docs
+into records with ``records``, or do both at once with ``extract``.
+"""
+
+from .api import extract, load, records
 
 __version__ = "0.1.0"
+
+__all__ = ["__version__", "extract", "load", "records"]

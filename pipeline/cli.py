@@ -17,6 +17,27 @@ FOCAL_OPTION = click.option(
 MODEL_OPTION = click.option(
     "--model", default=None, help="spaCy model name (default: en_core_web_sm)."
 )
+CONFIG_OPTION = click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Pipeline config (spaCy format; `claims config` prints the default).",
+)
+GAZETTEER_OPTION = click.option(
+    "--gazetteer",
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Extra gazetteer entries: a TOML file in curated.toml's format (repeatable).",
+)
+
+
+def use_config(config_file: Path | None, gazetteer: tuple[Path, ...]) -> None:
+    """Build this command's pipeline from --config / --gazetteer (checked before any work)."""
+    from .nlp import check_config, configure
+
+    if config_file is not None or gazetteer:
+        check_config(config_file, tuple(str(g) for g in gazetteer))
+    configure(config_file, gazetteer)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -42,6 +63,8 @@ def main() -> None:
 )
 @FOCAL_OPTION
 @MODEL_OPTION
+@CONFIG_OPTION
+@GAZETTEER_OPTION
 @click.option("--batch-size", default=32, show_default=True, type=click.IntRange(1))
 @click.option(
     "--jobs",
@@ -64,6 +87,8 @@ def run(
     output: str,
     focal: str | None,
     model: str | None,
+    config_file: Path | None,
+    gazetteer: tuple[Path, ...],
     batch_size: int,
     jobs: int | None,
     resume: bool,
@@ -89,10 +114,14 @@ def run(
       claims run annotations/documents.jsonl -o out/claims.jsonl
       claims run corpus/ -o out/corpus.jsonl --jobs 2 --resume
       claims run corpus/ -o out/corpus.jsonl --engine dask --scheduler tcp://10.0.0.5:8786
+      claims run corpus/ --config my.cfg --gazetteer extra.toml
     """
     from .corpus import run_corpus
     from .run import parse_focal
 
+    if engine == "dask" and (config_file or gazetteer):
+        raise errors.ClaimsError(errors.CONFIG_DASK)
+    use_config(config_file, gazetteer)
     if resume and output == "-":
         raise errors.ClaimsError("--resume needs an output file (-o)")
     if scheduler and engine != "dask":
@@ -310,6 +339,46 @@ def summary(records_file: Path, by: str, plot_dir: Path | None, top: int) -> Non
             click.echo(f"wrote {path}")
 
 
+@main.command("config")
+def config_command() -> None:
+    """Print the default pipeline config (spaCy's format): model, components in order, their
+    settings, lexicon files and gazetteer extension. Edit a copy, pass it with --config.
+
+    \b
+    Example:
+      claims config > my.cfg && claims run seeds/ --config my.cfg
+    """
+    from .nlp import CONFIG
+
+    click.echo(CONFIG.read_text(encoding="utf-8"), nl=False)
+
+
+@main.command()
+@click.argument("out", type=click.Path(file_okay=False, path_type=Path))
+@CONFIG_OPTION
+@GAZETTEER_OPTION
+@MODEL_OPTION
+@click.option("--name", default="claims", show_default=True, help="Package name (after en_).")
+@click.option("--version", "version", default=__version__, show_default=True)
+@click.option("--wheel", is_flag=True, help="Also build a wheel (needs the `wheel` package).")
+def package(out, config_file, gazetteer, model, name, version, wheel) -> None:
+    """Save the pipeline (OUT/pipeline) and make it an installable package with `spacy
+    package` (OUT/en_NAME-VERSION/dist/*.tar.gz). The package holds the lexicons and the
+    gazetteer extension; it requires the claims package, which has the components' code.
+
+    \b
+    Example:
+      claims package dist/ --gazetteer extra.toml
+      pip install dist/en_claims-0.1.0/dist/en_claims-0.1.0.tar.gz
+      python -c "import spacy; nlp = spacy.load('en_claims')"
+    """
+    from .api import load, save_package
+
+    nlp = load(config_file, model=model, gazetteer=gazetteer)
+    for path in save_package(nlp, out, name=name, version=version, wheel=wheel):
+        click.echo(str(path))
+
+
 @main.command()
 @click.option(
     "--out",
@@ -346,9 +415,19 @@ def schema(out: Path) -> None:
     "Without it, the pipeline runs on the gold documents.",
 )
 @click.option("--model", default=None, help="spaCy model to run when --pred is absent.")
+@CONFIG_OPTION
+@GAZETTEER_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of tables.")
 @click.option("--diff", is_flag=True, help="Also list every missed, extra and wrong claim.")
-def evaluate(gold_dir: Path, pred: Path | None, model: str | None, as_json: bool, diff: bool):
+def evaluate(
+    gold_dir: Path,
+    pred: Path | None,
+    model: str | None,
+    config_file: Path | None,
+    gazetteer: tuple[Path, ...],
+    as_json: bool,
+    diff: bool,
+):
     """Score predicted claims against a hand-annotated gold set.
 
     \b
@@ -356,11 +435,13 @@ def evaluate(gold_dir: Path, pred: Path | None, model: str | None, as_json: bool
       claims evaluate --gold annotations                      # runs the pipeline
       claims evaluate --gold annotations --pred out/claims.jsonl --json
       claims evaluate --gold annotations --pred out/claims.jsonl --diff
+      claims evaluate --gold annotations --config my.cfg
     """
     from .evaluate import differences, evaluate, load_predictions
     from .gazetteer import load_gazetteer
     from .gold import load_gold
 
+    use_config(config_file, gazetteer)
     gold = load_gold(gold_dir)
     if pred is not None:
         views = load_predictions(pred, gold)

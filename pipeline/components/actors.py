@@ -24,7 +24,7 @@ from spacy.util import filter_spans
 from ..extensions import doc_text, register_extensions
 from ..gazetteer import load_gazetteer
 from ..ids import actor_type
-from .base import Component
+from .base import Component, Serialisable
 from .lexicon import load_lexicon
 from .syntax import first_conjunct, indexes_with, mention_head, word_ids
 
@@ -32,7 +32,7 @@ ACTOR_ROLES = {"state", "seat", "actor", "demonym"}
 SUBJECT_DEPS = {"nsubj", "nsubjpass"}
 
 
-class ActorTagger(Component):
+class ActorTagger(Serialisable, Component):
     """Write actor mentions (one span per ID) to ``doc.spans["actors"]``."""
 
     def __init__(self, nlp: Language, name: str, *, lexicon: str | None = None) -> None:

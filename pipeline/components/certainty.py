@@ -21,12 +21,12 @@ from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 
 from ..extensions import register_extensions
-from .base import Component
+from .base import Component, Serialisable
 from .lexicon import load_lexicon
 from .syntax import indexes_with, tokens_within, word_ids
 
 
-class CertaintyTagger(Component):
+class CertaintyTagger(Serialisable, Component):
     """Set ``_.certainty``, ``_.certainty_cues`` and ``_.probability`` on each claim."""
 
     def __init__(self, nlp: Language, name: str, *, lexicon: str | None = None) -> None:

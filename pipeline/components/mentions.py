@@ -16,7 +16,7 @@ from spacy.util import filter_spans
 
 from ..extensions import register_extensions
 from ..gazetteer import DATA, cached, load_gazetteer
-from .base import Component
+from .base import Component, Serialisable
 from .lexicon import load_lexicon
 from .syntax import covered
 
@@ -100,7 +100,7 @@ def plural(demonym: str) -> str | None:
     return demonym + "s" if demonym[-1:] in {"n", "i"} else None
 
 
-class MentionMatcher(Component):
+class MentionMatcher(Serialisable, Component):
     """Write gazetteer matches to ``doc.spans["mentions"]`` and NER leftovers to candidates."""
 
     def __init__(self, nlp: Language, name: str, *, lexicon: str | None = None) -> None:

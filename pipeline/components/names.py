@@ -27,7 +27,7 @@ from spacy.util import filter_spans
 from ..extensions import register_extensions
 from ..gazetteer import load_gazetteer
 from ..ids import slugify
-from .base import Component
+from .base import Component, Serialisable
 from .lexicon import load_lexicon
 from .syntax import covered
 
@@ -46,7 +46,7 @@ def display_name(tokens) -> str:
     return "".join(out).strip()
 
 
-class NameLinker(Component):
+class NameLinker(Serialisable, Component):
     """Add mentions of persons, acronym organisations and populations the gazetteer lacks."""
 
     def __init__(self, nlp: Language, name: str, *, lexicon: str | None = None) -> None:

@@ -16,7 +16,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from ..extensions import register_extensions
-from .base import Component
+from .base import Component, Serialisable
 from .lexicon import load_lexicon
 from .syntax import first_conjunct, mention_head
 
@@ -24,7 +24,7 @@ ALWAYS_REGION = {"region", "city", "event"}
 AMBIGUOUS = {"state", "seat", "demonym"}
 
 
-class RegionTagger(Component):
+class RegionTagger(Serialisable, Component):
     """Decide which mentions name places; write them to ``doc.spans["regions"]``."""
 
     def __init__(self, nlp: Language, name: str, *, lexicon: str | None = None) -> None:

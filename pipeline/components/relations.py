@@ -25,7 +25,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
 from ..extensions import register_extensions
-from .base import Component
+from .base import Component, Serialisable
 from .lexicon import load_lexicon
 from .syntax import denied_subject, first_conjunct, mention_head
 
@@ -84,7 +84,7 @@ def derived_verbs(table: dict) -> dict[str, str]:
     return polarity
 
 
-class RelationExtractor(Component):
+class RelationExtractor(Serialisable, Component):
     """Fill ``span._.relations`` for every claim."""
 
     def __init__(

@@ -19,12 +19,12 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
 from ..extensions import doc_text, register_extensions
-from .base import Component
+from .base import Component, Serialisable
 from .lexicon import load_lexicon
 from .syntax import covered, indexes_with, word_ids
 
 
-class VerbRepair(Component):
+class VerbRepair(Serialisable, Component):
     """Re-parse sentences whose only verb reading was missed by the tagger."""
 
     def __init__(self, nlp: Language, name: str, *, lexicon: str | None = None) -> None:

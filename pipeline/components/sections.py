@@ -16,7 +16,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from ..extensions import doc_text, register_extensions
-from .base import Component
+from .base import Component, Serialisable
 from .lexicon import load_lexicon
 
 DASHES = "\\-\u2013\u2014"  # hyphen, en dash, em dash, for character classes
@@ -46,7 +46,7 @@ def split_lines(text: str) -> list[Line | None]:
     return out
 
 
-class SectionDetector(Component):
+class SectionDetector(Serialisable, Component):
     """Find titles, headings, bylines, labels and lead-ins; set sentence starts."""
 
     def __init__(self, nlp: Language, name: str, *, lexicon: str | None = None) -> None:

@@ -24,7 +24,7 @@ from spacy.tokens import Doc, Span, Token
 
 from ..extensions import register_extensions
 from ..gazetteer import load_gazetteer
-from .base import Component
+from .base import Component, Serialisable
 from .lexicon import load_lexicon
 from .relations import polarity_tables
 from .syntax import (
@@ -71,7 +71,7 @@ def cue_token(claim: Span, relation: dict) -> Token:
     return claim.doc.char_span(*relation["cue"], alignment_mode="expand")[0]
 
 
-class StanceTagger(Component):
+class StanceTagger(Serialisable, Component):
     """Set ``_.stance`` and ``_.stance_cues`` on each claim."""
 
     def __init__(

@@ -1,14 +1,21 @@
 """The generated gazetteer: actor and region entries, surface patterns, roll-up tables.
 
 Only ``gazetteer.json`` is read at run time; ``build.py`` regenerates it from data packages
-and ``curated.toml``.
+and ``curated.toml``. A user's extension (TOML files in ``curated.toml``'s format, see
+``read_extension``) adds actors, places and spellings at run time without a rebuild: the
+pipeline built with it sets it as the process's active extension (``use_extension``), and
+``load_gazetteer`` returns the bundled gazetteer plus that extension. A saved pipeline
+stores the extension's data (not its path); the bundled gazetteer ships with the code.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import tomllib
 from collections import ChainMap
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -77,8 +84,16 @@ class Gazetteer:
         return out
 
 
-@cache
 def load_gazetteer(path: Path = DATA) -> Gazetteer:
+    """The gazetteer at ``path``; the bundled one plus the active extension (if any)."""
+    base = load_base(path)
+    if _ACTIVE is None or path != DATA:
+        return base
+    return _extended(_ACTIVE)
+
+
+@cache
+def load_base(path: Path = DATA) -> Gazetteer:
     """Load (once per process) the generated gazetteer, through a msgpack copy in the user's
     cache folder (``$XDG_CACHE_HOME/claims`` or ``~/.cache/claims``): reading the 60,000
     patterns from JSON costs about three times as much. The copy is named by the JSON file's
@@ -91,7 +106,8 @@ def cache_file(path: Path, kind: str) -> Path:
     """Where the ``kind`` copy of a data file is cached, named by the file's size and time."""
     stat = path.stat()
     root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "claims"
-    return root / f"{path.stem}-{kind}-{stat.st_size}-{stat.st_mtime_ns}.msgpack"
+    extended = f"-{_ACTIVE.key}" if _ACTIVE and path == DATA and kind != "data" else ""
+    return root / f"{path.stem}-{kind}-{stat.st_size}-{stat.st_mtime_ns}{extended}.msgpack"
 
 
 def cached(path: Path, kind: str, make):
@@ -118,3 +134,163 @@ def cached(path: Path, kind: str, make):
 def read_cached(path: Path) -> dict:
     """The JSON file's data, through its cached msgpack copy."""
     return cached(path, "data", lambda: json.loads(path.read_text(encoding="utf-8")))
+
+
+# -- user extensions ---------------------------------------------------------------------
+
+# The tables of curated.toml an extension may hold; ``entries`` are ID -> {name, ...}.
+ENTRY_TABLES = {"persons": "person", "orgs": "organisation", "groups": "group"}
+PLACE_TABLES = ("regions", "places")
+SPELLING_TABLES = ("state_names", "seats", "combining_forms", "events")
+EXTENSION_TABLES = (*ENTRY_TABLES, *PLACE_TABLES, *SPELLING_TABLES)
+
+
+@dataclass(frozen=True)
+class Extension:
+    """Gazetteer entries added at run time: curated.toml's tables, merged from files."""
+
+    data: dict
+    key: str
+
+    @classmethod
+    def from_data(cls, data: dict) -> Extension | None:
+        if not any(data.values()):
+            return None
+        canonical = json.dumps(data, sort_keys=True, ensure_ascii=False)
+        return cls(data=data, key=hashlib.sha256(canonical.encode()).hexdigest()[:16])
+
+
+_ACTIVE: Extension | None = None
+
+
+def read_extension(paths: str | Path | Iterable[str | Path] | None) -> Extension | None:
+    """The extension in TOML file(s) like curated.toml (later files win); None for none.
+
+    Raises ``ClaimsError`` naming the file for a missing file, bad TOML, an unknown table,
+    an entry without a name, a malformed ID or an ID no entry defines."""
+    if paths is None:
+        return None
+    files = [paths] if isinstance(paths, str | Path) else list(paths)
+    merged: dict[str, dict] = {}
+    for file in files:
+        for table, entries in _read_toml(Path(file)).items():
+            merged.setdefault(table, {}).update(entries)
+    extension = Extension.from_data(merged)
+    if extension is not None and extension.key not in _EXTENDED:
+        source = ", ".join(str(f) for f in files)
+        _EXTENDED[extension.key] = _apply(load_base(), extension, source=source)
+    return extension
+
+
+def _read_toml(path: Path) -> dict[str, dict]:
+    from .. import errors
+
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise errors.ClaimsError(errors.MISSING_FILE, path) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise errors.ClaimsError(errors.LEXICON_UNREADABLE.format(detail=exc), path) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise errors.ClaimsError(errors.BAD_TOML.format(detail=exc), path) from None
+    unknown = sorted(set(data) - set(EXTENSION_TABLES))
+    if unknown or not all(isinstance(v, dict) for v in data.values()):
+        raise errors.ClaimsError(
+            errors.GAZETTEER_TABLE.format(
+                tables=", ".join(unknown) or "a non-table key", known=", ".join(EXTENSION_TABLES)
+            ),
+            path,
+        )
+    return data
+
+
+def use_extension(extension: Extension | None) -> None:
+    """Make ``extension`` the process's active one (None: the bundled gazetteer alone)."""
+    global _ACTIVE
+    _ACTIVE = extension
+
+
+def active_extension() -> Extension | None:
+    return _ACTIVE
+
+
+def active_key() -> str | None:
+    """A short hash naming the active extension's data (None without one)."""
+    return _ACTIVE.key if _ACTIVE else None
+
+
+_EXTENDED: dict[str, Gazetteer] = {}
+
+
+def _extended(extension: Extension) -> Gazetteer:
+    if extension.key not in _EXTENDED:
+        _EXTENDED[extension.key] = _apply(load_base(), extension, source="gazetteer extension")
+    return _EXTENDED[extension.key]
+
+
+def _apply(base: Gazetteer, extension: Extension, source: str) -> Gazetteer:
+    """``base`` plus the extension's entries and spellings; an extension spelling replaces
+    a bundled one of the same text and role."""
+    import spacy
+
+    from .. import errors
+    from .build import Builder
+
+    builder = Builder()
+    builder.actors, builder.regions = dict(base.actors), dict(base.regions)
+    tables = {table: extension.data.get(table, {}) for table in EXTENSION_TABLES}
+    try:
+        builder.curated(tables)
+        _spellings(builder, tables)
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise errors.ClaimsError(errors.GAZETTEER_ENTRY.format(detail=exc), source) from None
+    _check(builder, base, source)
+    tokenizer = spacy.blank("en").tokenizer
+    added = list(builder.patterns.values())
+    for pattern in added:
+        pattern["tokens"] = [t.text for t in tokenizer(pattern["text"])]
+    kept = [p for p in base.patterns if (p["text"], p["role"]) not in builder.patterns]
+    patterns = sorted(kept + added, key=lambda p: (p["role"], p["text"]))
+    return Gazetteer(actors=builder.actors, regions=builder.regions, patterns=patterns)
+
+
+def _spellings(builder, tables: dict) -> None:
+    """Spellings of states already in the gazetteer: aliases, demonyms, seats, combining
+    forms (``Builder.curated`` adds the new entries and the events)."""
+    for iso, extra in tables["state_names"].items():
+        if "name" in extra:
+            builder.actors.setdefault(iso, {"type": "state", "country": iso})["name"] = extra[
+                "name"
+            ]
+            builder.pattern(extra["name"], "state", [iso], "name")
+        for text in extra.get("aliases", []):
+            builder.pattern(text, "state", [iso], "alias")
+        for text in extra.get("demonyms", []):
+            builder.pattern(text, "demonym", [iso], "demonym")
+    for iso, texts in tables["seats"].items():
+        for text in texts:
+            builder.pattern(text, "seat", [iso], "metonymy")
+    for iso, forms in tables["combining_forms"].items():
+        for text in forms:
+            builder.pattern(text, "demonym", [iso], "demonym")
+
+
+def _check(builder, base: Gazetteer, source: str) -> None:
+    """The extension's own entries have well-formed IDs, and every ID they refer to (pattern
+    IDs, parents, home countries) is in the extended gazetteer."""
+    from .. import errors
+    from ..ids import ACTOR_RE, REGION_RE
+
+    actors = {k: v for k, v in builder.actors.items() if base.actors.get(k) != v}
+    regions = {k: v for k, v in builder.regions.items() if base.regions.get(k) != v}
+    bad = [a for a in actors if not ACTOR_RE.match(a)]
+    bad += [r for r in regions if not REGION_RE.match(r)]
+    for pattern in builder.patterns.values():
+        bad += [i for i in pattern["ids"] if i not in builder.actors and i not in builder.regions]
+    for entry in (*actors.values(), *regions.values()):
+        bad += [p for p in entry.get("parents", []) if p not in builder.regions]
+        country = entry.get("country")
+        bad += [country] if country and country not in builder.actors else []
+    if bad:
+        ids = ", ".join(sorted(set(bad))[:5])
+        raise errors.ClaimsError(errors.GAZETTEER_IDS.format(ids=ids), source)

@@ -1,0 +1,174 @@
+"""The Python API: load the pipeline, run it, turn its Docs into claim records.
+
+    >>> from pipeline import load, records, extract
+    >>> nlp = load()                                   # the bundled config.cfg
+    >>> doc = nlp("Russia and Iran deepened their military cooperation.")
+    >>> [claim._.stance for claim in doc.spans["claims"]]
+    >>> records(doc, doc_id="note-1")                  # list[ClaimRecord]
+    >>> extract("Russia and Iran ...", focal=("RUS", "IRN"))
+
+``load`` builds from a config (``claims config`` prints the default) or loads a saved
+pipeline folder; ``nlp.to_disk(folder)`` saves one, which ``spacy.load(folder)`` reads back
+in any process where the ``claims`` package is installed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc
+
+    from .records import ClaimRecord
+
+_LAST: list[Language] = []  # the pipeline ``load`` returned last (provenance default)
+
+
+def load(
+    config: str | Path | None = None,
+    *,
+    model: str | None = None,
+    gazetteer: Iterable[str | Path] = (),
+) -> Language:
+    """A new claims pipeline (a spaCy ``Language``).
+
+    ``config``: a config file like ``pipeline/config.cfg`` (default: that file), or the folder
+    of a saved pipeline (``nlp.to_disk``). ``model`` replaces the config's spaCy model;
+    ``gazetteer`` adds TOML files in ``curated.toml``'s format to the bundled gazetteer. Raises
+    ``pipeline.errors.ClaimsError`` for a missing or invalid file."""
+    from . import nlp as nlp_module
+
+    if config is not None and Path(config).is_dir():
+        nlp = _load_saved(Path(config))
+    else:
+        nlp = nlp_module.build_nlp(model, config, tuple(str(g) for g in gazetteer))
+    _LAST[:] = [nlp]
+    return nlp
+
+
+def _load_saved(folder: Path) -> Language:
+    import spacy
+
+    from . import nlp as nlp_module
+    from .gazetteer import active_extension, use_extension
+
+    use_extension(None)  # the saved pipeline's own extension (if any) is set while loading
+    nlp = spacy.load(folder)
+    setattr(nlp, nlp_module.GAZETTEER_ATTR, active_extension())
+    return nlp
+
+
+def records(
+    doc: Doc,
+    doc_id: str = "doc",
+    *,
+    nlp: Language | None = None,
+    offset: int = 0,
+    sha256: str | None = None,
+) -> list[ClaimRecord]:
+    """The claim records of a Doc the pipeline processed, in text order.
+
+    ``nlp`` is the pipeline that made ``doc``, named in each record's provenance (default:
+    the one ``load`` returned last); ``offset`` shifts every character offset and ``sha256``
+    names the whole text, for a chunk of a longer text (default: the sha256 of the Doc's
+    text as UTF-8). Raises ``ClaimsError`` if a component failed on the Doc."""
+    from . import __version__, errors
+    from .components.base import ERROR_KEY
+    from .documents import sha256_hex
+    from .extensions import doc_text
+    from .nlp import activate, model_id, shared_nlp
+    from .records import Provenance, records_from_doc
+
+    if doc.user_data.get(ERROR_KEY):
+        raise errors.ClaimsError(doc.user_data[ERROR_KEY], doc_id)
+    nlp = nlp or (_LAST[0] if _LAST else shared_nlp())
+    activate(nlp)
+    name, version = model_id(nlp)
+    sha = sha256 or sha256_hex(doc_text(doc).encode("utf-8"))
+    provenance = Provenance(
+        doc_sha256=sha, pipeline_version=__version__, model_name=name, model_version=version
+    )
+    return records_from_doc(
+        doc, doc_id=doc_id, doc_sha256=sha, provenance=provenance, offset=offset
+    )
+
+
+def extract(
+    text: str,
+    focal: Iterable[str] | str | None = None,
+    *,
+    doc_id: str = "doc",
+    nlp: Language | None = None,
+) -> list[ClaimRecord]:
+    """Run the pipeline on ``text`` and return its claim records.
+
+    ``focal`` is the pair stance is judged for, e.g. ``("RUS", "IRN")`` or ``"org:nato,RUS"``
+    (default: the two actors most mentioned at the top of the text). ``nlp`` defaults to one
+    default pipeline per process, built on first use. A text longer than ``nlp.max_length``
+    is processed in chunks, offsets still counting from the start of ``text``."""
+    from .documents import sha256_hex
+    from .nlp import shared_nlp
+    from .run import chunks
+
+    nlp = nlp or shared_nlp()
+    sha = sha256_hex(text.encode("utf-8"))
+    pair = _focal(focal)
+    pieces = chunks(text, nlp.max_length)
+    if not pair and len(pieces) > 1:
+        pair = list(nlp(_make_doc(nlp, pieces[0][1], []))._.focal or [])
+    out: list[ClaimRecord] = []
+    for offset, piece in pieces:
+        doc = nlp(_make_doc(nlp, piece, pair))
+        out.extend(records(doc, doc_id, nlp=nlp, offset=offset, sha256=sha))
+    return out
+
+
+def _focal(focal: Iterable[str] | str | None) -> list[str]:
+    from .run import parse_focal
+
+    if focal is None:
+        return []
+    return parse_focal(focal if isinstance(focal, str) else ",".join(focal))
+
+
+def _make_doc(nlp: Language, text: str, focal: list[str]) -> Doc:
+    from .extensions import TEXT_KEY, register_extensions
+
+    register_extensions()
+    doc = nlp.make_doc(text)
+    doc.user_data[TEXT_KEY] = text
+    doc._.focal = list(focal) or None
+    return doc
+
+
+def save_package(
+    nlp: Language,
+    out: str | Path,
+    *,
+    name: str = "claims",
+    version: str | None = None,
+    wheel: bool = False,
+) -> list[Path]:
+    """Save ``nlp`` to ``out/pipeline`` and build an installable package from it with
+    ``spacy package`` (``out/<lang>_<name>-<version>/dist/``); return the files built.
+
+    The package requires the ``claims`` distribution (the components' code, found by
+    spaCy through its entry points); lexicons and gazetteer extension are inside it."""
+    from spacy.cli.package import package
+
+    from . import __version__, errors
+
+    out = Path(out)
+    version = version or __version__
+    folder = out / "pipeline"
+    out.mkdir(parents=True, exist_ok=True)
+    nlp.to_disk(folder)
+    try:
+        package(folder, out, name=name, version=version, create_wheel=wheel, force=True)
+    except SystemExit as exc:  # spaCy's CLI helpers exit on errors they print
+        raise errors.ClaimsError(errors.PACKAGE_FAILED.format(detail=exc), out) from None
+    lang = nlp.meta.get("lang", "en")
+    return sorted((out / f"{lang}_{name}-{version}" / "dist").glob("*"))
