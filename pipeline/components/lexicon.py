@@ -18,7 +18,7 @@ from pathlib import Path
 HERE = Path(__file__).parent
 
 # Lexicon name -> data used instead of the bundled file (a saved pipeline's lexicons).
-_OVERRIDES: ContextVar[dict[str, dict]] = ContextVar("claims_lexicon_overrides", default={})
+_OVERRIDES: ContextVar[dict[str, dict] | None] = ContextVar("claims_overrides", default=None)
 # Where the lexicons loaded while building one component are recorded (None: nowhere).
 _RECORD: ContextVar[dict[str, dict] | None] = ContextVar("claims_lexicon_record", default=None)
 
@@ -43,7 +43,7 @@ def _read(path: Path) -> dict:
 def load_lexicon(name: str, path: str | Path | None = None) -> dict:
     """The lexicon at ``path``, or the bundled ``<name>.json`` beside the components (or, while
     a saved pipeline loads, the copy of ``<name>`` it holds)."""
-    overrides = _OVERRIDES.get()
+    overrides = _OVERRIDES.get() or {}
     if path is None and name in overrides:
         data = overrides[name]
     else:
@@ -68,7 +68,7 @@ def recording() -> Iterator[dict[str, dict]]:
 @contextmanager
 def overriding(lexicons: dict[str, dict]) -> Iterator[None]:
     """Inside the block, ``load_lexicon(name)`` without a path returns ``lexicons[name]``."""
-    token = _OVERRIDES.set({**_OVERRIDES.get(), **lexicons})
+    token = _OVERRIDES.set({**(_OVERRIDES.get() or {}), **lexicons})
     try:
         yield
     finally:
