@@ -148,7 +148,8 @@ def test_api_run_config_with_a_changed_lexicon_changes_the_output(
     default = run_records(runner, tmp_path)
     changed = run_records(runner, tmp_path, "--config", str(hedging_config))
     assert [r["text"] for r in changed] == [r["text"] for r in default]
-    labels = [(d["certainty"]["label"], c["certainty"]["label"]) for d, c in zip(default, changed)]
+    pairs = zip(default, changed, strict=True)
+    labels = [(d["certainty"]["label"], c["certainty"]["label"]) for d, c in pairs]
     assert any(d == "asserted" and c == "hedged" for d, c in labels)
 
 

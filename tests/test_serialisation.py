@@ -150,3 +150,31 @@ def test_serialisation_package_builds_an_sdist_that_requires_claims(runner, tmp_
     assert any(f.endswith("claims_certainty/lexicons/certainty.json") for f in files)
     assert any(f.endswith("claims_mentions/gazetteer.json") for f in files)
     assert any(r.startswith("claims>=") for r in meta["requirements"])
+
+
+def test_serialisation_lexicons_of_a_base_class_init_are_saved_too(nlp):
+    from pipeline.components.base import Serialisable
+    from pipeline.components.lexicon import load_lexicon
+
+    class Base(Serialisable):
+        def __init__(self, nlp, name):
+            self.name = name
+            self.stance = load_lexicon("stance")
+
+    class Derived(Base):
+        def __init__(self, nlp, name):
+            super().__init__(nlp, name)
+            self.certainty = load_lexicon("certainty")
+
+    assert set(Derived(nlp, "x")._claims_lexicons) == {"stance", "certainty"}
+
+
+def test_serialisation_load_reads_a_saved_folder(nlp, tmp_path):
+    from pipeline import load
+
+    text = "Russia and Iran deepened their military cooperation. Turkey opposed it."
+    nlp.to_disk(tmp_path / "saved")
+    loaded = load(tmp_path / "saved")
+    assert loaded.pipe_names == nlp.pipe_names
+    got = [r.model_dump() for r in records(loaded(text), nlp=loaded)]
+    assert got == [r.model_dump() for r in records(nlp(text), nlp=nlp)]

@@ -56,13 +56,17 @@ def load_lexicon(name: str, path: str | Path | None = None) -> dict:
 
 @contextmanager
 def recording() -> Iterator[dict[str, dict]]:
-    """Collect ``{name: data}`` of every lexicon loaded inside the block."""
+    """Collect ``{name: data}`` of every lexicon loaded inside the block (also into an
+    enclosing block's collection: a subclass's ``__init__`` calling its base's)."""
     found: dict[str, dict] = {}
     token = _RECORD.set(found)
     try:
         yield found
     finally:
         _RECORD.reset(token)
+        outer = _RECORD.get()
+        if outer is not None:
+            outer.update(found)
 
 
 @contextmanager
