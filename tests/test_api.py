@@ -253,3 +253,11 @@ def test_api_bad_lexicon_in_the_config_is_a_one_line_error(
     assert result.exit_code == 2, result.output
     (line,) = result.output.strip().splitlines()
     assert message in line and (key != "lexicon" or str(lexicon) in line)
+
+
+def test_api_records_stays_callable_beside_the_records_module():
+    import pipeline
+    import pipeline.records as module  # what the rest of the package imports
+
+    assert pipeline.records is module
+    assert callable(pipeline.records) and module.ClaimRecord.__name__ == "ClaimRecord"
