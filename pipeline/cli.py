@@ -32,11 +32,13 @@ GAZETTEER_OPTION = click.option(
 
 
 def use_config(config_file: Path | None, gazetteer: tuple[Path, ...]) -> None:
-    """Build this command's pipeline from --config / --gazetteer (checked before any work)."""
+    """Build this command's pipeline from --config / --gazetteer (checked before any work);
+    their gazetteer extension is the one records and scores read."""
+    from .gazetteer import use_extension
     from .nlp import check_config, configure
 
     if config_file is not None or gazetteer:
-        check_config(config_file, tuple(str(g) for g in gazetteer))
+        use_extension(check_config(config_file, tuple(str(g) for g in gazetteer)))
     configure(config_file, gazetteer)
 
 

@@ -55,18 +55,20 @@ def load_config(path: str | Path | None = None, gazetteer: tuple[str, ...] = ())
         raise errors.ClaimsError(errors.CONFIG_INVALID.format(detail=detail), path) from None
 
 
-def check_config(path: str | Path | None = None, gazetteer: tuple[str, ...] = ()) -> None:
+def check_config(path: str | Path | None = None, gazetteer: tuple[str, ...] = ()):
     """Read the config and every file it names (lexicons, gazetteer extension), so a bad
-    one is reported before a model loads; raises ``ClaimsError`` naming the file."""
+    one is reported before a model loads; return the gazetteer extension (or None). Raises
+    ``ClaimsError`` naming the file."""
     from . import gazetteer as gaz
     from .components.lexicon import load_lexicon
 
     cfg = load_config(path, gazetteer)
-    gaz.read_extension(cfg.get("paths", {}).get("gazetteer"))
+    extension = gaz.read_extension(cfg.get("paths", {}).get("gazetteer"))
     for name, settings in cfg.get("initialize", {}).get("components", {}).items():
         for key, value in (settings or {}).items():
             if key.endswith("lexicon") and value is not None:
                 load_lexicon(name, value)
+    return extension
 
 
 def build_nlp(
