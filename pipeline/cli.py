@@ -362,8 +362,13 @@ def evaluate(gold_dir: Path, pred: Path | None, model: str | None, as_json: bool
     from .gold import load_gold
 
     gold = load_gold(gold_dir)
+    if not gold.claims:
+        raise errors.ClaimsError(errors.EMPTY_GOLD, gold_dir)
     if pred is not None:
-        views = load_predictions(pred, gold)
+        predictions = load_predictions(pred, gold)
+        for warning in predictions.warnings():
+            click.echo(warning, err=True)
+        views = predictions.views
     else:
         from .run import predict_gold
 

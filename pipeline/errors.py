@@ -37,6 +37,13 @@ DRAFT_NOT_FOUND = "claim text {text!r} not found in the document after offset {o
 DRAFT_DOCUMENT = "a draft holds the claims of one document listed in documents.jsonl, not {ids}"
 BAD_SPLIT = "not a valid split: {detail}"
 NO_DOCUMENTS = "no gold documents match the predictions"
+NOTHING_PAIRS = (
+    "no prediction pairs with a document of the gold set {gold} (documents are paired by "
+    "the text's sha256, then by doc_id)"
+)
+EMPTY_GOLD = "the gold set has no claims to score against"
+UNPAIRED_PREDICTIONS = "warning: predictions for documents not in the gold set left out: {ids}"
+UNPREDICTED_GOLD = "warning: gold documents without predictions (scored as all missed): {ids}"
 
 
 class ClaimsError(click.ClickException):
