@@ -461,3 +461,48 @@ def test_review_annotate_command_wires_store_and_app(
     first = json.loads(seed_records_path.read_text().splitlines()[0])
     assert entry.focal_actors == first["stance"]["focal"] and len(entry.focal_actors) == 2
     assert entry.title == SEED.read_text().splitlines()[0]
+
+
+def test_review_server_answers_a_huge_body_without_reading_it(app_and_store):
+    """A 512 MiB POST is refused from its Content-Length (the socket has only 100 kB)."""
+    import socket
+
+    from pipeline.review.server import BackgroundServer, free_port
+
+    _, store, doc, records = app_and_store
+    port = free_port()
+    server = BackgroundServer(create_app([doc], records, store, port), port).start()
+    head = (
+        f"POST /api/reject HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nOrigin: http://127.0.0.1:{port}"
+        f"\r\nContent-Type: application/json\r\nContent-Length: {512 * 2**20}\r\n\r\n"
+    )
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=20) as sock:
+            sock.sendall(head.encode() + b"x" * 100_000)
+            answer = sock.recv(65536).decode()
+    finally:
+        server.stop()
+    assert answer.startswith("HTTP/1.1 413") and "larger than the limit of 1 MB" in answer
+
+
+@pytest.mark.parametrize(
+    ("failure", "code", "actors"),
+    [(RuntimeError("a tagging bug"), 200, []), (None, 400, None)],
+)
+def test_review_app_add_survives_a_failing_tagger(app_and_store, tmp_path, failure, code, actors):
+    from pipeline.errors import ClaimsError
+
+    _, store, doc, records = app_and_store
+    failure = failure or ClaimsError("no spaCy model 'x' installed")
+
+    def tagger(*_):
+        raise failure
+
+    client = create_app([doc], records, store, PORT, tagger=tagger).test_client()
+    start, end = doc.text.index("Turkey"), len(doc.text) - 1
+    status, answer = post(client, "/api/add", {"doc_id": doc.doc_id, "start": start, "end": end})
+    assert status == code
+    saved = [c.actors for c in load_gold(tmp_path / "gold").claims if c.start == start]
+    assert saved == ([actors] if actors is not None else [])
+    if code == 400:
+        assert answer["error"] == "no spaCy model 'x' installed"

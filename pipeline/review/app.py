@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import logging
 import re
 import threading
 from importlib.resources import files
@@ -27,6 +28,9 @@ from ..documents import SourceDocument
 from ..gazetteer import load_gazetteer
 from ..records import ClaimRecord, GoldClaim
 from .store import Store, focal_pairs, gold_from_record, proposal_key
+from .tagging import SpanTagger, untagged
+
+log = logging.getLogger(__name__)
 
 MAX_BODY = 1_000_000  # bytes of a request body
 MAX_BODY_TEXT = "1 MB"
@@ -219,10 +223,22 @@ class Session:
     def add(self, body: AddBody) -> dict:
         """A claim the pipeline missed, from a selection, tagged by the pipeline."""
         doc = self.source(body.doc_id, body.start, body.end)
-        claim = self.claim_from(self.tagger(doc, body.start, body.end))
+        claim = self.claim_from(self.tags(doc, body.start, body.end))
         key = proposal_key(claim.doc_id, claim.start, claim.end)
         self.store.accept(key, claim)
         return self.state(key=key)
+
+    def tags(self, doc: SourceDocument, start: int, end: int) -> dict:
+        """The tagger's claim for a span; untagged if tagging fails (the span is kept)."""
+        try:
+            return self.tagger(doc, start, end)
+        except errors.ClaimsError as exc:
+            raise Refused(exc.format_message()) from None
+        except Exception:  # the reviewer's selection is never lost to a tagging bug
+            log.exception(
+                "tagging %s:%d:%d failed; the claim is added untagged", doc.doc_id, start, end
+            )
+            return untagged(doc.doc_id, start, end, doc.text)
 
     def undo(self, _body: UndoBody) -> dict:
         key = self.store.undo()
@@ -356,8 +372,6 @@ def create_app(
     own components, see ``tagging.SpanTagger``, with ``focal``: each document's focal pair,
     by default the one its records were tagged against).
     """
-    from .tagging import SpanTagger
-
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY
     page = files("pipeline.review").joinpath("static/annotate.html").read_text("utf-8")
