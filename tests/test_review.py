@@ -239,8 +239,8 @@ DEEP = "[" * 100_000 + "]" * 100_000
 @pytest.mark.parametrize(
     ("path", "body", "message"),
     [
-        ("/api/accept", "[1, 2]", "The request is not valid: body: Input should be"),
-        ("/api/accept", '{"key": "article:0:6", "claim": "Russia"}', "claim: Input should be"),
+        ("/api/accept", "[1, 2]", "The request is not valid: body: expected a JSON object."),
+        ("/api/accept", '{"key": "article:0:6", "claim": "Russia"}', "claim: expected a JSON"),
         ("/api/accept", '{"claim": {}, "extra": 1}', "The request is not valid"),
         ("/api/accept", '{"key": "a:b:c", "claim": CLAIM}', "The key must be DOC_ID:START:END"),
         ("/api/accept", '{"key": "nocolons", "claim": CLAIM}', "The key must be"),
@@ -506,3 +506,17 @@ def test_review_app_add_survives_a_failing_tagger(app_and_store, tmp_path, failu
     assert saved == ([actors] if actors is not None else [])
     if code == 400:
         assert answer["error"] == "no spaCy model 'x' installed"
+
+
+@pytest.mark.parametrize("kind", ["a file", "under a file"])
+def test_review_annotate_gold_folder_that_cannot_be_one_is_a_one_line_error(
+    runner, tmp_path, seed_records_path, kind
+):
+    (tmp_path / "taken").write_text("not a folder", encoding="utf-8")
+    gold = tmp_path / "taken" if kind == "a file" else tmp_path / "taken" / "gold"
+    args = ["annotate", str(SEED), "--gold", str(gold), "--records", str(seed_records_path),
+            "--no-browser"]  # fmt: skip
+    result = runner.invoke(main, args)
+    assert result.exit_code == 2 and result.exception.__class__ is SystemExit
+    (line,) = result.output.strip().splitlines()
+    assert line.startswith(f"Error: {gold}: cannot use this as the gold folder")

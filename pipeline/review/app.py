@@ -115,7 +115,8 @@ def request_problem(exc: ValidationError) -> str:
     first = exc.errors()[0]
     if first["type"] == "string_pattern_mismatch" and first["loc"] == ("key",):
         return errors.REQUEST_KEY
-    return errors.REQUEST_INVALID.format(detail=f"{where(first)}: {first['msg']}")
+    message = "expected a JSON object" if first["type"] == "model_type" else first["msg"]
+    return errors.REQUEST_INVALID.format(detail=f"{where(first)}: {message}")
 
 
 def parsed(model: type[Body]) -> Body:

@@ -127,7 +127,12 @@ class Store:
         focal: dict[str, list[str]] | None = None,
     ) -> None:
         self.folder = folder.resolve()
-        self.folder.mkdir(parents=True, exist_ok=True)
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:  # a file there, or no permission
+            raise errors.ClaimsError(
+                errors.GOLD_UNUSABLE.format(reason=exc.strerror), folder
+            ) from None
         self.lock = _lock(self.folder)
         remove_stale_temporaries(self.folder)
         self.focal = focal or {}
