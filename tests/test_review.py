@@ -520,3 +520,28 @@ def test_review_annotate_gold_folder_that_cannot_be_one_is_a_one_line_error(
     assert result.exit_code == 2 and result.exception.__class__ is SystemExit
     (line,) = result.output.strip().splitlines()
     assert line.startswith(f"Error: {gold}: cannot use this as the gold folder")
+
+
+def test_review_store_refuses_a_texts_folder_that_leads_outside(tmp_path):
+    from pipeline.errors import ClaimsError
+
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (tmp_path / "gold").mkdir()
+    (tmp_path / "gold" / "texts").symlink_to(outside, target_is_directory=True)
+    with pytest.raises(ClaimsError, match="refusing to write outside the gold folder"):
+        Store(tmp_path / "gold", [source("Iran backs Hezbollah.", "inline")])
+    assert list(outside.iterdir()) == []
+
+
+@pytest.mark.parametrize("content", ["{", "[]", '{"rejected": 5}', '{"rejected": [1]}', "{}"])
+def test_review_store_damaged_review_state_is_a_one_line_error(tmp_path, content):
+    from pipeline.errors import ClaimsError
+
+    doc = source("Iran backs Hezbollah.", "inline")
+    Store(tmp_path / "gold", [doc]).close()
+    (tmp_path / "gold" / "review-state.json").write_text(content, encoding="utf-8")
+    with pytest.raises(ClaimsError, match=r"review-state\.json: not a review state"):
+        Store(tmp_path / "gold", [doc])
+    (tmp_path / "gold" / "review-state.json").write_text('{"rejected": []}', encoding="utf-8")
+    Store(tmp_path / "gold", [doc]).close()  # the failed session released the folder

@@ -114,6 +114,19 @@ def remove_stale_temporaries(folder: Path) -> list[Path]:
     return stale
 
 
+def read_rejections(path: Path) -> set[str]:
+    """The rejected proposal keys in review-state.json (none if it is missing)."""
+    if not path.exists():
+        return set()
+    try:
+        rejected = json.loads(path.read_text(encoding="utf-8"))["rejected"]
+        if not all(isinstance(key, str) for key in rejected):
+            raise TypeError
+    except (ValueError, KeyError, TypeError):
+        raise errors.ClaimsError(errors.BAD_REVIEW_STATE, path) from None
+    return set(rejected)
+
+
 class Store:
     """Gold claims, rejections and an undo history, persisted into ``folder``.
 
@@ -134,18 +147,24 @@ class Store:
                 errors.GOLD_UNUSABLE.format(reason=exc.strerror), folder
             ) from None
         self.lock = _lock(self.folder)
-        remove_stale_temporaries(self.folder)
         self.focal = focal or {}
         self.documents: dict[str, GoldDocument] = {}
         self.claims: list[GoldClaim] = []
         self.rejected: set[str] = set()
         self.history: list[tuple[list[GoldClaim], set[str], str]] = []
+        try:
+            self.open(sources)
+        except BaseException:
+            self.close()
+            raise
+
+    def open(self, sources: list[SourceDocument]) -> None:
+        """Read what the folder holds, add the session's documents, save."""
+        remove_stale_temporaries(self.folder)
         if (self.folder / DOCUMENTS).exists() and (self.folder / CLAIMS).exists():
             gold = load_gold(self.folder)
             self.documents, self.claims = gold.documents, gold.claims
-        state = self.folder / STATE
-        if state.exists():
-            self.rejected = set(json.loads(state.read_text(encoding="utf-8"))["rejected"])
+        self.rejected = read_rejections(self.folder / STATE)
         for source in sources:
             known = self.documents.get(source.doc_id)
             self.documents[source.doc_id] = (
