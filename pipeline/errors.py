@@ -68,3 +68,27 @@ UNKNOWN_DEST = (
     "cannot tell the export format from {dest!r}: use a .parquet or .csv folder, "
     "a .duckdb file, or a .graphml or .json file"
 )
+
+# The annotate app (claims annotate): gold folder and HTTP request messages.
+OUTSIDE_GOLD = "refusing to write outside the gold folder {folder}"
+GOLD_IN_USE = "this gold folder is open in another claims annotate session; stop that one first"
+REQUEST_NOT_JSON = "The request body is not valid JSON."
+REQUEST_TOO_LARGE = "The request body is larger than the limit of {limit}."
+REQUEST_INVALID = "The request is not valid: {detail}."
+REQUEST_KEY = "The key must be DOC_ID:START:END, as the page sends it."
+BAD_ACTOR_ID = (
+    "{value!r} is not an actor ID: use a state code such as RUS, or org:, group: or person: "
+    "followed by a lower-case slug (org:nato)"
+)
+BAD_REGION_ID = (
+    "{value!r} is not a region ID: use a state code such as SYR, or region: or place: "
+    "followed by a lower-case slug (region:caucasus)"
+)
+FOREIGN_REQUEST = "This app answers only its own page at {url}."
+NOTHING_TO_UNDO = "There is nothing to undo."
+UNKNOWN_DOCUMENT = "unknown document {doc_id!r}"
+SPAN_OUTSIDE = "span {start}-{end} is outside the document"
+RELATION_ACTORS = "a relation's source and target must be actors of the claim"
+UNKNOWN_KEY = "There is no claim {key!r} in this session."
+GOLD_UNUSABLE = "cannot use this as the gold folder: {reason}"
+BAD_REVIEW_STATE = 'not a review state: expected {"rejected": [keys]}'
