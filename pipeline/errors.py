@@ -61,3 +61,4 @@ UNKNOWN_DEST = (
     "cannot tell the export format from {dest!r}: use a .parquet or .csv folder, "
     "a .duckdb file, or a .graphml or .json file"
 )
+BAD_LEXICON = "not a valid {name} lexicon: {detail}"

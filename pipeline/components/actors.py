@@ -26,10 +26,10 @@ from ..gazetteer import load_gazetteer
 from ..ids import actor_type
 from .base import Component
 from .lexicon import load_lexicon
-from .syntax import first_conjunct, indexes_with, mention_head, word_ids
+from .syntax import DEPS, first_conjunct, indexes_with, mention_head, word_ids
 
 ACTOR_ROLES = {"state", "seat", "actor", "demonym"}
-SUBJECT_DEPS = {"nsubj", "nsubjpass"}
+SUBJECT_DEPS = DEPS["subject"]
 
 
 class ActorTagger(Component):
@@ -156,7 +156,7 @@ class ActorTagger(Component):
         'it is ...', 'it seems ...' or a clause-taking verb."""
         if token.lower_ != "it":
             return True
-        if token.dep_ not in {"nsubj", "nsubjpass", "dobj", "pobj"}:
+        if token.dep_ not in DEPS["participant"]:
             return False
         head = token.head
         return head.lemma_ not in {"be", "seem", "appear"} and not any(

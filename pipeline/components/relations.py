@@ -27,10 +27,11 @@ from spacy.tokens import Doc, Span, Token
 from ..extensions import register_extensions
 from .base import Component
 from .lexicon import load_lexicon
-from .syntax import denied_subject, first_conjunct, mention_head
+from .modality import Modality
+from .syntax import DEPS, first_conjunct, mention_head
 
-SUBJECTS = {"nsubj", "nsubjpass", "csubj"}
-CLIMB = {"xcomp", "conj", "advcl", "ccomp", "pcomp", "acl", "prep", "pobj", "dobj", "oprd", "acomp"}
+SUBJECTS = DEPS["agent_subject"]
+CLIMB = DEPS["agent_climb"]
 COOPERATIVE, HOSTILE = "cooperative", "hostile"
 Triple = tuple[str, str, str, Token]
 Targets = Iterator[tuple[set[str], str | None]]
@@ -94,9 +95,11 @@ class RelationExtractor(Component):
         *,
         lexicon: str | None = None,
         verb_lexicon: str | None = None,
+        modality_lexicon: str | None = None,
     ) -> None:
         register_extensions()
         self.name = name
+        self.modality = Modality(modality_lexicon)
         raw = load_lexicon("relations", lexicon)
         self.idioms = {noun: tuple(spec) for noun, spec in raw["idioms"].items()}
         self.lex = {k: set(v) for k, v in raw.items() if isinstance(v, list)}
@@ -176,53 +179,17 @@ class RelationExtractor(Component):
 
     # -- modality ---------------------------------------------------------------------------
 
-    def unreal(self, token: Token) -> bool:
-        """Negated, averted, merely possible or conditional: the predicate or a governing
-        verb is ("does not back", "neither backs", "seeks to avoid confronting", "could
-        back", "if it backs")."""
-        lex = self.lex
-        for node in [token, *token.ancestors]:
-            if denied_subject(node, lex["negators"]):
-                return True  # "Neither Moscow nor Tehran wants to ..."
-            if node is not token and node.lemma_ in lex["averting_verbs"]:
-                return True  # "seek to avoid confronting Ankara"
-            if node is not token and node.lower_ in lex["improbable"]:
-                return True  # "China is unlikely to provide Russia with ..."
-            for child in node.children:
-                if child.dep_ == "neg" or (child.dep_ == "dobj" and child.lower_ == "nothing"):
-                    return True
-                if child.dep_ == "aux" and child.lower_ in lex["modals"]:
-                    return True
-                if child.dep_ in {"acomp", "advmod"} and child.lower_ in lex["improbable"]:
-                    return True  # "China is unlikely to provide Russia with ..."
-                if child.dep_ == "mark" and child.lower_ in lex["conditional_marks"]:
-                    return True
-            if node.dep_ == "relcl" and node.head.lower_ in lex["negators"]:
-                return True  # "has done nothing to protest"
-            if node.dep_ == "xcomp" and node.head.lower_ in lex["dispositions"]:
-                return True  # "willing to accept", "ready to increase"
-            if node.dep_ not in {"xcomp", "conj", "advcl", "acl", "pcomp", "prep", "pobj"}:
-                break
-        return False
-
     def unreal_noun(self, noun: Token) -> bool:
-        """A relational noun denied, averted or merely possible ("potential cooperation",
-        "did not form an alliance", "neither wants a confrontation", "avoid open rivalry",
-        "could forge a partnership"); a modal on another verb ("could exploit natural
-        tensions") leaves it holding."""
-        if any(c.lower_ in self.lex["unreal_modifiers"] for c in noun.children):
+        """A relational noun denied, averted or merely possible (see ``Modality``), or the
+        object of a creating verb that is ("could forge a partnership")."""
+        if self.modality.unreal_noun(noun):
             return True
-        if noun.dep_ in SUBJECTS and any(c.lower_ == "only" for c in noun.head.children):
-            return True  # "divisions ... will only materialize under extreme conditions"
-        if noun.dep_ not in {"dobj", "attr"}:
-            return False
         verb = noun.head
-        negated = any(c.dep_ == "neg" for c in verb.children)
-        negated = negated or denied_subject(verb, self.lex["negators"])
-        negated = negated or verb.lemma_ in self.lex["averting_verbs"]  # "avoid a rivalry"
-        hypothetical = verb.dep_ == "xcomp" and verb.head.lower_ in self.lex["dispositions"]
-        creating = verb.lemma_ in self.lex["creation_verbs"] and self.unreal(verb)
-        return negated or hypothetical or creating
+        return (
+            noun.dep_ in {"dobj", "attr"}
+            and verb.lemma_ in self.lex["creation_verbs"]
+            and self.modality.unreal(verb)
+        )
 
     # -- targets ----------------------------------------------------------------------------
 
@@ -337,7 +304,7 @@ class RelationExtractor(Component):
     # -- predicates -------------------------------------------------------------------------
 
     def verb_relations(self, verb: Token, index) -> Iterator[Triple]:
-        if self.unreal(verb):
+        if self.modality.unreal(verb):
             return
         polarity = self.verb_polarity.get(verb.lemma_) or self.verb_polarity.get(verb.lower_)
         sources = self.agents(verb, index)
@@ -589,11 +556,18 @@ class RelationExtractor(Component):
     "claims_relations",
     assigns=["span._.relations"],
     requires=["token.dep", "token.lemma", "doc.spans"],
-    default_config={"lexicon": None, "verb_lexicon": None},
+    default_config={"lexicon": None, "verb_lexicon": None, "modality_lexicon": None},
 )
 def make_relations(
-    nlp: Language, name: str, lexicon: str | None, verb_lexicon: str | None
+    nlp: Language,
+    name: str,
+    lexicon: str | None,
+    verb_lexicon: str | None,
+    modality_lexicon: str | None,
 ) -> RelationExtractor:
     """Factory: ``lexicon`` is a JSON file like relations.json, ``verb_lexicon`` one like
-    cameo_verbs.json (None: the bundled ones; the hand lexicon decides over the derived)."""
-    return RelationExtractor(nlp, name, lexicon=lexicon, verb_lexicon=verb_lexicon)
+    cameo_verbs.json, ``modality_lexicon`` one like modality.json (None: the bundled ones;
+    the hand lexicon decides over the derived)."""
+    return RelationExtractor(
+        nlp, name, lexicon=lexicon, verb_lexicon=verb_lexicon, modality_lexicon=modality_lexicon
+    )

@@ -16,7 +16,6 @@ diverge"); otherwise neutral.
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass, field
 
 from spacy.language import Language
@@ -26,18 +25,19 @@ from ..extensions import register_extensions
 from ..gazetteer import load_gazetteer
 from .base import Component
 from .lexicon import load_lexicon
+from .modality import Modality
 from .relations import polarity_tables
 from .syntax import (
+    DEPS,
     covered,
-    denied_subject,
     first_conjunct,
     indexes_with,
     tokens_within,
     word_ids,
 )
 
-SUBJECTS = {"nsubj", "nsubjpass"}
-CLIMB = {"xcomp", "conj", "advcl", "pcomp", "prep", "pobj", "dobj"}
+SUBJECTS = DEPS["subject"]
+CLIMB = DEPS["event_climb"]
 
 
 @dataclass
@@ -82,12 +82,12 @@ class StanceTagger(Component):
         lexicon: str | None = None,
         relation_lexicon: str | None = None,
         verb_lexicon: str | None = None,
+        modality_lexicon: str | None = None,
     ) -> None:
         register_extensions()
         self.name = name
-        raw = load_lexicon("stance", lexicon)
-        self.denying = {tuple(pair) for pair in raw["denying_phrases"]}
-        lex = {k: set(v) for k, v in raw.items() if k != "denying_phrases"}
+        self.modality = Modality(modality_lexicon)
+        lex = {k: set(v) for k, v in load_lexicon("stance", lexicon).items()}
         self.lex = lex
         self.gazetteer = load_gazetteer()
         self.verb_polarity, self.noun_polarity = polarity_tables(relation_lexicon, verb_lexicon)
@@ -98,71 +98,6 @@ class StanceTagger(Component):
 
     # -- cues -------------------------------------------------------------------------------
 
-    def denied_from(self, claim: Span) -> int:
-        """Index of the first token after "rather than" / "instead of" in the claim (or the
-        claim's end): cues from there on are denied ("friction ... rather than fragility")."""
-        words = [t.lower_ for t in claim]
-        for n in range(len(words) - 1):
-            if (words[n], words[n + 1]) in self.denying:
-                return claim.start + n + 2
-        return claim.end
-
-    def negated(self, token: Token, claim: Span, denied_from: int | None = None) -> bool:
-        """A cue under negation: itself, its head chain, a 'no'-determined governor, a
-        governing averting verb ("avoid rivalry"), a denying subject ("neither ... nor"),
-        or after "rather than" / "instead of"."""
-        if token.i >= (self.denied_from(claim) if denied_from is None else denied_from):
-            return True
-        negators = self.lex["negators"]
-        words = [t.lower_ for t in claim.doc[claim.start : token.i]]
-        for first, second in self.denying:
-            if any(a == first and b == second for a, b in itertools.pairwise(words)):
-                return True
-        for node in [token, *token.ancestors]:
-            if node.i < claim.start or node.i >= claim.end:
-                break
-            if node.lower_ in negators and node is not token:
-                return True
-            if node in (token, token.head) and self.far_from(node):
-                return True  # "far from an alliance"
-            if node is not token and node.lemma_ in self.lex["averting_verbs"]:
-                return True  # "avoid open rivalry", "prevent a rift"
-            if denied_subject(node, negators):
-                return True  # "Neither Moscow nor Tehran wants a confrontation"
-            for child in node.children:
-                if child.dep_ in {"neg", "det", "advmod", "acomp"} and child.lower_ in negators:
-                    return True
-                if child.dep_ == "dobj" and child.lower_ == "nothing":
-                    return True
-        return False
-
-    @staticmethod
-    def far_from(node: Token) -> bool:
-        """The object of "far from"."""
-        prep = node.head
-        return (
-            node.dep_ == "pobj"
-            and prep.lower_ == "from"
-            and prep.i > 0
-            and (node.doc[prep.i - 1].lower_ == "far")
-        )
-
-    def locally_denied(self, token: Token) -> bool:
-        """Negated by a word on the cue or on one of its two nearest governors ("no
-        alliance", "did not reconcile", "is unlikely to cooperate", "far from an alliance"),
-        not by a denial further up ("no reason to imagine that the partnership would
-        collapse")."""
-        negators = self.lex["negators"]
-        if any(a.lemma_ in self.lex["averting_verbs"] for a in list(token.ancestors)[:3]):
-            return True  # "dismantled every channel of cooperation", "avoid an alliance"
-        for node in [token, *list(token.ancestors)[:2]]:
-            if node in (token, token.head) and self.far_from(node):
-                return True
-            for child in node.children:
-                if child.dep_ in {"neg", "det", "advmod", "acomp"} and child.lower_ in negators:
-                    return True
-        return False
-
     def minimised(self, token: Token) -> bool:
         """'Minor divergences', 'managing these differences', 'will only materialize'."""
         lex = self.lex
@@ -171,22 +106,7 @@ class StanceTagger(Component):
         head = token.head
         if head.lemma_ in lex["minimisers"] and token.dep_ in {"dobj", "pobj"}:
             return True
-        return token.dep_ in SUBJECTS and any(c.lower_ in lex["restrictive"] for c in head.children)
-
-    def backgrounded(self, token: Token, claim: Span) -> bool:
-        """Inside an although/while/even-if clause or a despite phrase (background) or an
-        if/unless clause (a hypothesis): not what the claim asserts."""
-        marks = self.lex["concessive_marks"] | self.lex["conditional_marks"]
-        for node in [token, *token.ancestors]:
-            if node.i < claim.start or node.i >= claim.end:
-                return False
-            if node.dep_ == "pobj" and node.head.lower_ in self.lex["concessive_prepositions"]:
-                return True
-            if node.dep_ == "advcl" and any(
-                c.dep_ == "mark" and c.lower_ in marks for c in node.children
-            ):
-                return True
-        return False
+        return self.modality.restricted(token)
 
     def about_others(self, token: Token, focal_tokens: set[int], index) -> bool:
         """A divergence noun tied to non-focal parties only ("tensions with Saudi Arabia")."""
@@ -229,11 +149,11 @@ class StanceTagger(Component):
     def collect(self, claim: Span, candidates: list[Token], focal_tokens, state_of) -> Cues:
         """Sort the claim's cue words: divergence asserted or softened (negated, minimised),
         convergence asserted or denied, contrast marks."""
-        lex, cues = self.lex, Cues()
-        denied = self.denied_from(claim)
+        lex, mod, cues = self.lex, self.modality, Cues()
+        denied = mod.denied_from(claim)
         for token in candidates:
             word, lemma = token.lower_, token.lemma_
-            negated = self.negated(token, claim, denied)
+            negated = mod.negated(token, claim, denied)
             if word in lex["divisive"] or lemma in lex["divisive"]:
                 if negated and word != "drive":
                     cues.soft_div.append(token)
@@ -241,14 +161,16 @@ class StanceTagger(Component):
             if word in lex["divergence"] or lemma in lex["divergence"]:
                 if negated or self.minimised(token):
                     cues.soft_div.append(token)
-                elif not self.backgrounded(token, claim) and not self.about_others(
+                elif not self.modality.backgrounded(token, claim) and not self.about_others(
                     token, focal_tokens, state_of
                 ):
                     cues.real_div.append(token)
             elif word in lex["convergence"] or lemma in lex["convergence"]:
                 if not negated:
                     cues.conv.append(token)
-                elif self.locally_denied(token) and not self.backgrounded(token, claim):
+                elif self.modality.locally_denied(token) and not self.modality.backgrounded(
+                    token, claim
+                ):
                     cues.denied_conv.append(token)  # "far from an alliance", "will not reconcile"
             if word in lex["contrast_marks"]:
                 cues.contrast.append(token)
@@ -270,7 +192,8 @@ class StanceTagger(Component):
         relations = [
             r
             for r in claim._.relations or []
-            if r["cue"][0] not in softened and not self.backgrounded(cue_token(claim, r), claim)
+            if r["cue"][0] not in softened
+            and not self.modality.backgrounded(cue_token(claim, r), claim)
         ]
         between = [r for r in relations if focal_ends(r, focal, keys_of) == focal]
         if len(focal) < 2 or len(present) < 2:
@@ -335,14 +258,14 @@ class StanceTagger(Component):
         hostile, cooperative = [], []
         for token in events:
             polarity = self.event_polarity(token)
-            if polarity is None or self.backgrounded(token, claim):
+            if polarity is None or self.modality.backgrounded(token, claim):
                 continue
             agents = self.agent_keys(token, state_of)
             if agents is not None and (
                 not agents & focal or ((present | located) & focal) <= agents
             ):
                 continue  # a third party's act, or both focal actors acting side by side
-            negated = self.negated(token, claim)
+            negated = self.modality.negated(token, claim)
             if polarity == "hostile" and not negated:
                 hostile.append(token)
             elif polarity == "cooperative":
@@ -400,7 +323,12 @@ class StanceTagger(Component):
     "claims_stance",
     assigns=["span._.stance", "span._.stance_cues"],
     requires=["doc.spans", "span._.relations"],
-    default_config={"lexicon": None, "relation_lexicon": None, "verb_lexicon": None},
+    default_config={
+        "lexicon": None,
+        "relation_lexicon": None,
+        "verb_lexicon": None,
+        "modality_lexicon": None,
+    },
 )
 def make_stance(
     nlp: Language,
@@ -408,9 +336,15 @@ def make_stance(
     lexicon: str | None,
     relation_lexicon: str | None,
     verb_lexicon: str | None,
+    modality_lexicon: str | None,
 ) -> StanceTagger:
     """Factory: ``lexicon`` is a JSON file like stance.json; the event words come from the
     relation lexicons (relations.json, cameo_verbs.json) unless others are given."""
     return StanceTagger(
-        nlp, name, lexicon=lexicon, relation_lexicon=relation_lexicon, verb_lexicon=verb_lexicon
+        nlp,
+        name,
+        lexicon=lexicon,
+        relation_lexicon=relation_lexicon,
+        verb_lexicon=verb_lexicon,
+        modality_lexicon=modality_lexicon,
     )
