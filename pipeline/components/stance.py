@@ -51,6 +51,37 @@ class Cues:
     contrast: list[Token] = field(default_factory=list)
 
 
+# Every rule that gives a claim a convergent or divergent label, in the order they are
+# tried; the record names the one that fired (``stance.rule``), neutral has none.
+RULES: dict[str, str] = {
+    "divergence_cue": "a divergence word, asserted (not negated, minimised or backgrounded)",
+    "hostile_relation": "a hostile relation between the two focal actors",
+    "convergence_cue": "a convergence word, asserted",
+    "denied_divergence": "a divergence word negated or minimised ('do not diverge')",
+    "cooperative_relation": "a cooperative relation between the two focal actors",
+    "shared_target": "both focal actors act on one target with the same polarity",
+    "denied_convergence": "a convergence word denied locally ('far from an alliance')",
+    "coordinated_subjects": "both focal actors in one subject group ('Russia and Iran view')",
+    "contrast": "a contrast mark between them ('while ... does not')",
+    "relationship_divergence": "a divergence word on the pair's relationship ('the rivalry')",
+    "relationship_convergence": "a convergence word on the pair's relationship",
+    "hostile_event": "a hostile (or denied cooperative) event word between them",
+    "cooperative_event": "a cooperative event word between them",
+}
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A claim's stance label, the rule of ``RULES`` that fired (None: neutral), its cues."""
+
+    label: str
+    rule: str | None
+    cues: list[Token]
+
+
+NEUTRAL = Decision("neutral", None, [])
+
+
 def focal_ends(relation: dict, focal: set[str], keys_of: dict) -> set[str]:
     """The focal actors a relation's two ends count for (a person through its state)."""
     ends = keys_of.get(relation["source"], set()) | keys_of.get(relation["target"], set())
@@ -139,11 +170,12 @@ class StanceTagger(Component):
             candidates = [t for t in tokens_within(claim, cue_indexes) if t.i not in named]
             located = {places[i] for i in range(claim.start, claim.end) if i in places}
             events = [t for t in tokens_within(claim, event_indexes) if t.i not in named]
-            label, cues = self.decide(claim, focal, state_of, candidates, keys_of)
-            if label == "neutral":
-                label, cues = self.from_events(claim, focal, state_of, located, events)
-            claim._.stance = label
-            claim._.stance_cues = [[c.idx, c.idx + len(c)] for c in cues]
+            decision = self.decide(claim, focal, state_of, candidates, keys_of)
+            if decision.label == "neutral":
+                decision = self.from_events(claim, focal, state_of, located, events)
+            claim._.stance = decision.label
+            claim._.stance_rule = decision.rule
+            claim._.stance_cues = [[c.idx, c.idx + len(c)] for c in decision.cues]
         return doc
 
     def collect(self, claim: Span, candidates: list[Token], focal_tokens, state_of) -> Cues:
@@ -180,14 +212,18 @@ class StanceTagger(Component):
 
     def decide(
         self, claim: Span, focal: set[str], state_of, candidates: list[Token], keys_of: dict
-    ) -> tuple[str, list[Token]]:
-        """The claim's stance and its cues; ``candidates`` are the claim's tokens whose word
-        or lemma is in a stance lexicon (no other token can be a cue); ``keys_of`` maps the
-        document's actor IDs to what they count as for the focal pair."""
+    ) -> Decision:
+        """The claim's stance, the rule that gave it and its cues; ``candidates`` are the
+        claim's tokens whose word or lemma is in a stance lexicon (no other token can be a
+        cue); ``keys_of`` maps the document's actor IDs to what they count as for the pair."""
         actor_states = {i: state_of[i] for i in range(claim.start, claim.end) if i in state_of}
         present = set().union(*actor_states.values()) & focal
         focal_tokens = {i for i, states in actor_states.items() if states & focal}
         cues = self.collect(claim, candidates, focal_tokens, state_of)
+        if len(focal) == 2 and not present:
+            return self.about_the_relationship(claim, cues)
+        if len(focal) < 2 or len(present) < 2:
+            return NEUTRAL
         softened = {t.idx for t in cues.soft_div}
         relations = [
             r
@@ -195,44 +231,50 @@ class StanceTagger(Component):
             if r["cue"][0] not in softened
             and not self.modality.backgrounded(cue_token(claim, r), claim)
         ]
-        between = [r for r in relations if focal_ends(r, focal, keys_of) == focal]
-        if len(focal) < 2 or len(present) < 2:
-            if len(focal) == 2 and not present:
-                return self.about_the_relationship(claim, cues)
-            return "neutral", []
-        if cues.real_div:
-            return "divergent", cues.real_div
-        hostile = [r for r in between if r["polarity"] == "hostile"]
-        if hostile:
-            return "divergent", [cue_token(claim, hostile[0])]
-        if cues.conv or cues.soft_div:
-            return "convergent", cues.conv + cues.soft_div
-        if between or shared_target(relations, focal, keys_of):
-            return "convergent", []
-        if cues.denied_conv:
-            return "divergent", cues.denied_conv
-        if self.coordinated_subjects(claim, focal, actor_states):
-            return "convergent", []
-        if cues.contrast:
-            return "divergent", cues.contrast
-        return "neutral", []
+        return self.between_pair(claim, focal, cues, relations, keys_of, actor_states)
 
-    def about_the_relationship(self, claim: Span, cues: Cues) -> tuple[str, list[Token]]:
+    def between_pair(
+        self, claim: Span, focal: set[str], cues: Cues, relations: list[dict], keys_of, states
+    ) -> Decision:
+        """A claim naming both focal actors: the first rule of ``RULES`` order that fires."""
+        between = [r for r in relations if focal_ends(r, focal, keys_of) == focal]
+        hostile = [r for r in between if r["polarity"] == "hostile"]
+        if cues.real_div:
+            return Decision("divergent", "divergence_cue", cues.real_div)
+        if hostile:
+            return Decision("divergent", "hostile_relation", [cue_token(claim, hostile[0])])
+        if cues.conv:
+            return Decision("convergent", "convergence_cue", cues.conv + cues.soft_div)
+        if cues.soft_div:
+            return Decision("convergent", "denied_divergence", cues.soft_div)
+        if between:
+            return Decision("convergent", "cooperative_relation", [])
+        if shared_target(relations, focal, keys_of):
+            return Decision("convergent", "shared_target", [])
+        if cues.denied_conv:
+            return Decision("divergent", "denied_convergence", cues.denied_conv)
+        if self.coordinated_subjects(claim, focal, states):
+            return Decision("convergent", "coordinated_subjects", [])
+        if cues.contrast:
+            return Decision("divergent", "contrast", cues.contrast)
+        return NEUTRAL
+
+    def about_the_relationship(self, claim: Span, cues: Cues) -> Decision:
         """A claim naming no focal actor: it can deny divergence or convergence outright
         ("These aims do not diverge"), and a definite description of the pair's relationship
         carries its cues like "these aims" (G3.5, G5.5): "Yet the partnership is
         increasingly lopsided", "the détente is a marriage of convenience"."""
         if not cues.real_div and not cues.conv:
             if cues.soft_div:
-                return "convergent", cues.soft_div
+                return Decision("convergent", "denied_divergence", cues.soft_div)
             if cues.denied_conv:
-                return "divergent", cues.denied_conv
-            return "neutral", []
+                return Decision("divergent", "denied_convergence", cues.denied_conv)
+            return NEUTRAL
         if not any(self.names_relationship(t) for t in claim):
-            return "neutral", []
+            return NEUTRAL
         if cues.real_div:
-            return "divergent", cues.real_div
-        return "convergent", cues.conv
+            return Decision("divergent", "relationship_divergence", cues.real_div)
+        return Decision("convergent", "relationship_convergence", cues.conv)
 
     def names_relationship(self, token: Token) -> bool:
         """ "the partnership", "their relationship", "this rivalry": a definite description
@@ -246,7 +288,7 @@ class StanceTagger(Component):
 
     def from_events(
         self, claim: Span, focal: set[str], state_of, located: set[str], events: list[Token]
-    ) -> tuple[str, list[Token]]:
+    ) -> Decision:
         """A claim naming both focal actors (one may be named as a place: "strikes in
         Pakistan") whose only alignment content is an event word of the relation lexicon,
         possible or not ("A renewed Israeli air campaign is likely if Hezbollah rearms"):
@@ -254,7 +296,7 @@ class StanceTagger(Component):
         one divergent. Events in concessive clauses are background."""
         present = set().union(*[state_of.get(i, set()) for i in range(claim.start, claim.end)])
         if len(focal) < 2 or len((present | located) & focal) < 2:
-            return "neutral", []
+            return NEUTRAL
         hostile, cooperative = [], []
         for token in events:
             polarity = self.event_polarity(token)
@@ -271,10 +313,10 @@ class StanceTagger(Component):
             elif polarity == "cooperative":
                 (hostile if negated else cooperative).append(token)
         if hostile:
-            return "divergent", hostile[:1]
+            return Decision("divergent", "hostile_event", hostile[:1])
         if cooperative and len(present & focal) == 2:
-            return "convergent", cooperative[:1]
-        return "neutral", []
+            return Decision("convergent", "cooperative_event", cooperative[:1])
+        return NEUTRAL
 
     def agent_keys(self, token: Token, state_of) -> set[str] | None:
         """Focal keys of whoever performs an event: the subject of its verb (a noun's
@@ -321,7 +363,7 @@ class StanceTagger(Component):
 
 @Language.factory(
     "claims_stance",
-    assigns=["span._.stance", "span._.stance_cues"],
+    assigns=["span._.stance", "span._.stance_rule", "span._.stance_cues"],
     requires=["doc.spans", "span._.relations"],
     default_config={
         "lexicon": None,
