@@ -364,7 +364,7 @@ class StanceTagger(Component):
 @Language.factory(
     "claims_stance",
     assigns=["span._.stance", "span._.stance_rule", "span._.stance_cues"],
-    requires=["doc.spans", "span._.relations"],
+    requires=["doc.spans", "doc._.focal", "span._.relations"],
     default_config={
         "lexicon": None,
         "relation_lexicon": None,
