@@ -1,7 +1,7 @@
 """Stance: does a claim put the document's focal pair in alignment or in divergence?
 
 The focal pair is ``doc._.focal``: given (``--focal``, the input line) or detected by the
-actors component. A claim that
+focal component (``focal.py``). A claim that
 mentions both focal actors (any two actor IDs; a person also counts through its home state,
 an organisation or group only through its own ID) is
 divergent when it carries a divergence cue that is neither negated (also by an averting
@@ -364,7 +364,7 @@ class StanceTagger(Component):
 @Language.factory(
     "claims_stance",
     assigns=["span._.stance", "span._.stance_rule", "span._.stance_cues"],
-    requires=["doc.spans", "doc._.focal", "span._.relations"],
+    requires=["doc.spans", "doc._.focal", "doc._.local_actors", "span._.relations"],
     default_config={
         "lexicon": None,
         "relation_lexicon": None,
