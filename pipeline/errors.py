@@ -92,3 +92,4 @@ RELATION_ACTORS = "a relation's source and target must be actors of the claim"
 UNKNOWN_KEY = "There is no claim {key!r} in this session."
 GOLD_UNUSABLE = "cannot use this as the gold folder: {reason}"
 BAD_REVIEW_STATE = 'not a review state: expected {"rejected": [keys]}'
+BAD_LEXICON = "not a valid {name} lexicon: {detail}"

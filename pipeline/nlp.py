@@ -10,6 +10,7 @@ from functools import cache
 
 import spacy
 from spacy.language import Language
+from spacy.tokens import Doc
 
 from . import errors
 
@@ -24,6 +25,7 @@ COMPONENTS: tuple[tuple[str, dict, dict], ...] = (
     ("claims_mentions", {}, {}),
     ("claims_names", {}, {}),
     ("claims_regions", {}, {}),
+    ("claims_focal", {}, {}),
     ("claims_actors", {}, {}),
     ("claims_relations", {}, {}),
     ("claims_certainty", {}, {}),
@@ -56,6 +58,17 @@ def build_nlp(model: str | None = None) -> Language:
 def shared_nlp(model: str | None = None) -> Language:
     """One built pipeline per model name and process (commands and tests reuse it)."""
     return build_nlp(model)
+
+
+def run_until(nlp: Language, doc: Doc, last: str) -> Doc:
+    """Run ``doc`` through ``nlp``'s pipes up to and including ``last`` (e.g. "claims_focal"
+    to learn a document's focal pair without relations, certainty and stance). The
+    pipeline itself is left untouched, so a ``nlp.pipe`` under way is not affected."""
+    for name, proc in nlp.pipeline:
+        doc = proc(doc)
+        if name == last:
+            break
+    return doc
 
 
 def model_id(nlp: Language) -> tuple[str, str]:
