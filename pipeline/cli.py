@@ -243,9 +243,10 @@ def review(inputs, gold_dir, records_file, output, model, focal):
     help="Port on 127.0.0.1 (default: a free one).",
 )
 @click.option("--no-browser", is_flag=True, help="Do not open a browser.")
+@click.option("--verbose", is_flag=True, help="Log every request (default: server errors only).")
 @MODEL_OPTION
 @FOCAL_OPTION
-def annotate(inputs, gold_dir, records_file, port, no_browser, model, focal):
+def annotate(inputs, gold_dir, records_file, port, no_browser, verbose, model, focal):
     """Step through the pipeline's claims in a local web app and correct them into gold.
 
     Every decision (accept, reject, edit, a claim added from a text selection) is saved
@@ -261,19 +262,22 @@ def annotate(inputs, gold_dir, records_file, port, no_browser, model, focal):
 
     from .review.app import create_app
     from .review.server import free_port, serve
-    from .review.store import Store
+    from .review.store import Store, focal_pairs
+    from .run import parse_focal
 
-    sources, records = sources_and_records(inputs, records_file, model, focal)
-    store = Store(gold_dir, sources)
+    sources, by_doc = sources_and_records(inputs, records_file, model, focal)
+    records = [r for rs in by_doc.values() for r in rs]
+    pairs = focal_pairs(sources, records, parse_focal(focal))
+    store = Store(gold_dir, sources, pairs)
     port = port or free_port()
-    app = create_app(sources, [r for rs in records.values() for r in rs], store, port)
+    app = create_app(sources, records, store, port, model=model, focal=pairs)
     url = f"http://127.0.0.1:{port}/"
     click.echo(
         f"reviewing {len(sources)} documents at {url} (Ctrl-C to stop); saving into {gold_dir}"
     )
     if not no_browser:
         webbrowser.open(url)
-    serve(app, port)
+    serve(app, port, verbose=verbose)
 
 
 @main.command("export")
@@ -445,8 +449,13 @@ def evaluate(
 
     use_config(config_file, gazetteer)
     gold = load_gold(gold_dir)
+    if not gold.claims:
+        raise errors.ClaimsError(errors.EMPTY_GOLD, gold_dir)
     if pred is not None:
-        views = load_predictions(pred, gold)
+        predictions = load_predictions(pred, gold)
+        for warning in predictions.warnings():
+            click.echo(warning, err=True)
+        views = predictions.views
     else:
         from .run import predict_gold
 

@@ -37,6 +37,13 @@ DRAFT_NOT_FOUND = "claim text {text!r} not found in the document after offset {o
 DRAFT_DOCUMENT = "a draft holds the claims of one document listed in documents.jsonl, not {ids}"
 BAD_SPLIT = "not a valid split: {detail}"
 NO_DOCUMENTS = "no gold documents match the predictions"
+NOTHING_PAIRS = (
+    "no prediction pairs with a document of the gold set {gold} (documents are paired by "
+    "the text's sha256, then by doc_id)"
+)
+EMPTY_GOLD = "the gold set has no claims to score against"
+UNPAIRED_PREDICTIONS = "warning: predictions for documents not in the gold set left out: {ids}"
+UNPREDICTED_GOLD = "warning: gold documents without predictions (scored as all missed): {ids}"
 
 
 class ClaimsError(click.ClickException):
@@ -61,8 +68,32 @@ UNKNOWN_DEST = (
     "cannot tell the export format from {dest!r}: use a .parquet or .csv folder, "
     "a .duckdb file, or a .graphml or .json file"
 )
+
+# The annotate app (claims annotate): gold folder and HTTP request messages.
+OUTSIDE_GOLD = "refusing to write outside the gold folder {folder}"
+GOLD_IN_USE = "this gold folder is open in another claims annotate session; stop that one first"
+REQUEST_NOT_JSON = "The request body is not valid JSON."
+REQUEST_TOO_LARGE = "The request body is larger than the limit of {limit}."
+REQUEST_INVALID = "The request is not valid: {detail}."
+REQUEST_KEY = "The key must be DOC_ID:START:END, as the page sends it."
+BAD_ACTOR_ID = (
+    "{value!r} is not an actor ID: use a state code such as RUS, or org:, group: or person: "
+    "followed by a lower-case slug (org:nato)"
+)
+BAD_REGION_ID = (
+    "{value!r} is not a region ID: use a state code such as SYR, or region: or place: "
+    "followed by a lower-case slug (region:caucasus)"
+)
+FOREIGN_REQUEST = "This app answers only its own page at {url}."
+NOTHING_TO_UNDO = "There is nothing to undo."
+UNKNOWN_DOCUMENT = "unknown document {doc_id!r}"
+SPAN_OUTSIDE = "span {start}-{end} is outside the document"
+RELATION_ACTORS = "a relation's source and target must be actors of the claim"
+UNKNOWN_KEY = "There is no claim {key!r} in this session."
+GOLD_UNUSABLE = "cannot use this as the gold folder: {reason}"
+BAD_REVIEW_STATE = 'not a review state: expected {"rejected": [keys]}'
+BAD_LEXICON = "not a valid {name} lexicon: {detail}"
 LEXICON_UNREADABLE = "cannot read the file ({detail})"
-LEXICON_NOT_OBJECT = "a lexicon is a JSON object of named word lists"
 BAD_TOML = "not valid TOML ({detail})"
 GAZETTEER_TABLE = "unknown gazetteer table(s) {tables}: an extension holds {known}"
 GAZETTEER_ENTRY = "malformed gazetteer entry ({detail}): see curated.toml for the format"

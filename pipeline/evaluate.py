@@ -8,6 +8,7 @@ macro-F1, Cohen's kappa and confusion matrices from scikit-learn.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import warnings
 from collections import defaultdict
@@ -74,24 +75,65 @@ class ClaimView:
         )
 
 
-def load_predictions(path: str | Path, gold: GoldSet) -> list[ClaimView]:
-    """Read predicted claims: claim records (``claims run``) or gold-format claim lines.
+@dataclass
+class Predictions:
+    """Predicted claims paired with gold documents, and what did not pair."""
 
-    Offsets of claims whose document is in ``gold`` are checked against its text.
-    """
+    views: list[ClaimView]
+    unpaired: list[str]  # doc_ids of predictions for documents not in the gold set
+    unpredicted: list[str]  # gold documents no prediction pairs with
+
+    def warnings(self) -> list[str]:
+        """One line per kind of document that was left out of the scores."""
+        out = []
+        if self.unpaired:
+            out.append(errors.UNPAIRED_PREDICTIONS.format(ids=shown(self.unpaired)))
+        if self.unpredicted:
+            out.append(errors.UNPREDICTED_GOLD.format(ids=shown(self.unpredicted)))
+        return out
+
+
+def shown(ids: Sequence[str], most: int = 8) -> str:
+    """A list of doc_ids for a message, shortened past ``most``."""
+    head = ", ".join(ids[:most])
+    return head + (f" and {len(ids) - most} more" if len(ids) > most else "")
+
+
+def record_view(record: ClaimRecord, gold: GoldSet) -> ClaimView:
+    """A record's view, its doc_id replaced by the gold document with the same text
+    (sha256) or, failing that, the same doc_id."""
+    view = ClaimView.from_record(record)
+    found = gold.find(record.doc_id, record.provenance.doc_sha256)
+    return dataclasses.replace(view, doc_id=found) if found else view
+
+
+def gold_view(claim: GoldClaim, gold: GoldSet, path: Path, line: int) -> ClaimView:
+    """A gold-format prediction's view (paired by doc_id), its text filled in."""
+    if claim.doc_id in gold.texts:
+        claim = with_text(claim, gold.texts[claim.doc_id], path, line)
+    return ClaimView.from_gold(claim)
+
+
+def load_predictions(path: str | Path, gold: GoldSet) -> Predictions:
+    """Read predicted claims (claim records of ``claims run``, or gold-format lines) and
+    pair them with ``gold``'s documents; offsets of paired claims are checked against
+    the gold text. Raises when no prediction pairs with any gold document."""
+    path = Path(path)
     views = []
     for line, obj in iter_jsonl(path):
         if "claim_id" in obj:
-            view = ClaimView.from_record(parse(ClaimRecord, obj, path, line))
+            view = record_view(parse(ClaimRecord, obj, path, line), gold)
         else:
-            claim = parse(GoldClaim, obj, path, line)
-            if claim.doc_id in gold.texts:
-                claim = with_text(claim, gold.texts[claim.doc_id], Path(path), line)
-            view = ClaimView.from_gold(claim)
+            view = gold_view(parse(GoldClaim, obj, path, line), gold, path, line)
         if view.doc_id in gold.texts:
-            check_span(view, gold.texts[view.doc_id], view.doc_id, Path(path), line)
+            check_span(view, gold.texts[view.doc_id], view.doc_id, path, line)
         views.append(view)
-    return views
+    paired = {v.doc_id for v in views if v.doc_id in gold.documents}
+    if not paired:
+        raise errors.ClaimsError(errors.NOTHING_PAIRS.format(gold=gold.folder), path)
+    unpaired = sorted({v.doc_id for v in views} - paired)
+    unpredicted = sorted(set(gold.documents) - paired)
+    return Predictions([v for v in views if v.doc_id in paired], unpaired, unpredicted)
 
 
 def overlap(a: ClaimView, b: ClaimView) -> int:
@@ -125,12 +167,10 @@ def match_claims(
 
 
 def prf(score: PRFScore, defined: bool = True) -> dict[str, float | None]:
-    """P/R/F of a PRFScore; nothing to find and nothing found counts as perfect, and
-    nothing compared at all (no matched claims) is undefined (None)."""
-    if not defined:
+    """P/R/F of a PRFScore. Nothing to score (no matched claims, or nothing to find and
+    nothing found) is undefined (None), as in spaCy's Scorer, not perfect."""
+    if not defined or score.tp + score.fp + score.fn == 0:
         return {"p": None, "r": None, "f": None}
-    if score.tp + score.fp + score.fn == 0:
-        return {"p": 1.0, "r": 1.0, "f": 1.0}
     return {"p": score.precision, "r": score.recall, "f": score.fscore}
 
 

@@ -30,6 +30,7 @@ SPAN_EXTENSIONS: dict[str, object] = {
     "role": None,  # mention: gazetteer role (state, seat, demonym, actor, region, city, event)
     "place": None,  # mention: place ID of a seat of government used as a location
     "stance": None,  # claim: convergent, divergent, neutral
+    "stance_rule": None,  # claim: the stance rule that fired (stance.RULES), None if neutral
     "stance_cues": None,  # claim: list of [start_char, end_char]
     "certainty": None,  # claim: asserted, hedged, reported
     "certainty_cues": None,  # claim: list of [start_char, end_char]

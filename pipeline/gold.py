@@ -39,12 +39,13 @@ class GoldSet:
         )
 
     def find(self, doc_id: str, sha256: str | None = None) -> str | None:
-        """The gold doc_id for a document given by doc_id or by text hash, if any."""
-        if doc_id in self.documents:
-            return doc_id
+        """The gold doc_id of a document: the one with the same text (sha256), else the
+        one with the same doc_id, else None."""
         if sha256:
-            return next((d.doc_id for d in self.documents.values() if d.sha256 == sha256), None)
-        return None
+            same = [d.doc_id for d in self.documents.values() if d.sha256 == sha256]
+            if same:
+                return doc_id if doc_id in same else same[0]
+        return doc_id if doc_id in self.documents else None
 
 
 def check_span(claim, text: str, doc_id: str, path: Path, line: int) -> None:

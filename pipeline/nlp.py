@@ -15,6 +15,7 @@ from pathlib import Path
 
 import spacy
 from spacy.language import Language
+from spacy.tokens import Doc
 
 from . import errors
 
@@ -60,14 +61,14 @@ def check_config(path: str | Path | None = None, gazetteer: tuple[str, ...] = ()
     one is reported before a model loads; return the gazetteer extension (or None). Raises
     ``ClaimsError`` naming the file."""
     from . import gazetteer as gaz
-    from .components.lexicon import load_lexicon
+    from .components.lexicon import read_json
 
     cfg = load_config(path, gazetteer)
     extension = gaz.read_extension(cfg.get("paths", {}).get("gazetteer"))
-    for name, settings in cfg.get("initialize", {}).get("components", {}).items():
+    for settings in cfg.get("initialize", {}).get("components", {}).values():
         for key, value in (settings or {}).items():
             if key.endswith("lexicon") and value is not None:
-                load_lexicon(name, value)
+                read_json(value)  # validated against its model when the component is built
     return extension
 
 
@@ -190,6 +191,17 @@ def activate(nlp: Language) -> None:
         if isinstance(proc, Serialisable) and proc._claims_owns_gazetteer:
             use_extension(proc._claims_extension)
             return
+
+
+def run_until(nlp: Language, doc: Doc, last: str) -> Doc:
+    """Run ``doc`` through ``nlp``'s pipes up to and including ``last`` (e.g. "claims_focal"
+    to learn a document's focal pair without relations, certainty and stance). The
+    pipeline itself is left untouched, so a ``nlp.pipe`` under way is not affected."""
+    for name, proc in nlp.pipeline:
+        doc = proc(doc)
+        if name == last:
+            break
+    return doc
 
 
 def model_id(nlp: Language) -> tuple[str, str]:

@@ -143,6 +143,11 @@ class StanceRecord(Model):
 
     label: Stance
     focal: list[ActorId] = Field(description="The focal pair: two actor IDs of any kind")
+    rule: str | None = Field(
+        default=None,
+        description="The stance rule that gave the label (pipeline/components/stance.py RULES); "
+        "null for neutral",
+    )
     cues: list[Cue]
 
 
@@ -296,6 +301,7 @@ def records_from_doc(doc, *, doc_id: str, doc_sha256: str, provenance: Provenanc
                 stance=StanceRecord(
                     label=claim._.stance or "neutral",
                     focal=focal,
+                    rule=claim._.stance_rule,
                     cues=[cue(c) for c in claim._.stance_cues or []],
                 ),
                 certainty=CertaintyRecord(

@@ -210,7 +210,10 @@ class Runner:
         """The focal pair; for a chunked document without one, detected on its first chunk."""
         focal = self.focal or source.focal_actors
         if not focal and len(pieces) > 1:
-            focal = list(self.nlp(self.make_doc(pieces[0][1], []))._.focal or [])
+            from .nlp import run_until
+
+            doc = run_until(self.nlp, self.make_doc(pieces[0][1], []), "claims_focal")
+            focal = list(doc._.focal or [])
         return focal
 
     def run(

@@ -97,6 +97,7 @@ def test_api_default_config_builds_the_pipeline_as_it_was(nlp):
         "claims_mentions",
         "claims_names",
         "claims_regions",
+        "claims_focal",
         "claims_actors",
         "claims_relations",
         "claims_certainty",
@@ -229,7 +230,7 @@ def test_api_bad_config_or_gazetteer_is_a_one_line_error(
 LEXICON_CASES = [
     ("absent.json", None, "lexicon", "file not found"),
     ("broken.json", '{"hedge_modals": [', "lexicon", "not valid JSON"),
-    ("list.json", "[1, 2]", "lexicon", "a lexicon is a JSON object"),
+    ("list.json", "[1, 2]", "lexicon", "not a valid certainty lexicon"),
     ("certainty.json", "{}", "lexicn", "has no setting lexicn"),
 ]
 

@@ -325,3 +325,111 @@ def test_components_repair_fixes_broken_parses(parse, text, word, analysis, clai
     token = next(t for t in doc if t.text == word)
     assert (token.dep_, token.pos_, token.lemma_) == analysis
     assert [c.text for c in doc.spans["claims"]] == [claim]
+
+
+def test_components_focal_is_its_own_component_before_the_actors(nlp):
+    from pipeline.nlp import run_until
+
+    names = nlp.pipe_names
+    assert names.index("claims_regions") < names.index("claims_focal")
+    assert names.index("claims_focal") < names.index("claims_actors")
+    text = "Turkey and Qatar: A Gulf Partnership\n\nTurkey and Qatar share goals. Doha agrees."
+    doc = run_until(nlp, nlp.make_doc(text), "claims_focal")
+    assert sorted(doc._.focal) == ["QAT", "TUR"]
+    assert "actors" not in doc.spans  # stopped there: no coreference, relations or stance
+    assert all(claim._.stance is None for claim in doc.spans["claims"])
+
+
+@pytest.mark.parametrize(
+    ("factory", "reads"),
+    [
+        ("claims_actors", "doc._.focal"),
+        ("claims_stance", "doc._.focal"),
+        ("claims_stance", "span._.relations"),
+        ("claims_regions", "doc.spans"),
+    ],
+)
+def test_components_declare_what_they_read(nlp, factory, reads):
+    assert reads in nlp.get_pipe_meta(factory).requires
+    assert "doc._.focal" in nlp.get_pipe_meta("claims_focal").assigns
+    assert "doc._.focal" not in nlp.get_pipe_meta("claims_actors").assigns
+
+
+# One modality lexicon for relations, stance and certainty: (text, word, test, expected).
+MODALITY_ROWS = [
+    ("Iran declined to help Russia.", "help", "unreal", True),  # averting verb
+    ("Iran helps Russia.", "help", "unreal", False),
+    ("Neither Moscow nor Tehran wants to attack Baku.", "attack", "unreal", True),
+    ("Russia could attack Iran.", "attack", "unreal", True),  # modal
+    ("If Russia attacks Iran, oil rises.", "attack", "unreal", True),  # conditional
+    ("Russia is unlikely to attack Iran.", "attack", "unreal", True),
+    ("Russia is willing to attack Iran.", "attack", "unreal", True),  # disposition
+    ("Russia and Iran avoid open rivalry.", "rivalry", "negated", True),
+    ("Russia and Iran ended their partnership.", "partnership", "negated", True),
+    ("Russia and Iran ended their partnership.", "partnership", "unreal_noun", False),
+    ("Russia and Iran avoid a rivalry.", "rivalry", "unreal_noun", True),
+    ("Their divisions will only materialize when pressed.", "divisions", "unreal_noun", True),
+    ("Russia and Iran share a rivalry.", "rivalry", "negated", False),
+    ("Although Russia and Iran differ, they cooperate.", "differ", "backgrounded", True),
+    ("Whether Russia and Iran differ is unclear.", "differ", "backgrounded", False),
+    ("It is unclear whether Russia and Iran cooperate.", "cooperate", "unreal", True),
+    ("Russia and Iran cooperate despite their rivalry.", "rivalry", "backgrounded", True),
+    ("Russia seeks partnership rather than rivalry with Iran.", "rivalry", "negated", True),
+]
+
+
+@pytest.mark.parametrize(("text", "word", "test", "expected"), MODALITY_ROWS)
+def test_components_modality_tests(nlp, text, word, test, expected):
+    from pipeline.components.modality import Modality
+
+    modality = Modality()
+    doc = nlp(text)
+    token = next(t for t in doc if t.lower_ == word or t.lemma_ == word)
+    claim = doc[:]
+    args = (token, claim) if test in {"negated", "backgrounded"} else (token,)
+    assert getattr(modality, test)(*args) is expected
+
+
+def test_components_modality_is_shared_by_relations_stance_and_certainty(nlp):
+    from pipeline.components.modality import Modality
+
+    for name in ("claims_relations", "claims_stance", "claims_certainty"):
+        assert isinstance(nlp.get_pipe(name).modality, Modality)
+    assert not hasattr(nlp.get_pipe("claims_stance"), "negated")  # no second copy
+    assert not hasattr(nlp.get_pipe("claims_relations"), "unreal")
+
+
+@pytest.mark.parametrize(
+    ("text", "relations"),
+    [
+        ("Iran declined to help Russia.", []),  # averting verbs are one list now
+        ("Iran refused to help Russia.", []),
+        ("Iran helped Russia.", [("IRN", "RUS", "cooperative")]),
+    ],
+)
+def test_components_relations_not_from_averted_predicates(parse, text, relations):
+    doc = parse(text)
+    found = doc.spans["claims"][0]._.relations
+    assert [(r["source"], r["target"], r["polarity"]) for r in found] == relations
+
+
+def test_components_modality_lexicon_changes_relations_and_stance(nlp, tmp_path):
+    """A modality lexicon given to the components is the one they all read."""
+    import json
+
+    from pipeline.components.lexicon import HERE
+    from pipeline.components.relations import RelationExtractor
+    from pipeline.components.stance import StanceTagger
+
+    lex = json.loads((HERE / "modality.json").read_text())
+    lex["averting_verbs"] = [v for v in lex["averting_verbs"] if v != "decline"]
+    lex["ending_verbs"] = []
+    path = tmp_path / "modality.json"
+    path.write_text(json.dumps(lex))
+    relations = RelationExtractor(nlp, "r", modality_lexicon=str(path))
+    stance = StanceTagger(nlp, "s", modality_lexicon=str(path))
+    doc = nlp("Iran declined to help Russia.")
+    help_ = next(t for t in doc if t.lemma_ == "help")
+    assert not relations.modality.unreal(help_)
+    assert not stance.modality.negated(help_, doc[:])
+    assert nlp.get_pipe("claims_relations").modality.unreal(help_)

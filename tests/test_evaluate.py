@@ -13,6 +13,8 @@ from pipeline.gazetteer import load_gazetteer
 from pipeline.gold import load_gold
 from tests.conftest import GOLD, SMALL, read_jsonl, write_jsonl
 
+SMALL_SHA = json.loads((SMALL / "documents.jsonl").read_text(encoding="utf-8"))["sha256"]
+
 
 @pytest.fixture(scope="module")
 def gold():
@@ -205,3 +207,128 @@ def test_evaluate_agree_without_common_documents_fails(runner, small_gold):
     result = runner.invoke(main, ["agree", str(GOLD), str(small_gold)])
     assert result.exit_code == 2
     assert "no gold documents match" in result.output
+
+
+@pytest.fixture(scope="module")
+def small_records(tmp_path_factory) -> list[dict]:
+    """Records of ``claims run`` on the small gold's text: doc_id "doc", the file stem."""
+    from click.testing import CliRunner
+
+    out = tmp_path_factory.mktemp("pred") / "claims.jsonl"
+    result = CliRunner().invoke(main, ["run", str(SMALL / "doc.txt"), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    records = read_jsonl(out)
+    assert records and {r["doc_id"] for r in records} == {"doc"}
+    return records
+
+
+def renamed(records: list[dict], doc_id: str, sha256: str | None = None) -> list[dict]:
+    out = []
+    for record in records:
+        provenance = {
+            **record["provenance"],
+            "doc_sha256": sha256 or record["provenance"]["doc_sha256"],
+        }
+        out.append({**record, "doc_id": doc_id, "provenance": provenance})
+    return out
+
+
+@pytest.mark.parametrize(
+    ("doc_id", "sha256"),
+    [
+        ("doc", None),  # the file stem: paired by the text's sha256
+        ("small", "0" * 64),  # another text hash: paired by doc_id
+    ],
+)
+def test_evaluate_pairs_records_by_sha256_then_doc_id(
+    runner, small_records, tmp_path, doc_id, sha256
+):
+    pred = write_jsonl(tmp_path / "pred.jsonl", renamed(small_records, doc_id, sha256))
+    result = runner.invoke(main, ["evaluate", "--gold", str(SMALL), "--pred", str(pred), "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["counts"]["pred"] == len(small_records)
+    assert report["counts"]["matched"] > 0
+    assert report["per_document"]["small"]["counts"]["pred"] == len(small_records)
+
+
+def test_evaluate_names_unpaired_documents_in_a_warning(runner, small_records, tmp_path):
+    rows = small_records + renamed(small_records, "elsewhere", "1" * 64)
+    pred = write_jsonl(tmp_path / "pred.jsonl", rows)
+    result = runner.invoke(main, ["evaluate", "--gold", str(SMALL), "--pred", str(pred), "--json"])
+    assert result.exit_code == 0, result.output
+    assert "not in the gold set left out: elsewhere" in result.stderr
+    assert json.loads(result.stdout)["counts"]["pred"] == len(small_records)
+
+
+def test_evaluate_names_gold_documents_without_predictions(runner, small_records, tmp_path):
+    gold = tmp_path / "gold"
+    gold.mkdir()
+    (gold / "doc.txt").write_bytes((SMALL / "doc.txt").read_bytes())
+    (gold / "other.txt").write_text("Russia and Iran agree.", encoding="utf-8")
+    docs = read_jsonl(SMALL / "documents.jsonl")
+    from pipeline.documents import sha256_hex
+
+    other = {**docs[0], "doc_id": "other", "path": "other.txt"}
+    other["sha256"] = sha256_hex((gold / "other.txt").read_bytes())
+    write_jsonl(gold / "documents.jsonl", [docs[0], other])
+    claims = read_jsonl(SMALL / "claims.jsonl")
+    extra = {
+        **claims[0],
+        "doc_id": "other",
+        "start": 0,
+        "end": 22,
+        "text": "Russia and Iran agree.",
+    }
+    write_jsonl(gold / "claims.jsonl", [*claims, extra])
+    pred = write_jsonl(tmp_path / "pred.jsonl", small_records)
+    result = runner.invoke(main, ["evaluate", "--gold", str(gold), "--pred", str(pred)])
+    assert result.exit_code == 0, result.output
+    assert "gold documents without predictions (scored as all missed): other" in result.stderr
+
+
+def test_evaluate_fails_when_no_prediction_pairs(runner, small_records, tmp_path):
+    pred = write_jsonl(tmp_path / "pred.jsonl", renamed(small_records, "elsewhere", "1" * 64))
+    result = runner.invoke(main, ["evaluate", "--gold", str(SMALL), "--pred", str(pred)])
+    assert result.exit_code == 2
+    assert result.output.count("\n") == 1
+    assert f"{pred}: no prediction pairs with a document of the gold set" in result.output
+
+
+@pytest.mark.parametrize("content", ["", "\n  \n"])
+def test_evaluate_empty_gold_set_is_an_error(runner, tmp_path, content):
+    gold = tmp_path / "empty"
+    gold.mkdir()
+    for name in ("documents.jsonl", "claims.jsonl"):
+        (gold / name).write_text(content, encoding="utf-8")
+    pred = write_jsonl(tmp_path / "pred.jsonl", read_jsonl(GOLD / "claims.jsonl"))
+    result = runner.invoke(main, ["evaluate", "--gold", str(gold), "--pred", str(pred)])
+    assert result.exit_code == 2
+    assert "the gold set has no claims to score against" in result.output
+
+
+def test_evaluate_nothing_to_score_is_null_not_perfect(gold, views):
+    report = run(gold, [])
+    per_doc = report["per_document"]["small"]
+    assert per_doc["relations"] == {"p": None, "r": None, "f": None}
+    empty = run(gold.subset([]), [])
+    assert empty["claims"]["lenient"] == {"p": None, "r": None, "f": None}
+    assert empty["section_accuracy"] is None
+    no_relations = [dataclasses.replace(v, relations=frozenset()) for v in views]
+    bare = gold.subset(["small"])
+    bare.claims = [c.model_copy(update={"relations": []}) for c in bare.claims]
+    assert run(bare, no_relations)["relations"]["f"] is None
+
+
+@pytest.mark.parametrize(
+    ("doc_id", "sha256", "found"),
+    [
+        ("small", None, "small"),
+        ("other", SMALL_SHA, "small"),
+        ("small", "0" * 64, "small"),
+        ("other", "0" * 64, None),
+        ("other", None, None),
+    ],
+)
+def test_evaluate_gold_find_prefers_the_text_hash(gold, doc_id, sha256, found):
+    assert gold.find(doc_id, sha256) == found

@@ -8,6 +8,7 @@ import json
 import pytest
 
 from pipeline.components import cameo
+from pipeline.components.lexicon import MODELS
 from pipeline.components.relations import derived_verbs
 from pipeline.gazetteer import petrarch
 from pipeline.gazetteer.build import demonyms, short_forms, subdivision_name
@@ -180,3 +181,73 @@ def test_lexicons_phrase_index_round_trips_through_its_dump(nlp):
     copy.load(index.dump())
     doc = nlp.make_doc("Russia and the U.S. talk.")
     assert copy(doc) == index(doc) == [("state|RUS", 0, 1), ("state|USA", 2, 4)]
+
+
+@pytest.mark.parametrize("name", sorted(MODELS))
+def test_lexicons_bundled_lexicons_fit_their_models(name):
+    from pipeline.components.lexicon import HERE
+
+    raw = json.loads((HERE / f"{name}.json").read_text(encoding="utf-8"))
+    MODELS[name].model_validate(raw)
+
+
+def broken_lexicon(tmp_path, name: str, change) -> str:
+    from pipeline.components.lexicon import HERE
+
+    raw = json.loads((HERE / f"{name}.json").read_text(encoding="utf-8"))
+    change(raw)
+    path = tmp_path / f"{name}.json"
+    path.write_text(json.dumps(raw), encoding="utf-8")
+    return str(path)
+
+
+@pytest.mark.parametrize(
+    ("factory", "key", "name", "change", "words"),
+    [
+        ("claims_relations", "modality_lexicon", "modality", lambda r: r.pop("modals"),
+         ["modals", "Field required"]),
+        ("claims_relations", "lexicon", "relations", lambda r: r.pop("hostile_verbs"),
+         ["hostile_verbs", "Field required"]),
+        ("claims_relations", "lexicon", "relations", lambda r: r.update(modals=["could"]),
+         ["modals", "Extra inputs"]),  # modals live in modality.json now
+        ("claims_stance", "lexicon", "stance", lambda r: r.update(divergence="rift"),
+         ["divergence", "list"]),
+        ("claims_certainty", "modality_lexicon", "modality",
+         lambda r: r.pop("epistemic_modals"), ["epistemic_modals"]),
+        ("claims_sections", "lexicon", "sections", lambda r: r.update(max_topic_words="six"),
+         ["max_topic_words"]),
+    ],
+)  # fmt: skip
+def test_lexicons_bad_lexicon_fails_when_the_component_is_built(
+    tmp_path, factory, key, name, change, words
+):
+    import spacy
+
+    import pipeline.components  # noqa: F401
+    from pipeline.errors import ClaimsError
+
+    path = broken_lexicon(tmp_path, name, change)
+    nlp = spacy.blank("en")
+    with pytest.raises(ClaimsError) as caught:
+        nlp.add_pipe(factory, config={key: path})
+    message = caught.value.message
+    assert "\n" not in message
+    assert message.startswith(f"{path}: not a valid {name} lexicon")
+    for word in words:
+        assert word in message
+
+
+def test_lexicons_unreadable_lexicon_names_the_file(tmp_path):
+    import spacy
+
+    import pipeline.components  # noqa: F401
+    from pipeline.errors import ClaimsError
+
+    path = tmp_path / "relations.json"
+    path.write_text("{not json", encoding="utf-8")
+    with pytest.raises(ClaimsError, match=r"relations\.json: not valid JSON"):
+        spacy.blank("en").add_pipe("claims_relations", config={"lexicon": str(path)})
+    with pytest.raises(ClaimsError, match=r"nope\.json: file not found"):
+        spacy.blank("en").add_pipe(
+            "claims_relations", config={"lexicon": str(tmp_path / "nope.json")}
+        )

@@ -318,3 +318,51 @@ def test_actors_the_neighboring_countries_corefer_with_the_pair(parse):
     text = "India and Pakistan split in 1947. The neighboring countries have fought three wars."
     doc = parse(text, ("IND", "PAK"))
     assert actor_ids(doc, claim_of(doc, "The neighboring")) == {"IND", "PAK"}
+
+
+# The stance rule that fired, one row per rule of stance.RULES.
+STANCE_RULE_ROWS = [
+    ("Russia and Iran diverge on Syria.", "divergent", "divergence_cue"),
+    ("Russia attacked Iran.", "divergent", "hostile_relation"),
+    ("Russia and Iran cooperate on Syria.", "convergent", "convergence_cue"),
+    ("Russia and Iran do not diverge.", "convergent", "denied_divergence"),
+    ("Russia backs Iran.", "convergent", "cooperative_relation"),
+    ("Russia is far from an alliance with Iran.", "divergent", "denied_convergence"),
+    ("Russia and Iran view the West as a threat.", "convergent", "coordinated_subjects"),
+    ("These aims do not diverge.", "convergent", "denied_divergence"),
+    ("Iran declined to help Russia.", "divergent", "hostile_event"),
+    ("Russia has a long history; Iran is large.", "neutral", None),
+]
+
+
+@pytest.mark.parametrize(("text", "label", "rule"), STANCE_RULE_ROWS)
+def test_stance_decision_names_its_rule(parse, text, label, rule):
+    from pipeline.components.stance import RULES
+
+    doc = parse(text)
+    claim = doc.spans["claims"][0]
+    assert (claim._.stance, claim._.stance_rule) == (label, rule)
+    assert rule is None or rule in RULES
+
+
+def test_stance_every_label_on_the_seed_has_a_rule(nlp):
+    """No convergent or divergent claim without the rule that gave it; the record carries it."""
+    from pipeline.components.stance import RULES
+    from pipeline.gold import load_gold
+    from pipeline.records import Provenance, records_from_doc
+    from tests.conftest import GOLD
+
+    gold = load_gold(GOLD)
+    (doc_id, document), *_ = gold.documents.items()
+    doc = nlp.make_doc(gold.texts[doc_id])
+    doc._.focal = list(document.focal_actors)
+    doc = nlp(doc)
+    provenance = Provenance(
+        doc_sha256="0" * 64, pipeline_version="0", model_name="m", model_version="0"
+    )
+    records = records_from_doc(doc, doc_id=doc_id, doc_sha256="0" * 64, provenance=provenance)
+    labelled = [r for r in records if r.stance.label != "neutral"]
+    assert labelled
+    assert all(r.stance.rule in RULES for r in labelled)
+    assert all(r.stance.rule is None for r in records if r.stance.label == "neutral")
+    assert all(r.stance.cues or r.stance.rule for r in labelled)

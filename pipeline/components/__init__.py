@@ -4,6 +4,7 @@ from . import (  # noqa: F401
     actors,
     certainty,
     claims,
+    focal,
     mentions,
     names,
     regions,

@@ -1,35 +1,47 @@
 """Actors: gazetteer mentions not used as places, plus coreference.
 
 Names, aliases, demonyms and seats of government resolve through the gazetteer (see
-``mentions.py``); a mention that ``regions.py`` read as a location is not an actor. Where
-no focal pair is given, it is detected from these: the two states or organisations most
-mentioned in the title and first paragraph. Then coreference: "both countries", "the two
-states", "each", "they", "their" resolve to the latest coordinated group of actors before
-them in the sentence, else to the latest group that was a subject in the previous
-sentences, else (for explicit phrases like "both countries") to the focal pair; "its" to
-the singular subject of its clause or the nearest actor before it; "he"/"his" to the
-nearest person.
+``mentions.py``); a mention that ``regions.py`` read as a location is not an actor (the
+focal pair is detected from these by ``focal.py``, which runs before). Then coreference:
+"both countries", "the two states", "each", "they", "their" resolve to the latest
+coordinated group of actors before them in the sentence, else to the latest group that
+was a subject in the previous sentences, else (for explicit phrases like "both
+countries") to the focal pair; "its" to the singular subject of its clause or the nearest
+actor before it; "he"/"his" to the nearest person.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections import Counter
 
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 
-from ..extensions import doc_text, register_extensions
-from ..gazetteer import load_gazetteer
+from ..extensions import register_extensions
 from ..ids import actor_type
 from .base import Component, Serialisable
 from .lexicon import load_lexicon
-from .syntax import first_conjunct, indexes_with, mention_head, word_ids
+from .syntax import DEPS, first_conjunct, indexes_with, mention_head, word_ids
 
 ACTOR_ROLES = {"state", "seat", "actor", "demonym"}
-SUBJECT_DEPS = {"nsubj", "nsubjpass"}
+SUBJECT_DEPS = DEPS["subject"]
+
+
+def named_actors(doc: Doc) -> list[Span]:
+    """One actor span per ID of every gazetteer mention that names an actor (a state, seat,
+    demonym or other actor) and that the regions component did not read as a place."""
+    places = {(s.start, s.end) for s in doc.spans.get("regions", [])}
+    actors = []
+    for mention in doc.spans.get("mentions", []):
+        if mention._.role not in ACTOR_ROLES or (mention.start, mention.end) in places:
+            continue
+        for actor_id in mention.kb_id_.split():
+            span = Span(doc, mention.start, mention.end, label="actor", kb_id=actor_id)
+            span._.resolved_by = mention._.resolved_by
+            actors.append(span)
+    return actors
 
 
 class ActorTagger(Serialisable, Component):
@@ -58,49 +70,15 @@ class ActorTagger(Serialisable, Component):
         self.typed = lex["typed_nouns"]
         self.typed_determiners = set(lex["typed_determiners"])
         self.locative_preps = set(lex["locative_prepositions"])
-        self.gazetteer = load_gazetteer()
         trigger_words = self.plural | self.distributive | self.singular | self.person
         trigger_words |= set(self.typed)
         self.trigger_ids = word_ids(nlp.vocab, trigger_words)
 
     def process(self, doc: Doc) -> Doc:
-        places = {(s.start, s.end) for s in doc.spans.get("regions", [])}
-        actors = []
-        for mention in doc.spans.get("mentions", []):
-            if mention._.role not in ACTOR_ROLES or (mention.start, mention.end) in places:
-                continue
-            for actor_id in mention.kb_id_.split():
-                span = Span(doc, mention.start, mention.end, label="actor", kb_id=actor_id)
-                span._.resolved_by = mention._.resolved_by
-                actors.append(span)
-        if not doc._.focal:  # before coreference, which falls back on the focal pair
-            doc._.focal = self.detect_focal(doc, actors)
-        actors.extend(self.coreference(doc, actors))
+        actors = named_actors(doc)
+        actors.extend(self.coreference(doc, actors))  # falls back on the focal pair
         doc.spans["actors"] = sorted(actors, key=lambda s: (s.start, s.kb_id_))
         return doc
-
-    def detect_focal(self, doc: Doc, named: list[Span]) -> list[str]:
-        """The two actors most mentioned (by name, alias, demonym or seat) in the title and
-        first paragraph, earlier first on ties: states (persons count for their home state)
-        and organisations ("NATO and Russia")."""
-        text = doc_text(doc)
-        end = text.find("\n\n", text.find("\n") + 1)
-        end = len(text) if end < 0 else end
-        counts: Counter[str] = Counter()
-        first_seen: dict[str, int] = {}
-        for span in sorted(named, key=lambda s: (s.start, s.kb_id_)):
-            state = self.focal_key(span.kb_id_)
-            if state and span.start_char < end:
-                counts[state] += 1
-                first_seen.setdefault(state, span.start)
-        return sorted(counts, key=lambda s: (-counts[s], first_seen[s]))[:2]
-
-    def focal_key(self, actor_id: str) -> str | None:
-        """What a mention counts for in focal detection: an organisation itself, any other
-        actor its home state (groups without one drop out)."""
-        if actor_type(actor_id) == "organisation":
-            return actor_id
-        return self.gazetteer.home_state(actor_id)
 
     # -- coreference -----------------------------------------------------------------------
 
@@ -156,7 +134,7 @@ class ActorTagger(Serialisable, Component):
         'it is ...', 'it seems ...' or a clause-taking verb."""
         if token.lower_ != "it":
             return True
-        if token.dep_ not in {"nsubj", "nsubjpass", "dobj", "pobj"}:
+        if token.dep_ not in DEPS["participant"]:
             return False
         head = token.head
         return head.lemma_ not in {"be", "seem", "appear"} and not any(
@@ -270,8 +248,8 @@ class ActorTagger(Serialisable, Component):
 
 @Language.factory(
     "claims_actors",
-    assigns=["doc.spans", "span._.resolved_by", "doc._.focal"],
-    requires=["token.dep", "doc.sents"],
+    assigns=["doc.spans", "span._.resolved_by"],
+    requires=["token.dep", "doc.sents", "doc.spans", "doc._.focal"],
     default_config={"lexicon": None},
 )
 def make_actors(nlp: Language, name: str, lexicon: str | None) -> ActorTagger:

@@ -23,13 +23,21 @@ from spacy.util import filter_spans
 from ..extensions import register_extensions
 from .base import Component, Serialisable
 from .lexicon import load_lexicon
-from .syntax import indexes_with, tokens_within, word_ids
+from .modality import Modality
+from .syntax import DEPS, indexes_with, tokens_within, word_ids
 
 
 class CertaintyTagger(Serialisable, Component):
     """Set ``_.certainty``, ``_.certainty_cues`` and ``_.probability`` on each claim."""
 
-    def __init__(self, nlp: Language, name: str, *, lexicon: str | None = None) -> None:
+    def __init__(
+        self,
+        nlp: Language,
+        name: str,
+        *,
+        lexicon: str | None = None,
+        modality_lexicon: str | None = None,
+    ) -> None:
         register_extensions()
         self.name = name
         lex = load_lexicon("certainty", lexicon)
@@ -40,7 +48,7 @@ class CertaintyTagger(Serialisable, Component):
         self.matcher.add("estimative", list(nlp.tokenizer.pipe(list(self.bands))))
         self.speech = set(lex["speech_verbs"])
         self.author = set(lex["author_subjects"])
-        self.modals = set(lex["hedge_modals"])
+        self.modality = Modality(modality_lexicon)
         self.raising = set(lex["hedge_raising_verbs"])
         self.attitudes = set(lex["attitude_verbs"])
         self.characterising = set(lex["characterising_verbs"])
@@ -50,7 +58,13 @@ class CertaintyTagger(Serialisable, Component):
         self.purpose = set(lex["purpose_verbs"])
         self.evidence = set(lex["evidence_subjects"])
         self.inference = set(lex["inference_verbs"])
-        words = self.modals | self.raising | self.speech | self.source_verbs | self.inference
+        words = (
+            self.modality.epistemic_modals
+            | self.raising
+            | self.speech
+            | self.source_verbs
+            | self.inference
+        )
         self.cue_ids = word_ids(nlp.vocab, words | self.reporting_nouns)
 
     def in_attitude(self, token: Token, claim: Span) -> bool:
@@ -78,7 +92,7 @@ class CertaintyTagger(Serialisable, Component):
     def is_hedge(self, token: Token) -> bool:
         """An epistemic modal, "seem"/"appear" with a complement ("seems willing"), or a
         speech verb whose subject is evidence ("the data suggests that")."""
-        if token.tag_ == "MD" and token.lower_ in self.modals:
+        if self.modality.hedging_modal(token):
             return True
         if token.lemma_ in self.inference and any(c.dep_ == "ccomp" for c in token.children):
             subjects = self.subjects(token)
@@ -90,7 +104,7 @@ class CertaintyTagger(Serialisable, Component):
         """A verb's subjects, inherited from the verb it is coordinated with ("denies X
         and insists that ...")."""
         while True:
-            found = [c for c in verb.children if c.dep_ in {"nsubj", "nsubjpass"}]
+            found = [c for c in verb.children if c.dep_ in DEPS["subject"]]
             if found or verb.dep_ != "conj" or verb.head is verb:
                 return found
             verb = verb.head
@@ -183,8 +197,11 @@ class CertaintyTagger(Serialisable, Component):
     "claims_certainty",
     assigns=["span._.certainty", "span._.certainty_cues", "span._.probability"],
     requires=["token.dep", "token.tag", "token.lemma", "doc.spans"],
-    default_config={"lexicon": None},
+    default_config={"lexicon": None, "modality_lexicon": None},
 )
-def make_certainty(nlp: Language, name: str, lexicon: str | None) -> CertaintyTagger:
-    """Factory: ``lexicon`` is a JSON file like certainty.json (None: the bundled one)."""
-    return CertaintyTagger(nlp, name, lexicon=lexicon)
+def make_certainty(
+    nlp: Language, name: str, lexicon: str | None, modality_lexicon: str | None
+) -> CertaintyTagger:
+    """Factory: ``lexicon`` is a JSON file like certainty.json, ``modality_lexicon`` one like
+    modality.json (None: the bundled ones)."""
+    return CertaintyTagger(nlp, name, lexicon=lexicon, modality_lexicon=modality_lexicon)

@@ -13,9 +13,9 @@ from spacy.tokens import Doc, Span, Token
 
 from ..extensions import doc_text, register_extensions
 from .base import Component
-from .syntax import covered, indexes_with, tokens_within, word_ids
+from .syntax import DEPS, covered, indexes_with, tokens_within, word_ids
 
-SUBJECT_DEPS = {"nsubj", "nsubjpass", "csubj", "csubjpass", "expl"}
+SUBJECT_DEPS = DEPS["clause_subject"]
 FINITE_TAGS = {"VBD", "VBZ", "VBP", "MD"}
 CLAUSE_CONJUNCTIONS = {"and", "but", "yet", "or", "so"}
 BULLETS = {"\u2022", "*", "-", "\u2013", "\u2014", "\u00b7", "\u25aa", "\u25e6", "\u2023"}

@@ -1,5 +1,9 @@
 """Loading the JSON lexicons kept beside the components (users extend them without code).
 
+Each lexicon has a pydantic model (``extra="forbid"``), checked when its component is
+built: a lexicon missing a list, with an unknown key or a wrong type fails at once with
+one line naming the file, not later on every document that needs the list.
+
 ``load_lexicon`` is also how a saved pipeline carries its lexicons: while a component is
 being built, every lexicon it loads is recorded (``recording``), so that its ``to_disk``
 writes the data itself, never a path; ``from_disk`` rebuilds the component with that data
@@ -14,8 +18,208 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from .. import errors
 
 HERE = Path(__file__).parent
+Polarity = Literal["cooperative", "hostile"]
+
+
+class Lexicon(BaseModel):
+    """A component's lexicon: every key known, every key required."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class ModalityLexicon(Lexicon):
+    """modality.json: negation, averting, restriction, condition and concession words."""
+
+    negators: list[str]
+    improbable: list[str]
+    averting_verbs: list[str]
+    ending_verbs: list[str]
+    modals: list[str]
+    epistemic_modals: list[str]
+    dispositions: list[str]
+    unreal_modifiers: list[str]
+    restrictive: list[str]
+    conditional_marks: list[str]
+    concessive_marks: list[str]
+    concessive_prepositions: list[str]
+    denying_phrases: list[tuple[str, str]]
+
+
+class VerbTableLexicon(Lexicon):
+    """cameo_verbs.json: the derived verb table and where it comes from."""
+
+    source: str
+    cooperative: list[str]
+    hostile: list[str]
+
+
+class ActorsLexicon(Lexicon):
+    """actors.json."""
+
+    plural_phrases: list[str]
+    plural_pronouns: list[str]
+    distributive: list[str]
+    singular_pronouns: list[str]
+    person_pronouns: list[str]
+    lookback_sentences: int
+    typed_nouns: dict[str, str]
+    typed_determiners: list[str]
+    plural_heads: list[str]
+    plural_determiners: list[str]
+    locative_prepositions: list[str]
+
+
+class CertaintyLexicon(Lexicon):
+    """certainty.json."""
+
+    reported_phrases: list[str]
+    speech_verbs: list[str]
+    author_subjects: list[str]
+    hedge_phrases: list[str]
+    hedge_raising_verbs: list[str]
+    attitude_verbs: list[str]
+    estimative: list[tuple[str, float, float]]
+    characterising_verbs: list[str]
+    source_nouns: list[str]
+    source_verbs: list[str]
+    reporting_nouns: list[str]
+    purpose_verbs: list[str]
+    evidence_subjects: list[str]
+    inference_verbs: list[str]
+
+
+class MentionsLexicon(Lexicon):
+    """mentions.json."""
+
+    role_priority: list[str]
+    title_words: list[str]
+    candidate_labels: list[str]
+    place_prepositions: list[str]
+    name_labels: list[str]
+
+
+class NamesLexicon(Lexicon):
+    """names.json."""
+
+    title_words: list[str]
+    ethnic_words: list[str]
+    population_nouns: list[str]
+    not_person_words: list[str]
+
+
+class RegionsLexicon(Lexicon):
+    """regions.json."""
+
+    locative_prepositions: list[str]
+    motion_verbs: list[str]
+    troop_nouns: list[str]
+    topic_nouns: list[str]
+    topic_prepositions: list[str]
+    place_nouns: list[str]
+    from_location_verbs: list[str]
+    topic_verbs: list[str]
+    visit_verbs: list[str]
+    border_nouns: list[str]
+    war_words: list[str]
+    targeting_verbs: list[str]
+
+
+class RelationsLexicon(Lexicon):
+    """relations.json."""
+
+    cooperative_verbs: list[str]
+    hostile_verbs: list[str]
+    reciprocal_verbs: list[str]
+    with_verbs: list[str]
+    recipient_verbs: list[str]
+    cooperative_nouns: list[str]
+    hostile_nouns: list[str]
+    reciprocal_nouns: list[str]
+    neutral_reciprocal_nouns: list[str]
+    divisive_nouns: list[str]
+    oriented_nouns: list[str]
+    balance_nouns: list[str]
+    hostile_prepositions: list[str]
+    target_prepositions: list[str]
+    attitude_verbs: list[str]
+    party_nouns: list[str]
+    agentive_nouns: list[str]
+    joint_modifiers: list[str]
+    intent_verbs: list[str]
+    object_control_verbs: list[str]
+    creation_verbs: list[str]
+    idioms: dict[str, tuple[str, str, Polarity]]
+    of_target_nouns: list[str]
+    member_prepositions: list[str]
+    membership_nouns: list[str]
+    neutral_verbs: list[str]
+    agreement_nouns: list[str]
+    role_nouns: list[str]
+    as_verbs: list[str]
+    relation_nouns: list[str]
+    relation_verbs: dict[Polarity, list[str]]
+    relation_adjectives: dict[Polarity, list[str]]
+    war_nouns: list[str]
+    waging_verbs: list[str]
+    hyphen_participles: list[str]
+    at_verbs: list[str]
+    reciprocal_pronouns: list[str]
+    instrument_prepositions: list[str]
+
+
+class RepairLexicon(Lexicon):
+    """repair.json."""
+
+    substitutes: dict[str, str]
+    lemmas: dict[str, str]
+    model_pipes: list[str]
+    sentence_ends: list[str]
+
+
+class SectionsLexicon(Lexicon):
+    """sections.json."""
+
+    labels: list[str]
+    max_topic_words: int
+    max_heading_words: int
+    max_heading_chars: int
+    byline_prefixes: list[str]
+    terminal: str
+
+
+class StanceLexicon(Lexicon):
+    """stance.json."""
+
+    divergence: list[str]
+    divisive: list[str]
+    convergence: list[str]
+    minimisers: list[str]
+    contrast_marks: list[str]
+    hostile_verbs_for_negation: list[str]
+    distributive: list[str]
+    relationship_nouns: list[str]
+
+
+MODELS: dict[str, type[Lexicon]] = {
+    "actors": ActorsLexicon,
+    "cameo_verbs": VerbTableLexicon,
+    "certainty": CertaintyLexicon,
+    "mentions": MentionsLexicon,
+    "modality": ModalityLexicon,
+    "names": NamesLexicon,
+    "regions": RegionsLexicon,
+    "relations": RelationsLexicon,
+    "repair": RepairLexicon,
+    "sections": SectionsLexicon,
+    "stance": StanceLexicon,
+}
 
 # Lexicon name -> data used instead of the bundled file (a saved pipeline's lexicons).
 _OVERRIDES: ContextVar[dict[str, dict] | None] = ContextVar("claims_overrides", default=None)
@@ -24,30 +228,51 @@ _RECORD: ContextVar[dict[str, dict] | None] = ContextVar("claims_lexicon_record"
 
 
 @cache
-def _read(path: Path) -> dict:
-    from .. import errors
+def _read(name: str, path: Path) -> dict:
+    return validated(name, read_json(path), path)
 
+
+def read_json(path: str | Path) -> object:
+    """The JSON data of a lexicon file; a ``ClaimsError`` naming it if it cannot be read."""
+    path = Path(path)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        return json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise errors.ClaimsError(errors.MISSING_FILE, path) from None
-    except (OSError, UnicodeDecodeError) as exc:
+    except OSError as exc:
         raise errors.ClaimsError(errors.LEXICON_UNREADABLE.format(detail=exc), path) from None
-    except json.JSONDecodeError as exc:
-        raise errors.ClaimsError(errors.BAD_JSON.format(detail=exc.msg), path, exc.lineno) from None
-    if not isinstance(data, dict):
-        raise errors.ClaimsError(errors.LEXICON_NOT_OBJECT, path)
-    return data
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise errors.ClaimsError(errors.BAD_JSON.format(detail=exc), path) from None
+
+
+def validated(name: str, raw: object, source: str | Path) -> dict:
+    """``raw`` if it fits the lexicon model of ``name``, else a ``ClaimsError`` naming
+    ``source`` (a file, or a saved pipeline's copy)."""
+    try:
+        MODELS[name].model_validate(raw)
+    except ValidationError as exc:
+        raise errors.ClaimsError(bad_lexicon(name, exc), source) from None
+    return raw
+
+
+def bad_lexicon(name: str, exc: ValidationError) -> str:
+    """One line from a validation error: the first problem and how many there are."""
+    first = exc.errors()[0]
+    where = ".".join(str(part) for part in first["loc"]) or "(top level)"
+    more = exc.error_count() - 1
+    detail = f"{where}: {first['msg']}" + (f" (and {more} more)" if more else "")
+    return errors.BAD_LEXICON.format(name=name, detail=detail)
 
 
 def load_lexicon(name: str, path: str | Path | None = None) -> dict:
     """The lexicon at ``path``, or the bundled ``<name>.json`` beside the components (or, while
-    a saved pipeline loads, the copy of ``<name>`` it holds)."""
+    a saved pipeline loads, the copy of ``<name>`` it holds), validated against its model
+    (a :class:`~pipeline.errors.ClaimsError` if it does not fit)."""
     overrides = _OVERRIDES.get() or {}
     if path is None and name in overrides:
-        data = overrides[name]
+        data = validated(name, overrides[name], f"saved {name} lexicon")
     else:
-        data = _read(Path(path) if path else HERE / f"{name}.json")
+        data = _read(name, Path(path) if path else HERE / f"{name}.json")
     record = _RECORD.get()
     if record is not None:
         record[name] = data

@@ -118,7 +118,7 @@ class RegionTagger(Serialisable, Component):
 @Language.factory(
     "claims_regions",
     assigns=["doc.spans", "span._.resolved_by", "span._.role"],
-    requires=["token.dep", "token.lemma"],
+    requires=["token.dep", "token.lemma", "doc.spans"],
     default_config={"lexicon": None},
 )
 def make_regions(nlp: Language, name: str, lexicon: str | None) -> RegionTagger:

@@ -27,10 +27,11 @@ from spacy.tokens import Doc, Span, Token
 from ..extensions import register_extensions
 from .base import Component, Serialisable
 from .lexicon import load_lexicon
-from .syntax import denied_subject, first_conjunct, mention_head
+from .modality import Modality
+from .syntax import DEPS, first_conjunct, mention_head
 
-SUBJECTS = {"nsubj", "nsubjpass", "csubj"}
-CLIMB = {"xcomp", "conj", "advcl", "ccomp", "pcomp", "acl", "prep", "pobj", "dobj", "oprd", "acomp"}
+SUBJECTS = DEPS["agent_subject"]
+CLIMB = DEPS["agent_climb"]
 COOPERATIVE, HOSTILE = "cooperative", "hostile"
 Triple = tuple[str, str, str, Token]
 Targets = Iterator[tuple[set[str], str | None]]
@@ -94,9 +95,11 @@ class RelationExtractor(Serialisable, Component):
         *,
         lexicon: str | None = None,
         verb_lexicon: str | None = None,
+        modality_lexicon: str | None = None,
     ) -> None:
         register_extensions()
         self.name = name
+        self.modality = Modality(modality_lexicon)
         raw = load_lexicon("relations", lexicon)
         self.idioms = {noun: tuple(spec) for noun, spec in raw["idioms"].items()}
         self.lex = {k: set(v) for k, v in raw.items() if isinstance(v, list)}
@@ -176,53 +179,17 @@ class RelationExtractor(Serialisable, Component):
 
     # -- modality ---------------------------------------------------------------------------
 
-    def unreal(self, token: Token) -> bool:
-        """Negated, averted, merely possible or conditional: the predicate or a governing
-        verb is ("does not back", "neither backs", "seeks to avoid confronting", "could
-        back", "if it backs")."""
-        lex = self.lex
-        for node in [token, *token.ancestors]:
-            if denied_subject(node, lex["negators"]):
-                return True  # "Neither Moscow nor Tehran wants to ..."
-            if node is not token and node.lemma_ in lex["averting_verbs"]:
-                return True  # "seek to avoid confronting Ankara"
-            if node is not token and node.lower_ in lex["improbable"]:
-                return True  # "China is unlikely to provide Russia with ..."
-            for child in node.children:
-                if child.dep_ == "neg" or (child.dep_ == "dobj" and child.lower_ == "nothing"):
-                    return True
-                if child.dep_ == "aux" and child.lower_ in lex["modals"]:
-                    return True
-                if child.dep_ in {"acomp", "advmod"} and child.lower_ in lex["improbable"]:
-                    return True  # "China is unlikely to provide Russia with ..."
-                if child.dep_ == "mark" and child.lower_ in lex["conditional_marks"]:
-                    return True
-            if node.dep_ == "relcl" and node.head.lower_ in lex["negators"]:
-                return True  # "has done nothing to protest"
-            if node.dep_ == "xcomp" and node.head.lower_ in lex["dispositions"]:
-                return True  # "willing to accept", "ready to increase"
-            if node.dep_ not in {"xcomp", "conj", "advcl", "acl", "pcomp", "prep", "pobj"}:
-                break
-        return False
-
     def unreal_noun(self, noun: Token) -> bool:
-        """A relational noun denied, averted or merely possible ("potential cooperation",
-        "did not form an alliance", "neither wants a confrontation", "avoid open rivalry",
-        "could forge a partnership"); a modal on another verb ("could exploit natural
-        tensions") leaves it holding."""
-        if any(c.lower_ in self.lex["unreal_modifiers"] for c in noun.children):
+        """A relational noun denied, averted or merely possible (see ``Modality``), or the
+        object of a creating verb that is ("could forge a partnership")."""
+        if self.modality.unreal_noun(noun):
             return True
-        if noun.dep_ in SUBJECTS and any(c.lower_ == "only" for c in noun.head.children):
-            return True  # "divisions ... will only materialize under extreme conditions"
-        if noun.dep_ not in {"dobj", "attr"}:
-            return False
         verb = noun.head
-        negated = any(c.dep_ == "neg" for c in verb.children)
-        negated = negated or denied_subject(verb, self.lex["negators"])
-        negated = negated or verb.lemma_ in self.lex["averting_verbs"]  # "avoid a rivalry"
-        hypothetical = verb.dep_ == "xcomp" and verb.head.lower_ in self.lex["dispositions"]
-        creating = verb.lemma_ in self.lex["creation_verbs"] and self.unreal(verb)
-        return negated or hypothetical or creating
+        return (
+            noun.dep_ in {"dobj", "attr"}
+            and verb.lemma_ in self.lex["creation_verbs"]
+            and self.modality.unreal(verb)
+        )
 
     # -- targets ----------------------------------------------------------------------------
 
@@ -247,26 +214,9 @@ class RelationExtractor(Serialisable, Component):
         lex = self.lex
         yield from self.prep_targets(verb, index)
         for child in verb.children:
-            dep, word = child.dep_, child.lower_
+            dep = child.dep_
             if dep == "dobj":
-                yield self.actors_of(child, index), None
-                if child.lower_ in lex["oriented_nouns"] and self.noun_polarity.get(child.lower_):
-                    for prep in preps(verb, "for", "to"):  # "poses a problem for Moscow"
-                        for obj in pobjs(prep):
-                            pol = self.noun_polarity[child.lower_]
-                            yield self.actors_of(obj, index, possess=False), pol
-                if child.lemma_ in lex["membership_nouns"]:
-                    pol = self.cue_polarity(child) or COOPERATIVE  # "froze its membership"
-                    for prep in preps(verb, "in", "to"):  # "pursue membership in the SCO"
-                        for obj in pobjs(prep):
-                            yield self.actors_of(obj, index, possess=False), pol
-                yield from self.balance_targets(child, index)
-                yield from self.prep_targets(child, index)
-                if verb.lemma_ in lex["recipient_verbs"]:  # "weapons' worth ... to Yerevan"
-                    for node in child.subtree:
-                        for prep in preps(node, "to"):
-                            for obj in pobjs(prep):
-                                yield self.actors_of(obj, index, possess=False), None
+                yield from self.direct_object_targets(verb, child, index)
             elif dep == "ccomp" and verb.lemma_ in lex["attitude_verbs"]:
                 for grand in child.children:  # "Tehran fears that Baku could ..."
                     if grand.dep_ in SUBJECTS:
@@ -277,23 +227,50 @@ class RelationExtractor(Serialisable, Component):
                         yield self.actors_of(grand, index), None
             elif dep in {"prep", "dative"}:
                 for obj in pobjs(child):
-                    if word in lex["hostile_prepositions"] or (
-                        word == "at" and verb.lemma_ in lex["at_verbs"]
-                    ):
-                        yield self.actors_of(obj, index), HOSTILE  # "firing rockets at Israel"
-                    elif word == "with" and verb.lemma_ in lex["with_verbs"]:
-                        yield self.subtree_actors(obj, index), None
-                    elif self.recipient(verb, word):
-                        yield self.actors_of(obj, index), None
-                    elif word == "as":
-                        yield from self.balance_targets(obj, index)
-                        yield from self.cast_as(verb, obj, index)
-                    elif word == "of" and child.i > 0 and child.nbor(-1).lower_ == "out":
-                        yield from self.orbit(obj, index)  # "out of the orbit of X"
-                if word == "out":
-                    for inner in preps(child, "of"):
-                        for obj in pobjs(inner):
-                            yield from self.orbit(obj, index)
+                    yield from self.prep_object_targets(verb, child, obj, index)
+            if child.lower_ == "out":
+                for inner in preps(child, "of"):
+                    for obj in pobjs(inner):
+                        yield from self.orbit(obj, index)
+
+    def direct_object_targets(self, verb: Token, obj: Token, index) -> Targets:
+        """The direct object's actors, and the partners its noun points to: "poses a problem
+        for Moscow", "pursue membership in the SCO", "weapons' worth ... to Yerevan"."""
+        lex = self.lex
+        yield self.actors_of(obj, index), None
+        if obj.lower_ in lex["oriented_nouns"] and self.noun_polarity.get(obj.lower_):
+            for prep in preps(verb, "for", "to"):  # "poses a problem for Moscow"
+                for target in pobjs(prep):
+                    pol = self.noun_polarity[obj.lower_]
+                    yield self.actors_of(target, index, possess=False), pol
+        if obj.lemma_ in lex["membership_nouns"]:
+            pol = self.cue_polarity(obj) or COOPERATIVE  # "froze its membership"
+            for prep in preps(verb, "in", "to"):  # "pursue membership in the SCO"
+                for target in pobjs(prep):
+                    yield self.actors_of(target, index, possess=False), pol
+        yield from self.balance_targets(obj, index)
+        yield from self.prep_targets(obj, index)
+        if verb.lemma_ in lex["recipient_verbs"]:  # "weapons' worth ... to Yerevan"
+            for node in obj.subtree:
+                for prep in preps(node, "to"):
+                    for target in pobjs(prep):
+                        yield self.actors_of(target, index, possess=False), None
+
+    def prep_object_targets(self, verb: Token, prep: Token, obj: Token, index) -> Targets:
+        """The object of one of a verb's prepositions: "firing rockets at Israel", "work
+        with X", "sell weapons to X", "treats NATO as an adversary", "out of the orbit of X"."""
+        lex, word = self.lex, prep.lower_
+        if word in lex["hostile_prepositions"] or (word == "at" and verb.lemma_ in lex["at_verbs"]):
+            yield self.actors_of(obj, index), HOSTILE  # "firing rockets at Israel"
+        elif word == "with" and verb.lemma_ in lex["with_verbs"]:
+            yield self.subtree_actors(obj, index), None
+        elif self.recipient(verb, word):
+            yield self.actors_of(obj, index), None
+        elif word == "as":
+            yield from self.balance_targets(obj, index)
+            yield from self.cast_as(verb, obj, index)
+        elif word == "of" and prep.i > 0 and prep.nbor(-1).lower_ == "out":
+            yield from self.orbit(obj, index)  # "out of the orbit of X"
 
     def cast_as(self, verb: Token, role: Token, index) -> Targets:
         """ "treats NATO as an adversary", "regards China as its main challenger": the
@@ -337,7 +314,7 @@ class RelationExtractor(Serialisable, Component):
     # -- predicates -------------------------------------------------------------------------
 
     def verb_relations(self, verb: Token, index) -> Iterator[Triple]:
-        if self.unreal(verb):
+        if self.modality.unreal(verb):
             return
         polarity = self.verb_polarity.get(verb.lemma_) or self.verb_polarity.get(verb.lower_)
         sources = self.agents(verb, index)
@@ -429,10 +406,13 @@ class RelationExtractor(Serialisable, Component):
             for target in partners - holders:
                 yield source, target, polarity, noun
 
-    def noun_relations(self, noun: Token, index) -> Iterator[Triple]:
+    def relational_polarity(self, noun: Token, index) -> str | None:
+        """The polarity a relational noun asserts here: its lexicon polarity, "joint" ones
+        cooperative, a relation noun's from its cue word ("strained ties"); None for a noun
+        inside a name or a denied or merely possible one."""
         lex = self.lex
         if noun.pos_ == "PROPN" and noun.i not in index:
-            return  # a noun inside a name: "the Syrian Civil War", "the Northern Alliance"
+            return None  # a noun inside a name: "the Syrian Civil War", "the Northern Alliance"
         polarity = self.noun_polarity.get(noun.lower_) or self.noun_polarity.get(noun.lemma_)
         joint = any(c.lower_ in lex["joint_modifiers"] for c in noun.children)
         if polarity is None and joint:
@@ -440,13 +420,20 @@ class RelationExtractor(Serialisable, Component):
         if noun.lower_ in lex["relation_nouns"] | lex["membership_nouns"]:
             polarity = self.cue_polarity(noun) or polarity  # "froze its membership in X"
         if polarity is None or self.unreal_noun(noun):
-            return
+            return None
         if polarity == COOPERATIVE and self.cue_polarity(noun) == HOSTILE:
-            polarity = HOSTILE  # "ending all economic cooperation with South Korea"
+            return HOSTILE  # "ending all economic cooperation with South Korea"
+        return polarity
+
+    def noun_relations(self, noun: Token, index) -> Iterator[Triple]:
+        polarity = self.relational_polarity(noun, index)
+        if polarity is None:
+            return
         roles = list(self.role_relations(noun, polarity, index))
         if roles:
             yield from roles
             return
+        lex = self.lex
         between, partners = self.noun_partners(noun, index)
         owners = self.left_owners(noun, index)
         organisations = {a for a in owners if a.startswith("org:")}
@@ -460,32 +447,56 @@ class RelationExtractor(Serialisable, Component):
             return
         if noun.lower_ in lex["neutral_reciprocal_nouns"] and not self.cue_polarity(noun):
             return
-        if len(between) >= 2 and noun.lower_ in lex["reciprocal_nouns"]:
-            yield from self.pairs(between, polarity, noun)
+        mutual = self.mutual_relations(noun, polarity, between, partners, owners, index)
+        if mutual:
+            yield from mutual
             return
-        if noun.lower_ in lex["reciprocal_nouns"] and not partners:
-            group = owners if len(owners) >= 2 else self.reciprocal_members(noun, index)
-            if len(group) >= 2:
-                yield from self.pairs(group, polarity, noun)
-                return
-        sources = owners
-        if not sources and noun.dep_ == "appos":
+        yield from self.directed_noun_relations(noun, polarity, partners, owners, index)
+
+    def mutual_relations(
+        self, noun: Token, polarity: str, between: set[str], partners, owners, index
+    ) -> list[Triple]:
+        """A reciprocal noun held between its members: "a partnership between X and Y",
+        "the Sino-Russian partnership", "bind Iran and Russia into a partnership"."""
+        if noun.lower_ not in self.lex["reciprocal_nouns"]:
+            return []
+        if len(between) >= 2:
+            return list(self.pairs(between, polarity, noun))
+        if partners:
+            return []
+        group = owners if len(owners) >= 2 else self.reciprocal_members(noun, index)
+        return list(self.pairs(group, polarity, noun)) if len(group) >= 2 else []
+
+    def noun_sources(self, noun: Token, partners, owners: set[str], index) -> set[str]:
+        """Who holds a relational noun: its owners, an apposition's head ("the SCO, the rival
+        to NATO"), or the agents of its clause ("applied for EU membership": the applicant)."""
+        lex = self.lex
+        if owners:
+            return owners
+        if noun.dep_ == "appos":
             sources = self.actors_of(noun.head, index)  # "the SCO, the rival to NATO"
+            if sources:
+                return sources
         joins = noun.dep_ == "pobj" and (
             noun.lower_ in lex["membership_nouns"]  # "applied for EU membership"
             or (noun.head.lower_ in lex["instrument_prepositions"] and partners)
         )  # "answered with duties on American products"
-        if not sources and (noun.dep_ in {"dobj", "attr", "appos"} or joins):
+        if noun.dep_ in {"dobj", "attr", "appos"} or joins:
             head = noun.head.head if noun.dep_ in {"appos", "pobj"} else noun.head
-            sources = self.agents(head, index)  # "applied for EU membership": the applicant
+            return self.agents(head, index)
+        return set()
+
+    def directed_noun_relations(
+        self, noun: Token, polarity: str, partners, owners: set[str], index
+    ) -> Iterator[Triple]:
+        """Source (owner or agent) -> each prepositional partner of a relational noun."""
+        lex = self.lex
+        sources = self.noun_sources(noun, partners, owners, index)
         for word, targets in partners:
             if word == "of" and noun.lower_ not in lex["of_target_nouns"]:
                 continue
-            if (
-                word in {"for", "to"}
-                and polarity == HOSTILE
-                and noun.lower_ not in lex["oriented_nouns"]
-            ):
+            oriented = noun.lower_ in lex["oriented_nouns"]
+            if word in {"for", "to"} and polarity == HOSTILE and not oriented:
                 continue
             pol = HOSTILE if word == "against" else polarity
             for source in sources:
@@ -589,11 +600,18 @@ class RelationExtractor(Serialisable, Component):
     "claims_relations",
     assigns=["span._.relations"],
     requires=["token.dep", "token.lemma", "doc.spans"],
-    default_config={"lexicon": None, "verb_lexicon": None},
+    default_config={"lexicon": None, "verb_lexicon": None, "modality_lexicon": None},
 )
 def make_relations(
-    nlp: Language, name: str, lexicon: str | None, verb_lexicon: str | None
+    nlp: Language,
+    name: str,
+    lexicon: str | None,
+    verb_lexicon: str | None,
+    modality_lexicon: str | None,
 ) -> RelationExtractor:
     """Factory: ``lexicon`` is a JSON file like relations.json, ``verb_lexicon`` one like
-    cameo_verbs.json (None: the bundled ones; the hand lexicon decides over the derived)."""
-    return RelationExtractor(nlp, name, lexicon=lexicon, verb_lexicon=verb_lexicon)
+    cameo_verbs.json, ``modality_lexicon`` one like modality.json (None: the bundled ones;
+    the hand lexicon decides over the derived)."""
+    return RelationExtractor(
+        nlp, name, lexicon=lexicon, verb_lexicon=verb_lexicon, modality_lexicon=modality_lexicon
+    )

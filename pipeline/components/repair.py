@@ -21,7 +21,7 @@ from spacy.tokens import Doc, Span, Token
 from ..extensions import doc_text, register_extensions
 from .base import Component, Serialisable
 from .lexicon import load_lexicon
-from .syntax import covered, indexes_with, word_ids
+from .syntax import DEPS, covered, indexes_with, word_ids
 
 
 class VerbRepair(Serialisable, Component):
@@ -106,7 +106,7 @@ class VerbRepair(Serialisable, Component):
         roots = [t for t in alt if t.dep_ == "ROOT"]
         if len(roots) != 1 or roots[0].i + sent.start not in swapped:
             return
-        if not any(c.dep_ in {"nsubj", "nsubjpass"} for c in roots[0].children):
+        if not any(c.dep_ in DEPS["subject"] for c in roots[0].children):
             return
         self.copy(doc, sent, alt, swapped)
 

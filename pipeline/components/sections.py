@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
 from ..extensions import doc_text, register_extensions
 from .base import Component, Serialisable
@@ -92,72 +92,86 @@ class SectionDetector(Serialisable, Component):
         return None
 
     def process(self, doc: Doc) -> Doc:
-        offsets = doc.to_array("IDX")  # token start offsets, without making Token objects
-        non_claims, sections = [], []
-        lines = split_lines(doc_text(doc))
-        section = None  # (topic, start) of the open subsection
+        layout = Layout(doc)
         previous: Line | None = None
         seen_content = False
-
-        def close(end: int) -> None:
-            nonlocal section
-            if section is not None:
-                span = doc.char_span(section[1], end, alignment_mode="expand", label="section")
-                if span is not None:
-                    span._.section = section[0]
-                    sections.append(span)
-            section = None
-
-        def mark(kind: str, start: int, end: int) -> None:
-            span = doc.char_span(start, end, label=kind, alignment_mode="expand")
-            if span is not None:
-                non_claims.append(span)
-
-        def sent_start(char: int) -> None:
-            i = int(offsets.searchsorted(char))
-            if 0 < i < len(doc) and offsets[i] == char and not doc[i].is_space:
-                doc[i].is_sent_start = True
-
-        for line in lines:
+        for line in split_lines(doc_text(doc)):
             if line is None:
                 if previous is not None:
-                    close(previous.end)
+                    layout.close(previous.end)
                 previous = None
                 continue
             new_unit = previous is None or self.ends_sentence(previous) or not seen_content
             new_unit = new_unit or self.is_heading(previous)
             if new_unit:
-                sent_start(line.start)
+                layout.sent_start(line.start)
             if not seen_content and self.is_heading(line):
-                mark("title", line.start, line.end)
-            elif (
-                new_unit
-                and line.text.startswith(self.byline_prefixes)
-                and self.is_heading(Line(line.start, line.end, line.text.split(" ", 1)[-1]))
-            ):
-                close(line.start)
-                mark("byline", line.start, line.end)
-            elif new_unit and self.is_heading(line):
-                close(line.start)
-                mark("heading", line.start, line.end)
-            elif new_unit and (label := self.label_re.match(line.text)):
-                close(line.start)
-                mark("label", line.start, line.start + label.end())
-                sent_start(line.start + label.end())
-            elif new_unit and (cut := self.lead_in(line)) is not None:
-                close(line.start)
-                topic = self.dash_lead_re.match(line.text) or self.colon_lead_re.match(line.text)
-                topic_text = topic.group("topic").strip() if topic else line.text[:cut]
-                mark("topic", line.start, line.start + cut)
-                section = (topic_text, line.start + cut)
-                sent_start(line.start + cut)
+                layout.mark("title", line.start, line.end)
+            elif new_unit:
+                self.open_unit(layout, line)
             seen_content = True
             previous = line
         if previous is not None:
-            close(previous.end)
-        doc.spans["non_claims"] = non_claims
-        doc.spans["sections"] = sections
+            layout.close(previous.end)
+        doc.spans["non_claims"] = layout.non_claims
+        doc.spans["sections"] = layout.sections
         return doc
+
+    def open_unit(self, layout: Layout, line: Line) -> None:
+        """A line that starts a new unit: a byline, heading, label or lead-in topic (each
+        closes the open subsection), or plain text."""
+        if line.text.startswith(self.byline_prefixes) and self.is_heading(
+            Line(line.start, line.end, line.text.split(" ", 1)[-1])
+        ):
+            layout.close(line.start)
+            layout.mark("byline", line.start, line.end)
+        elif self.is_heading(line):
+            layout.close(line.start)
+            layout.mark("heading", line.start, line.end)
+        elif label := self.label_re.match(line.text):
+            layout.close(line.start)
+            layout.mark("label", line.start, line.start + label.end())
+            layout.sent_start(line.start + label.end())
+        elif (cut := self.lead_in(line)) is not None:
+            layout.close(line.start)
+            topic = self.dash_lead_re.match(line.text) or self.colon_lead_re.match(line.text)
+            topic_text = topic.group("topic").strip() if topic else line.text[:cut]
+            layout.mark("topic", line.start, line.start + cut)
+            layout.section = (topic_text, line.start + cut)
+            layout.sent_start(line.start + cut)
+
+
+class Layout:
+    """What the section detector finds in one Doc: non-claim spans, subsections (the open
+    one as (topic, start)), and the sentence starts it sets."""
+
+    def __init__(self, doc: Doc) -> None:
+        self.doc = doc
+        self.offsets = doc.to_array("IDX")  # token start offsets, without Token objects
+        self.non_claims: list[Span] = []
+        self.sections: list[Span] = []
+        self.section: tuple[str, int] | None = None
+
+    def close(self, end: int) -> None:
+        """End the open subsection at ``end``."""
+        if self.section is not None:
+            topic, start = self.section
+            span = self.doc.char_span(start, end, alignment_mode="expand", label="section")
+            if span is not None:
+                span._.section = topic
+                self.sections.append(span)
+        self.section = None
+
+    def mark(self, kind: str, start: int, end: int) -> None:
+        span = self.doc.char_span(start, end, label=kind, alignment_mode="expand")
+        if span is not None:
+            self.non_claims.append(span)
+
+    def sent_start(self, char: int) -> None:
+        doc, offsets = self.doc, self.offsets
+        i = int(offsets.searchsorted(char))
+        if 0 < i < len(doc) and offsets[i] == char and not doc[i].is_space:
+            doc[i].is_sent_start = True
 
 
 @Language.factory(

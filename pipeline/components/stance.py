@@ -1,7 +1,7 @@
 """Stance: does a claim put the document's focal pair in alignment or in divergence?
 
 The focal pair is ``doc._.focal``: given (``--focal``, the input line) or detected by the
-actors component. A claim that
+focal component (``focal.py``). A claim that
 mentions both focal actors (any two actor IDs; a person also counts through its home state,
 an organisation or group only through its own ID) is
 divergent when it carries a divergence cue that is neither negated (also by an averting
@@ -16,7 +16,6 @@ diverge"); otherwise neutral.
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass, field
 
 from spacy.language import Language
@@ -26,18 +25,19 @@ from ..extensions import register_extensions
 from ..gazetteer import load_gazetteer
 from .base import Component, Serialisable
 from .lexicon import load_lexicon
+from .modality import Modality
 from .relations import polarity_tables
 from .syntax import (
+    DEPS,
     covered,
-    denied_subject,
     first_conjunct,
     indexes_with,
     tokens_within,
     word_ids,
 )
 
-SUBJECTS = {"nsubj", "nsubjpass"}
-CLIMB = {"xcomp", "conj", "advcl", "pcomp", "prep", "pobj", "dobj"}
+SUBJECTS = DEPS["subject"]
+CLIMB = DEPS["event_climb"]
 
 
 @dataclass
@@ -49,6 +49,37 @@ class Cues:
     conv: list[Token] = field(default_factory=list)
     denied_conv: list[Token] = field(default_factory=list)
     contrast: list[Token] = field(default_factory=list)
+
+
+# Every rule that gives a claim a convergent or divergent label, in the order they are
+# tried; the record names the one that fired (``stance.rule``), neutral has none.
+RULES: dict[str, str] = {
+    "divergence_cue": "a divergence word, asserted (not negated, minimised or backgrounded)",
+    "hostile_relation": "a hostile relation between the two focal actors",
+    "convergence_cue": "a convergence word, asserted",
+    "denied_divergence": "a divergence word negated or minimised ('do not diverge')",
+    "cooperative_relation": "a cooperative relation between the two focal actors",
+    "shared_target": "both focal actors act on one target with the same polarity",
+    "denied_convergence": "a convergence word denied locally ('far from an alliance')",
+    "coordinated_subjects": "both focal actors in one subject group ('Russia and Iran view')",
+    "contrast": "a contrast mark between them ('while ... does not')",
+    "relationship_divergence": "a divergence word on the pair's relationship ('the rivalry')",
+    "relationship_convergence": "a convergence word on the pair's relationship",
+    "hostile_event": "a hostile (or denied cooperative) event word between them",
+    "cooperative_event": "a cooperative event word between them",
+}
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A claim's stance label, the rule of ``RULES`` that fired (None: neutral), its cues."""
+
+    label: str
+    rule: str | None
+    cues: list[Token]
+
+
+NEUTRAL = Decision("neutral", None, [])
 
 
 def focal_ends(relation: dict, focal: set[str], keys_of: dict) -> set[str]:
@@ -82,12 +113,12 @@ class StanceTagger(Serialisable, Component):
         lexicon: str | None = None,
         relation_lexicon: str | None = None,
         verb_lexicon: str | None = None,
+        modality_lexicon: str | None = None,
     ) -> None:
         register_extensions()
         self.name = name
-        raw = load_lexicon("stance", lexicon)
-        self.denying = {tuple(pair) for pair in raw["denying_phrases"]}
-        lex = {k: set(v) for k, v in raw.items() if k != "denying_phrases"}
+        self.modality = Modality(modality_lexicon)
+        lex = {k: set(v) for k, v in load_lexicon("stance", lexicon).items()}
         self.lex = lex
         self.gazetteer = load_gazetteer()
         self.verb_polarity, self.noun_polarity = polarity_tables(relation_lexicon, verb_lexicon)
@@ -98,71 +129,6 @@ class StanceTagger(Serialisable, Component):
 
     # -- cues -------------------------------------------------------------------------------
 
-    def denied_from(self, claim: Span) -> int:
-        """Index of the first token after "rather than" / "instead of" in the claim (or the
-        claim's end): cues from there on are denied ("friction ... rather than fragility")."""
-        words = [t.lower_ for t in claim]
-        for n in range(len(words) - 1):
-            if (words[n], words[n + 1]) in self.denying:
-                return claim.start + n + 2
-        return claim.end
-
-    def negated(self, token: Token, claim: Span, denied_from: int | None = None) -> bool:
-        """A cue under negation: itself, its head chain, a 'no'-determined governor, a
-        governing averting verb ("avoid rivalry"), a denying subject ("neither ... nor"),
-        or after "rather than" / "instead of"."""
-        if token.i >= (self.denied_from(claim) if denied_from is None else denied_from):
-            return True
-        negators = self.lex["negators"]
-        words = [t.lower_ for t in claim.doc[claim.start : token.i]]
-        for first, second in self.denying:
-            if any(a == first and b == second for a, b in itertools.pairwise(words)):
-                return True
-        for node in [token, *token.ancestors]:
-            if node.i < claim.start or node.i >= claim.end:
-                break
-            if node.lower_ in negators and node is not token:
-                return True
-            if node in (token, token.head) and self.far_from(node):
-                return True  # "far from an alliance"
-            if node is not token and node.lemma_ in self.lex["averting_verbs"]:
-                return True  # "avoid open rivalry", "prevent a rift"
-            if denied_subject(node, negators):
-                return True  # "Neither Moscow nor Tehran wants a confrontation"
-            for child in node.children:
-                if child.dep_ in {"neg", "det", "advmod", "acomp"} and child.lower_ in negators:
-                    return True
-                if child.dep_ == "dobj" and child.lower_ == "nothing":
-                    return True
-        return False
-
-    @staticmethod
-    def far_from(node: Token) -> bool:
-        """The object of "far from"."""
-        prep = node.head
-        return (
-            node.dep_ == "pobj"
-            and prep.lower_ == "from"
-            and prep.i > 0
-            and (node.doc[prep.i - 1].lower_ == "far")
-        )
-
-    def locally_denied(self, token: Token) -> bool:
-        """Negated by a word on the cue or on one of its two nearest governors ("no
-        alliance", "did not reconcile", "is unlikely to cooperate", "far from an alliance"),
-        not by a denial further up ("no reason to imagine that the partnership would
-        collapse")."""
-        negators = self.lex["negators"]
-        if any(a.lemma_ in self.lex["averting_verbs"] for a in list(token.ancestors)[:3]):
-            return True  # "dismantled every channel of cooperation", "avoid an alliance"
-        for node in [token, *list(token.ancestors)[:2]]:
-            if node in (token, token.head) and self.far_from(node):
-                return True
-            for child in node.children:
-                if child.dep_ in {"neg", "det", "advmod", "acomp"} and child.lower_ in negators:
-                    return True
-        return False
-
     def minimised(self, token: Token) -> bool:
         """'Minor divergences', 'managing these differences', 'will only materialize'."""
         lex = self.lex
@@ -171,22 +137,7 @@ class StanceTagger(Serialisable, Component):
         head = token.head
         if head.lemma_ in lex["minimisers"] and token.dep_ in {"dobj", "pobj"}:
             return True
-        return token.dep_ in SUBJECTS and any(c.lower_ in lex["restrictive"] for c in head.children)
-
-    def backgrounded(self, token: Token, claim: Span) -> bool:
-        """Inside an although/while/even-if clause or a despite phrase (background) or an
-        if/unless clause (a hypothesis): not what the claim asserts."""
-        marks = self.lex["concessive_marks"] | self.lex["conditional_marks"]
-        for node in [token, *token.ancestors]:
-            if node.i < claim.start or node.i >= claim.end:
-                return False
-            if node.dep_ == "pobj" and node.head.lower_ in self.lex["concessive_prepositions"]:
-                return True
-            if node.dep_ == "advcl" and any(
-                c.dep_ == "mark" and c.lower_ in marks for c in node.children
-            ):
-                return True
-        return False
+        return self.modality.restricted(token)
 
     def about_others(self, token: Token, focal_tokens: set[int], index) -> bool:
         """A divergence noun tied to non-focal parties only ("tensions with Saudi Arabia")."""
@@ -219,21 +170,22 @@ class StanceTagger(Serialisable, Component):
             candidates = [t for t in tokens_within(claim, cue_indexes) if t.i not in named]
             located = {places[i] for i in range(claim.start, claim.end) if i in places}
             events = [t for t in tokens_within(claim, event_indexes) if t.i not in named]
-            label, cues = self.decide(claim, focal, state_of, candidates, keys_of)
-            if label == "neutral":
-                label, cues = self.from_events(claim, focal, state_of, located, events)
-            claim._.stance = label
-            claim._.stance_cues = [[c.idx, c.idx + len(c)] for c in cues]
+            decision = self.decide(claim, focal, state_of, candidates, keys_of)
+            if decision.label == "neutral":
+                decision = self.from_events(claim, focal, state_of, located, events)
+            claim._.stance = decision.label
+            claim._.stance_rule = decision.rule
+            claim._.stance_cues = [[c.idx, c.idx + len(c)] for c in decision.cues]
         return doc
 
     def collect(self, claim: Span, candidates: list[Token], focal_tokens, state_of) -> Cues:
         """Sort the claim's cue words: divergence asserted or softened (negated, minimised),
         convergence asserted or denied, contrast marks."""
-        lex, cues = self.lex, Cues()
-        denied = self.denied_from(claim)
+        lex, mod, cues = self.lex, self.modality, Cues()
+        denied = mod.denied_from(claim)
         for token in candidates:
             word, lemma = token.lower_, token.lemma_
-            negated = self.negated(token, claim, denied)
+            negated = mod.negated(token, claim, denied)
             if word in lex["divisive"] or lemma in lex["divisive"]:
                 if negated and word != "drive":
                     cues.soft_div.append(token)
@@ -241,14 +193,16 @@ class StanceTagger(Serialisable, Component):
             if word in lex["divergence"] or lemma in lex["divergence"]:
                 if negated or self.minimised(token):
                     cues.soft_div.append(token)
-                elif not self.backgrounded(token, claim) and not self.about_others(
+                elif not self.modality.backgrounded(token, claim) and not self.about_others(
                     token, focal_tokens, state_of
                 ):
                     cues.real_div.append(token)
             elif word in lex["convergence"] or lemma in lex["convergence"]:
                 if not negated:
                     cues.conv.append(token)
-                elif self.locally_denied(token) and not self.backgrounded(token, claim):
+                elif self.modality.locally_denied(token) and not self.modality.backgrounded(
+                    token, claim
+                ):
                     cues.denied_conv.append(token)  # "far from an alliance", "will not reconcile"
             if word in lex["contrast_marks"]:
                 cues.contrast.append(token)
@@ -258,58 +212,69 @@ class StanceTagger(Serialisable, Component):
 
     def decide(
         self, claim: Span, focal: set[str], state_of, candidates: list[Token], keys_of: dict
-    ) -> tuple[str, list[Token]]:
-        """The claim's stance and its cues; ``candidates`` are the claim's tokens whose word
-        or lemma is in a stance lexicon (no other token can be a cue); ``keys_of`` maps the
-        document's actor IDs to what they count as for the focal pair."""
+    ) -> Decision:
+        """The claim's stance, the rule that gave it and its cues; ``candidates`` are the
+        claim's tokens whose word or lemma is in a stance lexicon (no other token can be a
+        cue); ``keys_of`` maps the document's actor IDs to what they count as for the pair."""
         actor_states = {i: state_of[i] for i in range(claim.start, claim.end) if i in state_of}
         present = set().union(*actor_states.values()) & focal
         focal_tokens = {i for i, states in actor_states.items() if states & focal}
         cues = self.collect(claim, candidates, focal_tokens, state_of)
+        if len(focal) == 2 and not present:
+            return self.about_the_relationship(claim, cues)
+        if len(focal) < 2 or len(present) < 2:
+            return NEUTRAL
         softened = {t.idx for t in cues.soft_div}
         relations = [
             r
             for r in claim._.relations or []
-            if r["cue"][0] not in softened and not self.backgrounded(cue_token(claim, r), claim)
+            if r["cue"][0] not in softened
+            and not self.modality.backgrounded(cue_token(claim, r), claim)
         ]
-        between = [r for r in relations if focal_ends(r, focal, keys_of) == focal]
-        if len(focal) < 2 or len(present) < 2:
-            if len(focal) == 2 and not present:
-                return self.about_the_relationship(claim, cues)
-            return "neutral", []
-        if cues.real_div:
-            return "divergent", cues.real_div
-        hostile = [r for r in between if r["polarity"] == "hostile"]
-        if hostile:
-            return "divergent", [cue_token(claim, hostile[0])]
-        if cues.conv or cues.soft_div:
-            return "convergent", cues.conv + cues.soft_div
-        if between or shared_target(relations, focal, keys_of):
-            return "convergent", []
-        if cues.denied_conv:
-            return "divergent", cues.denied_conv
-        if self.coordinated_subjects(claim, focal, actor_states):
-            return "convergent", []
-        if cues.contrast:
-            return "divergent", cues.contrast
-        return "neutral", []
+        return self.between_pair(claim, focal, cues, relations, keys_of, actor_states)
 
-    def about_the_relationship(self, claim: Span, cues: Cues) -> tuple[str, list[Token]]:
+    def between_pair(
+        self, claim: Span, focal: set[str], cues: Cues, relations: list[dict], keys_of, states
+    ) -> Decision:
+        """A claim naming both focal actors: the first rule of ``RULES`` order that fires."""
+        between = [r for r in relations if focal_ends(r, focal, keys_of) == focal]
+        hostile = [r for r in between if r["polarity"] == "hostile"]
+        if cues.real_div:
+            return Decision("divergent", "divergence_cue", cues.real_div)
+        if hostile:
+            return Decision("divergent", "hostile_relation", [cue_token(claim, hostile[0])])
+        if cues.conv:
+            return Decision("convergent", "convergence_cue", cues.conv + cues.soft_div)
+        if cues.soft_div:
+            return Decision("convergent", "denied_divergence", cues.soft_div)
+        if between:
+            return Decision("convergent", "cooperative_relation", [])
+        if shared_target(relations, focal, keys_of):
+            return Decision("convergent", "shared_target", [])
+        if cues.denied_conv:
+            return Decision("divergent", "denied_convergence", cues.denied_conv)
+        if self.coordinated_subjects(claim, focal, states):
+            return Decision("convergent", "coordinated_subjects", [])
+        if cues.contrast:
+            return Decision("divergent", "contrast", cues.contrast)
+        return NEUTRAL
+
+    def about_the_relationship(self, claim: Span, cues: Cues) -> Decision:
         """A claim naming no focal actor: it can deny divergence or convergence outright
         ("These aims do not diverge"), and a definite description of the pair's relationship
         carries its cues like "these aims" (G3.5, G5.5): "Yet the partnership is
         increasingly lopsided", "the détente is a marriage of convenience"."""
         if not cues.real_div and not cues.conv:
             if cues.soft_div:
-                return "convergent", cues.soft_div
+                return Decision("convergent", "denied_divergence", cues.soft_div)
             if cues.denied_conv:
-                return "divergent", cues.denied_conv
-            return "neutral", []
+                return Decision("divergent", "denied_convergence", cues.denied_conv)
+            return NEUTRAL
         if not any(self.names_relationship(t) for t in claim):
-            return "neutral", []
+            return NEUTRAL
         if cues.real_div:
-            return "divergent", cues.real_div
-        return "convergent", cues.conv
+            return Decision("divergent", "relationship_divergence", cues.real_div)
+        return Decision("convergent", "relationship_convergence", cues.conv)
 
     def names_relationship(self, token: Token) -> bool:
         """ "the partnership", "their relationship", "this rivalry": a definite description
@@ -323,7 +288,7 @@ class StanceTagger(Serialisable, Component):
 
     def from_events(
         self, claim: Span, focal: set[str], state_of, located: set[str], events: list[Token]
-    ) -> tuple[str, list[Token]]:
+    ) -> Decision:
         """A claim naming both focal actors (one may be named as a place: "strikes in
         Pakistan") whose only alignment content is an event word of the relation lexicon,
         possible or not ("A renewed Israeli air campaign is likely if Hezbollah rearms"):
@@ -331,27 +296,27 @@ class StanceTagger(Serialisable, Component):
         one divergent. Events in concessive clauses are background."""
         present = set().union(*[state_of.get(i, set()) for i in range(claim.start, claim.end)])
         if len(focal) < 2 or len((present | located) & focal) < 2:
-            return "neutral", []
+            return NEUTRAL
         hostile, cooperative = [], []
         for token in events:
             polarity = self.event_polarity(token)
-            if polarity is None or self.backgrounded(token, claim):
+            if polarity is None or self.modality.backgrounded(token, claim):
                 continue
             agents = self.agent_keys(token, state_of)
             if agents is not None and (
                 not agents & focal or ((present | located) & focal) <= agents
             ):
                 continue  # a third party's act, or both focal actors acting side by side
-            negated = self.negated(token, claim)
+            negated = self.modality.negated(token, claim)
             if polarity == "hostile" and not negated:
                 hostile.append(token)
             elif polarity == "cooperative":
                 (hostile if negated else cooperative).append(token)
         if hostile:
-            return "divergent", hostile[:1]
+            return Decision("divergent", "hostile_event", hostile[:1])
         if cooperative and len(present & focal) == 2:
-            return "convergent", cooperative[:1]
-        return "neutral", []
+            return Decision("convergent", "cooperative_event", cooperative[:1])
+        return NEUTRAL
 
     def agent_keys(self, token: Token, state_of) -> set[str] | None:
         """Focal keys of whoever performs an event: the subject of its verb (a noun's
@@ -398,9 +363,14 @@ class StanceTagger(Serialisable, Component):
 
 @Language.factory(
     "claims_stance",
-    assigns=["span._.stance", "span._.stance_cues"],
-    requires=["doc.spans", "span._.relations"],
-    default_config={"lexicon": None, "relation_lexicon": None, "verb_lexicon": None},
+    assigns=["span._.stance", "span._.stance_rule", "span._.stance_cues"],
+    requires=["doc.spans", "doc._.focal", "doc._.local_actors", "span._.relations"],
+    default_config={
+        "lexicon": None,
+        "relation_lexicon": None,
+        "verb_lexicon": None,
+        "modality_lexicon": None,
+    },
 )
 def make_stance(
     nlp: Language,
@@ -408,9 +378,15 @@ def make_stance(
     lexicon: str | None,
     relation_lexicon: str | None,
     verb_lexicon: str | None,
+    modality_lexicon: str | None,
 ) -> StanceTagger:
     """Factory: ``lexicon`` is a JSON file like stance.json; the event words come from the
     relation lexicons (relations.json, cameo_verbs.json) unless others are given."""
     return StanceTagger(
-        nlp, name, lexicon=lexicon, relation_lexicon=relation_lexicon, verb_lexicon=verb_lexicon
+        nlp,
+        name,
+        lexicon=lexicon,
+        relation_lexicon=relation_lexicon,
+        verb_lexicon=verb_lexicon,
+        modality_lexicon=modality_lexicon,
     )

@@ -8,6 +8,31 @@ from collections.abc import Iterable
 from spacy.tokens import Doc, Span, Token
 from spacy.vocab import Vocab
 
+# The one table of dependency label sets the components test (spaCy's English labels).
+DEPS: dict[str, frozenset[str]] = {
+    # a verb's nominal subject ("Russia backs ...", "Iran was backed ...")
+    "subject": frozenset({"nsubj", "nsubjpass"}),
+    # ... or a clausal one ("That Iran backs X worries Y"): who performs an action
+    "agent_subject": frozenset({"nsubj", "nsubjpass", "csubj"}),
+    # a clause has its own subject (the segmenter's test for an independent clause)
+    "clause_subject": frozenset({"nsubj", "nsubjpass", "csubj", "csubjpass", "expl"}),
+    # a mention as a participant of its clause (coreference and "both" readings)
+    "participant": frozenset({"nsubj", "nsubjpass", "dobj", "pobj"}),
+    # the words a noun's modifiers attach with before a subject ("both countries")
+    "subject_modifier": frozenset({"compound", "det", "nummod", "amod", "poss"}),
+    # negation words attached to what they deny ("no alliance", "is unlikely to")
+    "negating": frozenset({"neg", "det", "advmod", "acomp"}),
+    # how a relation's agent is inherited from the governing predicate
+    "agent_climb": frozenset(
+        {"xcomp", "conj", "advcl", "ccomp", "pcomp", "acl", "prep", "pobj", "dobj", "oprd"}
+        | {"acomp"}
+    ),
+    # how an event's performer is looked for in stance ("seeks to drive a wedge")
+    "event_climb": frozenset({"xcomp", "conj", "advcl", "pcomp", "prep", "pobj", "dobj"}),
+    # how far a negation, modal or condition on a governor reaches down a predicate
+    "modal_scope": frozenset({"xcomp", "conj", "advcl", "acl", "pcomp", "prep", "pobj"}),
+}
+
 
 def word_ids(vocab: Vocab, words: Iterable[str]) -> frozenset[int]:
     """The string-store IDs of ``words``, to compare with ``Doc.to_array`` columns."""
@@ -41,7 +66,7 @@ def denied_subject(verb: Token, negators: set[str]) -> bool:
     """A subject that denies its verb: "Neither Moscow nor Tehran wants ...", "No state
     seeks ...", "None of them backs ..." (``negators`` from the component's lexicon)."""
     for subject in verb.children:
-        if subject.dep_ not in {"nsubj", "nsubjpass"}:
+        if subject.dep_ not in DEPS["subject"]:
             continue
         if subject.lower_ in negators:
             return True

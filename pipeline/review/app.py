@@ -2,94 +2,318 @@
 
 Flask on 127.0.0.1 only. Requests whose Host is not the app's own, and state-changing
 requests whose Origin is not the app's own, are refused (so another page in the browser
-cannot drive it). Every edit is validated by the gold models; an invalid one gets a 400
-with a message the page shows. Writes go only into the gold folder (``Store``).
+cannot drive it); the page may not be framed (CSP ``frame-ancestors 'none'``), and only its
+own script and style run (allowed by hash). Request bodies are limited to ``MAX_BODY``
+bytes and validated by pydantic models; a refused request gets a 400 with a sentence the
+page shows, and changes nothing. Writes go only into the gold folder (``Store``).
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import json
+import logging
+import re
+import threading
 from importlib.resources import files
+from typing import Annotated
 
 from flask import Flask, abort, jsonify, request
-from pydantic import ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from werkzeug.exceptions import HTTPException
 
+from .. import errors
 from ..documents import SourceDocument
 from ..gazetteer import load_gazetteer
-from ..io import validation_summary
 from ..records import ClaimRecord, GoldClaim
-from .store import Store, gold_from_record, proposal_key
+from .store import Store, focal_pairs, gold_from_record, proposal_key
+from .tagging import SpanTagger, untagged
+
+log = logging.getLogger(__name__)
+
+MAX_BODY = 1_000_000  # bytes of a request body
+MAX_BODY_TEXT = "1 MB"
+MAX_OFFSET = 10**12
+
+# -- request bodies -------------------------------------------------------------------------
+
+Offset = Annotated[int, Field(strict=True, ge=0, le=MAX_OFFSET)]
+Key = Annotated[
+    str, StringConstraints(max_length=10_000, pattern=r"^\S.*:[0-9]{1,12}:[0-9]{1,12}$")
+]
+Name = Annotated[str, StringConstraints(max_length=10_000)]
 
 
-def create_app(sources: list[SourceDocument], records: list[ClaimRecord], store: Store, port: int):
-    """The Flask app for one review session (``port`` is the one it is served on)."""
-    app = Flask(__name__)
+class Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class RelationEdit(Body):
+    source: Name
+    target: Name
+    polarity: Name
+
+
+class ClaimEdit(Body):
+    """A claim as the page sends it (IDs and labels are checked by GoldClaim after)."""
+
+    doc_id: Name
+    start: Offset
+    end: Offset
+    text: str | None = None  # ignored: the server takes the text from the document
+    section: Name | None = None
+    actors: list[Name] = Field(default_factory=list, max_length=1000)
+    regions: list[Name] = Field(default_factory=list, max_length=1000)
+    stance: Name
+    certainty: Name
+    relations: list[RelationEdit] = Field(default_factory=list, max_length=1000)
+    probability: tuple[float, float] | None = None
+    cues: list[Name] | None = None
+    notes: str | None = None
+
+
+class AcceptBody(Body):
+    key: Key | None = None
+    claim: ClaimEdit
+
+
+class RejectBody(Body):
+    key: Key
+
+
+class AddBody(Body):
+    doc_id: Name
+    start: Offset
+    end: Offset
+
+
+class UndoBody(Body):
+    pass
+
+
+class Refused(Exception):
+    """A request refused with a 400 and this sentence."""
+
+
+def where(error: dict) -> str:
+    return ".".join(str(part) for part in error["loc"]) or "body"
+
+
+def edit_problem(exc: ValidationError) -> str:
+    """The first problem of a claim edit, as a sentence (IDs explained, not a regex)."""
+    first = exc.errors()[0]
+    field = str(first["loc"][0]) if first["loc"] else ""
+    if first["type"] == "string_pattern_mismatch" and field in ("actors", "relations"):
+        return f"{field}: " + errors.BAD_ACTOR_ID.format(value=first["input"])
+    if first["type"] == "string_pattern_mismatch" and field == "regions":
+        return f"{field}: " + errors.BAD_REGION_ID.format(value=first["input"])
+    return f"{where(first)}: {first['msg']}"
+
+
+def request_problem(exc: ValidationError) -> str:
+    first = exc.errors()[0]
+    if first["type"] == "string_pattern_mismatch" and first["loc"] == ("key",):
+        return errors.REQUEST_KEY
+    message = "expected a JSON object" if first["type"] == "model_type" else first["msg"]
+    return errors.REQUEST_INVALID.format(detail=f"{where(first)}: {message}")
+
+
+def parsed(model: type[Body]) -> Body:
+    """The request's JSON body as ``model``; Refused if it is not JSON or not that shape."""
+    raw = request.get_data(cache=False)  # over MAX_CONTENT_LENGTH: 413 before reading it
+    try:
+        data = json.loads(raw) if raw.strip() else {}
+    except (ValueError, RecursionError):
+        raise Refused(errors.REQUEST_NOT_JSON) from None
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise Refused(request_problem(exc)) from None
+    except RecursionError:
+        raise Refused(errors.REQUEST_NOT_JSON) from None
+
+
+# -- the session ----------------------------------------------------------------------------
+
+
+class Session:
+    """What the app serves: proposals, the store, and the tagger for added spans."""
+
+    def __init__(self, sources, records, store: Store, tagger) -> None:
+        self.sources = sources
+        self.texts = {s.doc_id: s for s in sources}
+        self.proposals = sorted(records, key=lambda r: (r.doc_id, r.start))
+        self.store = store
+        self.tagger = tagger
+        self.lock = threading.Lock()  # one decision at a time
+
+    def item(self, record: ClaimRecord) -> dict:
+        status, gold = self.store.status(record)
+        return {
+            "key": proposal_key(record.doc_id, record.start, record.end),
+            "status": status,
+            "claim": gold.model_dump() if gold else gold_from_record(record),
+            "proposed": gold_from_record(record),
+        }
+
+    def items(self) -> list[dict]:
+        out = [self.item(record) for record in self.proposals]
+        shown = {proposal_key(i["claim"]["doc_id"], i["claim"]["start"], i["claim"]["end"])
+                 for i in out}  # fmt: skip
+        for claim in self.store.claims:  # claims a reviewer added from a selection
+            key = proposal_key(claim.doc_id, claim.start, claim.end)
+            if claim.doc_id in self.texts and key not in shown:
+                out.append({"key": key, "status": "accepted", "claim": claim.model_dump(),
+                            "proposed": None})  # fmt: skip
+        return sorted(out, key=lambda i: (i["claim"]["doc_id"], i["claim"]["start"]))
+
+    def state(self, **extra) -> dict:
+        listed = self.items()
+        reviewed = sum(i["status"] != "pending" for i in listed)
+        documents = [
+            {"doc_id": s.doc_id, "title": s.title or s.doc_id, "text": s.text} for s in self.sources
+        ]
+        return {
+            "documents": documents,
+            "items": listed,
+            "progress": {"reviewed": reviewed, "total": len(listed)},
+            "current": next((n for n, i in enumerate(listed) if i["status"] == "pending"), 0),
+            **extra,
+        }
+
+    def source(self, doc_id: str, start: int, end: int) -> SourceDocument:
+        doc = self.texts.get(doc_id)
+        if doc is None:
+            raise Refused("invalid edit: " + errors.UNKNOWN_DOCUMENT.format(doc_id=doc_id))
+        if not start < end <= len(doc.text):
+            raise Refused("invalid edit: " + errors.SPAN_OUTSIDE.format(start=start, end=end))
+        return doc
+
+    def claim_from(self, edit: dict) -> GoldClaim:
+        """A validated gold claim from an edit (text taken from the document)."""
+        doc = self.source(edit["doc_id"], edit["start"], edit["end"])
+        data = {**edit, "text": doc.text[edit["start"] : edit["end"]]}
+        for name in ("actors", "regions"):
+            data[name] = sorted(set(data.get(name) or []))
+        try:
+            claim = GoldClaim.model_validate(data)
+        except ValidationError as exc:
+            raise Refused("invalid edit: " + edit_problem(exc)) from None
+        if any({r.source, r.target} - set(claim.actors) for r in claim.relations):
+            raise Refused("invalid edit: " + errors.RELATION_ACTORS)
+        return claim
+
+    def listed(self, key: str) -> str:
+        """``key`` if it names a claim of the session; Refused otherwise."""
+        if key not in {i["key"] for i in self.items()}:
+            raise Refused(errors.UNKNOWN_KEY.format(key=key[:200]))
+        return key
+
+    def accept(self, body: AcceptBody) -> dict:
+        claim = self.claim_from(body.claim.model_dump())
+        own = proposal_key(claim.doc_id, claim.start, claim.end)
+        key = own if body.key in (None, own) else self.listed(body.key)
+        self.store.accept(key, claim)
+        return self.state()
+
+    def reject(self, body: RejectBody) -> dict:
+        self.store.reject(self.listed(body.key))
+        return self.state()
+
+    def add(self, body: AddBody) -> dict:
+        """A claim the pipeline missed, from a selection, tagged by the pipeline."""
+        doc = self.source(body.doc_id, body.start, body.end)
+        claim = self.claim_from(self.tags(doc, body.start, body.end))
+        key = proposal_key(claim.doc_id, claim.start, claim.end)
+        self.store.accept(key, claim)
+        return self.state(key=key)
+
+    def tags(self, doc: SourceDocument, start: int, end: int) -> dict:
+        """The tagger's claim for a span; untagged if tagging fails (the span is kept)."""
+        try:
+            return self.tagger(doc, start, end)
+        except errors.ClaimsError as exc:
+            raise Refused(exc.format_message()) from None
+        except Exception:  # the reviewer's selection is never lost to a tagging bug
+            log.exception(
+                "tagging %s:%d:%d failed; the claim is added untagged", doc.doc_id, start, end
+            )
+            return untagged(doc.doc_id, start, end, doc.text)
+
+    def undo(self, _body: UndoBody) -> dict:
+        key = self.store.undo()
+        if key is None:
+            raise Refused(errors.NOTHING_TO_UNDO)
+        return self.state(restored=key)
+
+
+# -- the app --------------------------------------------------------------------------------
+
+
+def inline_hash(page: str, tag: str) -> str:
+    """CSP source for the page's one inline ``<tag>`` element, by its sha256."""
+    body = re.search(rf"<{tag}>(.*?)</{tag}>", page, re.DOTALL).group(1)
+    digest = base64.b64encode(hashlib.sha256(body.encode("utf-8")).digest()).decode()
+    return f"'sha256-{digest}'"
+
+
+def security_headers(page: str) -> dict[str, str]:
+    policy = (
+        f"default-src 'self'; script-src {inline_hash(page, 'script')}; "
+        f"style-src {inline_hash(page, 'style')}; img-src 'self' data:; object-src 'none'; "
+        "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+    )
+    return {
+        "Content-Security-Policy": policy,
+        "X-Frame-Options": "DENY",
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "no-referrer",
+        "Cache-Control": "no-store",
+    }
+
+
+def guard(app: Flask, port: int, headers: dict[str, str]) -> None:
+    """Refuse foreign Host and Origin; send the security headers with every response."""
     allowed_hosts = {f"127.0.0.1:{port}", f"localhost:{port}"}
     allowed_origins = {f"http://{host}" for host in allowed_hosts}
-    texts = {s.doc_id: s for s in sources}
-    proposals = sorted(records, key=lambda r: (r.doc_id, r.start))
-    gazetteer = load_gazetteer()
-    page = files("pipeline.review").joinpath("static/annotate.html").read_text("utf-8")
 
     @app.before_request
     def same_origin_only():
         if request.host not in allowed_hosts:
             abort(403)
-        origin = request.headers.get("Origin")
-        if request.method != "GET" and origin not in allowed_origins:
+        if request.method != "GET" and request.headers.get("Origin") not in allowed_origins:
             abort(403)
 
-    def items() -> list[dict]:
-        out = []
-        for record in proposals:
-            status, gold = store.status(record)
-            out.append(
-                {
-                    "key": proposal_key(record.doc_id, record.start, record.end),
-                    "status": status,
-                    "claim": gold.model_dump() if gold else gold_from_record(record),
-                    "proposed": gold_from_record(record),
-                }
-            )
-        keys = {i["claim"]["doc_id"] + str(i["claim"]["start"]) for i in out}
-        for claim in store.claims:  # claims a reviewer added from a selection
-            if claim.doc_id in texts and claim.doc_id + str(claim.start) not in keys:
-                key = proposal_key(claim.doc_id, claim.start, claim.end)
-                out.append({"key": key, "status": "accepted", "claim": claim.model_dump(),
-                            "proposed": None})  # fmt: skip
-        return sorted(out, key=lambda i: (i["claim"]["doc_id"], i["claim"]["start"]))
+    @app.after_request
+    def secure(response):
+        response.headers.update(headers)
+        return response
 
-    def state() -> dict:
-        listed = items()
-        reviewed = sum(i["status"] != "pending" for i in listed)
-        return {
-            "documents": [
-                {"doc_id": s.doc_id, "title": s.title or s.doc_id, "text": s.text} for s in sources
-            ],
-            "items": listed,
-            "progress": {"reviewed": reviewed, "total": len(listed)},
-            "current": next((n for n, i in enumerate(listed) if i["status"] == "pending"), 0),
-        }
 
-    def error(message: str, code: int = 400):
+def error_replies(app: Flask, port: int) -> None:
+    """Every error as JSON ``{"error": sentence}``, never a traceback in the page."""
+
+    def reply(message: str, code: int):
         response = jsonify({"error": message})
         response.status_code = code
         return response
 
-    def claim_from(payload: dict) -> GoldClaim:
-        doc = texts.get(payload.get("doc_id"))
-        if doc is None:
-            raise ValueError(f"unknown document {payload.get('doc_id')!r}")
-        start, end = int(payload["start"]), int(payload["end"])
-        if not 0 <= start < end <= len(doc.text):
-            raise ValueError(f"span {start}-{end} is outside the document")
-        data = {**payload, "text": doc.text[start:end]}
-        for name in ("actors", "regions"):
-            data[name] = sorted(set(data.get(name) or []))
-        relations = data.get("relations") or []
-        for rel in relations:
-            if {rel.get("source"), rel.get("target")} - set(data["actors"]):
-                raise ValueError("a relation's source and target must be actors of the claim")
-        return GoldClaim.model_validate(data)
+    @app.errorhandler(Refused)
+    def refused(exc: Refused):
+        return reply(str(exc), 400)
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        if exc.code == 403:
+            return reply(errors.FOREIGN_REQUEST.format(url=f"http://127.0.0.1:{port}/"), 403)
+        if exc.code == 413:
+            return reply(errors.REQUEST_TOO_LARGE.format(limit=MAX_BODY_TEXT), 413)
+        return reply(f"{exc.name}.", exc.code or 500)
+
+
+def routes(app: Flask, session: Session, page: str) -> None:
+    gazetteer = load_gazetteer()
 
     @app.get("/")
     def index():
@@ -97,13 +321,12 @@ def create_app(sources: list[SourceDocument], records: list[ClaimRecord], store:
 
     @app.get("/api/state")
     def get_state():
-        return jsonify(state())
+        return jsonify(session.state())
 
     @app.get("/api/ids")
     def ids():
-        query = request.args.get("q", "").strip().lower()
-        kind = request.args.get("kind", "actor")
-        table = gazetteer.actors if kind == "actor" else gazetteer.regions
+        query = request.args.get("q", "").strip().lower()[:100]
+        table = gazetteer.actors if request.args.get("kind") != "region" else gazetteer.regions
         found = [
             {"id": key, "name": entry.get("name", key)}
             for key, entry in table.items()
@@ -112,32 +335,49 @@ def create_app(sources: list[SourceDocument], records: list[ClaimRecord], store:
         found.sort(key=lambda e: (not e["id"].lower().startswith(query), len(e["id"]), e["id"]))
         return jsonify(found[:20])
 
+    def decision(model: type[Body], act):
+        body = parsed(model)
+        with session.lock:
+            return jsonify(act(body))
+
     @app.post("/api/accept")
     def accept():
-        payload = request.get_json(force=True, silent=True) or {}
-        try:
-            claim = claim_from(payload.get("claim") or {})
-        except ValidationError as exc:
-            return error(f"invalid edit: {validation_summary(exc)}")
-        except (ValueError, KeyError, TypeError) as exc:
-            return error(f"invalid edit: {exc}")
-        store.accept(
-            payload.get("key") or proposal_key(claim.doc_id, claim.start, claim.end), claim
-        )
-        return jsonify(state())
+        return decision(AcceptBody, session.accept)
+
+    @app.post("/api/add")
+    def add():
+        return decision(AddBody, session.add)
 
     @app.post("/api/reject")
     def reject():
-        key = (request.get_json(force=True, silent=True) or {}).get("key")
-        if not key or key.count(":") < 2:
-            return error("reject needs the proposal's key")
-        store.reject(key)
-        return jsonify(state())
+        return decision(RejectBody, session.reject)
 
     @app.post("/api/undo")
     def undo():
-        if not store.undo():
-            return error("nothing to undo")
-        return jsonify(state())
+        return decision(UndoBody, session.undo)
 
+
+def create_app(
+    sources: list[SourceDocument],
+    records: list[ClaimRecord],
+    store: Store,
+    port: int,
+    *,
+    tagger=None,
+    model: str | None = None,
+    focal: dict[str, list[str]] | None = None,
+):
+    """The Flask app for one review session (``port`` is the one it is served on).
+
+    ``tagger(source, start, end)`` tags a span the reviewer adds (default: the pipeline's
+    own components, see ``tagging.SpanTagger``, with ``focal``: each document's focal pair,
+    by default the one its records were tagged against).
+    """
+    app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = MAX_BODY
+    page = files("pipeline.review").joinpath("static/annotate.html").read_text("utf-8")
+    tagger = tagger or SpanTagger(model, focal or focal_pairs(sources, records))
+    guard(app, port, security_headers(page))
+    error_replies(app, port)
+    routes(app, Session(sources, records, store, tagger), page)
     return app

@@ -3,75 +3,226 @@
 ``documents.jsonl`` and ``claims.jsonl`` are the gold format (validated by the same pydantic
 models as ``claims evaluate``); ``review-state.json`` remembers which proposals were
 rejected, so a restarted session resumes where the reviewer stopped. Each save rewrites
-the files atomically; nothing is written outside the folder.
+the files atomically. Every text lies inside the folder (a text outside it is copied into
+``texts/`` under a name made from its doc_id and sha256), so the folder can be moved or
+shared, and no path is written that does not resolve inside the folder. One session at a
+time holds the folder (an advisory lock, released when the process ends, even by a kill).
 """
 
 from __future__ import annotations
 
 import json
 import os
+from functools import cache
 from pathlib import Path
 
+from .. import errors
 from ..documents import SourceDocument, sha256_hex
 from ..gold import CLAIMS, DOCUMENTS, load_gold
+from ..ids import slugify
 from ..io import dumps_jsonl, write_text_atomic
 from ..records import ClaimRecord, GoldClaim, GoldDocument
 
 STATE = "review-state.json"
+TEXTS = "texts"
+SAVED = (DOCUMENTS, CLAIMS, STATE)  # the files a save rewrites (via .NAME.*.tmp)
 
 
 def proposal_key(doc_id: str, start: int, end: int) -> str:
     return f"{doc_id}:{start}:{end}"
 
 
-class Store:
-    """Gold claims, rejections and an undo history, persisted into ``folder``."""
+def parse_key(key: str) -> tuple[str, int, int]:
+    """(doc_id, start, end) of a ``doc_id:start:end`` key; ValueError if it is not one."""
+    doc_id, start, end = key.rsplit(":", 2)
+    if not doc_id or not start.isdigit() or not end.isdigit():
+        raise ValueError(key)
+    return doc_id, int(start), int(end)
 
-    def __init__(self, folder: Path, sources: list[SourceDocument]) -> None:
+
+def text_name(doc_id: str, sha256: str) -> str:
+    """A safe file name for a document's text: a slug of the doc_id and the text's hash
+    (no separators, no leading dot, distinct for distinct texts)."""
+    return f"{slugify(doc_id)[:60] or 'document'}-{sha256[:12]}.txt"
+
+
+def inside(folder: Path, path: Path) -> Path:
+    """``path`` resolved, if it lies inside ``folder``; a ClaimsError otherwise."""
+    resolved = path.resolve()
+    if not resolved.is_relative_to(folder):
+        raise errors.ClaimsError(errors.OUTSIDE_GOLD.format(folder=folder), path)
+    return resolved
+
+
+@cache
+def _sections():
+    """The pipeline's layout component on a blank English pipeline (no model needed)."""
+    import spacy
+
+    from .. import components  # noqa: F401  (registers the factories)
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("claims_sections")
+    return nlp
+
+
+def title_of(text: str) -> str | None:
+    """The document's title as the pipeline's layout component finds it (its first line,
+    when that line is a heading), else None."""
+    lead = len(text) - len(text.lstrip())
+    end = text.find("\n", lead)
+    doc = _sections()(text[: end if end >= 0 else len(text)])
+    return next((s.text for s in doc.spans["non_claims"] if s.label_ == "title"), None)
+
+
+def focal_pairs(
+    sources: list[SourceDocument], records: list[ClaimRecord], given: list[str] | None = None
+) -> dict[str, list[str]]:
+    """Per document, the focal pair its stance was tagged against: the records' own, else
+    ``given`` (--focal), else the input's ``focal_actors`` (empty: the pipeline detects it)."""
+    tagged = {r.doc_id: list(r.stance.focal) for r in records if r.stance.focal}
+    return {s.doc_id: tagged.get(s.doc_id) or given or list(s.focal_actors) for s in sources}
+
+
+def _lock(folder: Path) -> int | None:
+    """An exclusive advisory lock on the folder itself; the kernel drops it with the process."""
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: no lock
+        return None
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        raise errors.ClaimsError(errors.GOLD_IN_USE, folder) from None
+    return fd
+
+
+def remove_stale_temporaries(folder: Path) -> list[Path]:
+    """Delete the temporary files of saves that a kill interrupted; return them."""
+    stale = [
+        path
+        for name in SAVED
+        for path in folder.glob(f".{name}.*.tmp")
+        if path.is_file() and not path.is_symlink()
+    ]
+    if (folder / TEXTS).is_dir():
+        stale += [p for p in (folder / TEXTS).glob(".*.txt.*.tmp") if p.is_file()]
+    for path in stale:
+        path.unlink(missing_ok=True)
+    return stale
+
+
+def read_rejections(path: Path) -> set[str]:
+    """The rejected proposal keys in review-state.json (none if it is missing)."""
+    if not path.exists():
+        return set()
+    try:
+        rejected = json.loads(path.read_text(encoding="utf-8"))["rejected"]
+        if not all(isinstance(key, str) for key in rejected):
+            raise TypeError
+    except (ValueError, KeyError, TypeError):
+        raise errors.ClaimsError(errors.BAD_REVIEW_STATE, path) from None
+    return set(rejected)
+
+
+class Store:
+    """Gold claims, rejections and an undo history, persisted into ``folder``.
+
+    ``focal`` gives each document's focal pair for documents.jsonl (see ``focal_pairs``).
+    """
+
+    def __init__(
+        self,
+        folder: Path,
+        sources: list[SourceDocument],
+        focal: dict[str, list[str]] | None = None,
+    ) -> None:
         self.folder = folder.resolve()
-        self.folder.mkdir(parents=True, exist_ok=True)
-        self.sources = {s.doc_id: s for s in sources}
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:  # a file there, or no permission
+            raise errors.ClaimsError(
+                errors.GOLD_UNUSABLE.format(reason=exc.strerror), folder
+            ) from None
+        self.lock = _lock(self.folder)
+        self.focal = focal or {}
         self.documents: dict[str, GoldDocument] = {}
         self.claims: list[GoldClaim] = []
         self.rejected: set[str] = set()
-        self.history: list[tuple[list[GoldClaim], set[str]]] = []
+        self.history: list[tuple[list[GoldClaim], set[str], str]] = []
+        try:
+            self.open(sources)
+        except BaseException:
+            self.close()
+            raise
+
+    def open(self, sources: list[SourceDocument]) -> None:
+        """Read what the folder holds, add the session's documents, save."""
+        remove_stale_temporaries(self.folder)
         if (self.folder / DOCUMENTS).exists() and (self.folder / CLAIMS).exists():
             gold = load_gold(self.folder)
             self.documents, self.claims = gold.documents, gold.claims
-        state = self.folder / STATE
-        if state.exists():
-            self.rejected = set(json.loads(state.read_text(encoding="utf-8"))["rejected"])
+        self.rejected = read_rejections(self.folder / STATE)
         for source in sources:
-            if source.doc_id not in self.documents:
-                self.documents[source.doc_id] = self.register(source)
+            known = self.documents.get(source.doc_id)
+            self.documents[source.doc_id] = (
+                self.complete(known, source) if known else self.register(source)
+            )
         self.save()
 
+    def close(self) -> None:
+        """Release the folder (a later session may open it)."""
+        if self.lock is not None:
+            os.close(self.lock)
+            self.lock = None
+
+    def described(self, source: SourceDocument) -> dict:
+        """Title, author and focal pair of a document, as documents.jsonl keeps them."""
+        return {
+            "title": source.title or title_of(source.text),
+            "author": source.author,
+            "focal_actors": list(source.focal_actors) or self.focal.get(source.doc_id, []),
+        }
+
+    def complete(self, known: GoldDocument, source: SourceDocument) -> GoldDocument:
+        """An existing entry with a missing title, author or focal pair filled in (its path
+        and hash are left as they are)."""
+        found = self.described(source)
+        update = {
+            name: value for name, value in found.items() if value and not getattr(known, name)
+        }
+        return known.model_copy(update=update) if update else known
+
     def register(self, source: SourceDocument) -> GoldDocument:
-        """A documents.jsonl entry; text without a file on disk is stored inside the folder."""
+        """A documents.jsonl entry. A text file already inside the folder is referred to
+        where it is; any other text is copied into ``texts/``."""
         path = Path(source.source)
-        if path.is_file() and sha256_hex(path.read_bytes()) == source.sha256:
-            relative = os.path.relpath(path.resolve(), self.folder)
+        if (
+            path.is_file()
+            and path.resolve().is_relative_to(self.folder)
+            and sha256_hex(path.read_bytes()) == source.sha256
+        ):
+            relative = path.resolve().relative_to(self.folder).as_posix()
         else:
-            texts = self.folder / "texts"
-            texts.mkdir(exist_ok=True)
-            target = texts / f"{source.doc_id}.txt"
-            target.write_bytes(source.text.encode("utf-8"))
-            relative = f"texts/{source.doc_id}.txt"
-        raw = (self.folder / relative).read_bytes()
+            relative = f"{TEXTS}/{text_name(source.doc_id, source.sha256)}"
+            target = inside(self.folder, self.folder / relative)
+            raw = source.text.encode("utf-8")
+            if not target.is_file() or target.read_bytes() != raw:
+                write_text_atomic(target, source.text)
+        raw = inside(self.folder, self.folder / relative).read_bytes()
         return GoldDocument(
-            doc_id=source.doc_id,
-            path=relative,
-            sha256=sha256_hex(raw),
-            title=source.title,
-            author=source.author,
-            focal_actors=source.focal_actors,
+            doc_id=source.doc_id, path=relative, sha256=sha256_hex(raw), **self.described(source)
         )
 
-    def snapshot(self) -> None:
-        self.history.append(([c.model_copy() for c in self.claims], set(self.rejected)))
+    def snapshot(self, key: str) -> None:
+        self.history.append(([c.model_copy() for c in self.claims], set(self.rejected), key))
 
     def save(self) -> None:
         self.claims.sort(key=lambda c: (c.doc_id, c.start, c.end))
+        for name in SAVED:
+            inside(self.folder, self.folder / name)
         write_text_atomic(self.folder / DOCUMENTS, dumps_jsonl(self.documents.values()))
         write_text_atomic(self.folder / CLAIMS, dumps_jsonl(self.claims))
         write_text_atomic(
@@ -91,28 +242,30 @@ class Store:
 
     def accept(self, key: str, claim: GoldClaim) -> None:
         """Store ``claim`` as gold for the proposal ``key`` (replacing an earlier decision)."""
-        self.snapshot()
-        doc_id, start, end = key.rsplit(":", 2)
-        replaced = self.overlapping(doc_id, int(start), int(end))
+        doc_id, start, end = parse_key(key)  # before anything changes
+        self.snapshot(key)
+        replaced = self.overlapping(doc_id, start, end)
         replaced += self.overlapping(claim.doc_id, claim.start, claim.end)
         self.claims = [c for c in self.claims if c not in replaced] + [claim]
         self.rejected.discard(key)
         self.save()
 
     def reject(self, key: str) -> None:
-        self.snapshot()
-        doc_id, start, end = key.rsplit(":", 2)
-        replaced = self.overlapping(doc_id, int(start), int(end))
+        doc_id, start, end = parse_key(key)
+        self.snapshot(key)
+        replaced = self.overlapping(doc_id, start, end)
         self.claims = [c for c in self.claims if c not in replaced]
         self.rejected.add(key)
         self.save()
 
-    def undo(self) -> bool:
+    def undo(self) -> str | None:
+        """Restore the state before the last decision; return that decision's key (None:
+        nothing to undo)."""
         if not self.history:
-            return False
-        self.claims, self.rejected = self.history.pop()
+            return None
+        self.claims, self.rejected, key = self.history.pop()
         self.save()
-        return True
+        return key
 
     def status(self, record: ClaimRecord) -> tuple[str, GoldClaim | None]:
         """pending, accepted or rejected, with the gold claim that decided it."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -64,6 +65,26 @@ def select_text(page, needle: str) -> None:
     )
 
 
+def select_offsets(page, start: int, end: int) -> None:
+    """Select the article's characters [start, end), across claim marks, as a mouse would."""
+    page.evaluate(
+        """([start, end]) => {
+          const walker = document.createTreeWalker(document.getElementById('article'),
+                                                   NodeFilter.SHOW_TEXT);
+          const range = document.createRange();
+          let pos = 0;
+          while (walker.nextNode()) {
+            const node = walker.currentNode, next = pos + node.data.length;
+            if (pos <= start && start < next) range.setStart(node, start - pos);
+            if (pos < end && end <= next) range.setEnd(node, end - pos);
+            pos = next;
+          }
+          getSelection().removeAllRanges(); getSelection().addRange(range);
+        }""",
+        [start, end],
+    )
+
+
 def test_e2e_annotate_accept_edit_add_reload(browser, seed, tmp_path):
     from playwright.sync_api import expect
 
@@ -71,6 +92,8 @@ def test_e2e_annotate_accept_edit_add_reload(browser, seed, tmp_path):
     server = serve(seed, folder)
     try:
         page = browser.new_page()
+        console = []
+        page.on("console", lambda message: console.append(message.text))
         page.goto(server.url)
         total = len(seed[1])
         expect(page.locator("#progress")).to_have_text(f"0 / {total} reviewed")
@@ -95,13 +118,14 @@ def test_e2e_annotate_accept_edit_add_reload(browser, seed, tmp_path):
         page.screenshot(path=str(tmp_path / "annotate.png"), full_page=True)
     finally:
         server.stop()
+    assert not [m for m in console if "Content Security Policy" in m]  # own script, style run
     gold = load_gold(folder)
     texts = {c.text: c for c in gold.claims}
     first, second = seed[1][0], seed[1][1]
     assert texts[first.text].stance == first.stance.label
     assert texts[second.text].stance == "divergent"
     assert seed[1][2].text not in texts
-    assert texts["By Christopher Kozak"].actors == ["org:nato"]
+    assert "org:nato" in texts["By Christopher Kozak"].actors
 
 
 def test_e2e_annotate_shows_invalid_edit_message(browser, seed, tmp_path):
@@ -114,7 +138,9 @@ def test_e2e_annotate_shows_invalid_edit_message(browser, seed, tmp_path):
         page.fill("#actor-input", "not an id")
         page.press("#actor-input", "Enter")
         page.click("#accept")
-        expect(page.locator("#error")).to_contain_text("invalid edit: actors")
+        expect(page.locator("#error")).to_contain_text(
+            "invalid edit: actors: 'not an id' is not an actor ID: use a state code such as RUS"
+        )
         expect(page.locator("#progress")).to_have_text(re.compile(r"^0 / \d+ reviewed$"))
     finally:
         server.stop()
@@ -137,3 +163,133 @@ def test_e2e_report_filters_disagreements_and_renders(browser, seed, tmp_path):
     page.uncheck("#only-diff")
     page.screenshot(path=str(tmp_path / "report.png"))
     assert (tmp_path / "report.png").stat().st_size > 10_000
+
+
+@pytest.fixture
+def app_page(browser, seed, tmp_path):
+    """A page on a fresh annotate session of the seed; yields (page, gold folder)."""
+    from playwright.sync_api import expect
+
+    folder = tmp_path / "gold"
+    server = serve(seed, folder)
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page.goto(server.url)
+    expect(page.locator("#position")).to_have_text(f"claim 1 of {len(seed[1])}")
+    try:
+        yield page, folder
+    finally:
+        page.close()
+        server.stop()
+
+
+def test_e2e_annotate_undo_returns_to_the_claim_it_restores(app_page, seed):
+    from playwright.sync_api import expect
+
+    page, folder = app_page
+    records = seed[1]
+    page.locator("body").press("x")
+    expect(page.locator("#position")).to_have_text(f"claim 2 of {len(records)}")
+    page.locator("body").press("u")
+    expect(page.locator("#position")).to_have_text(f"claim 1 of {len(records)}")
+    expect(page.locator("#status")).to_have_text("pending")
+    page.locator("body").press("x")  # rejects the first claim again, not the second
+    expect(page.locator("#progress")).to_have_text(f"1 / {len(records)} reviewed")
+    rejected = json.loads((folder / "review-state.json").read_text())["rejected"]
+    first = records[0]
+    assert rejected == [f"{first.doc_id}:{first.start}:{first.end}"]
+
+
+def test_e2e_annotate_added_claim_overlapping_proposals_is_drawn_and_tagged(app_page, seed):
+    from playwright.sync_api import expect
+
+    page, folder = app_page
+    doc, records = seed
+    needle = "Russia and Iran in the near term. Tehran and Moscow"
+    start = doc.text.index(needle)
+    assert any(r.start < start < r.end for r in records)  # it overlaps a proposal
+    select_offsets(page, start, start + len(needle))
+    page.locator("body").press("a")
+    expect(page.locator("#claim-text")).to_have_text(needle)
+    current = page.locator("#article .claim.current")
+    expect(current.first).to_be_visible()
+    assert "".join(current.all_text_contents()) == needle  # drawn in the article, whole
+    expect(page.locator("#actors span")).not_to_have_count(0)
+    saved = next(c for c in load_gold(folder).claims if c.text == needle)
+    assert {"IRN", "RUS"} <= set(saved.actors)  # the mentions in the selection
+    page.locator("body").press("j")  # the proposal it overlaps is still there, and drawn
+    expect(page.locator("#article .claim.current").first).to_be_visible()
+
+
+def test_e2e_annotate_moving_on_saves_edits_and_escape_discards_them(app_page, seed):
+    from playwright.sync_api import expect
+
+    page, folder = app_page
+    records = seed[1]
+    stance = "divergent" if records[0].stance.label != "divergent" else "convergent"
+    page.select_option("#stance", stance)
+    page.locator("body").press("j")
+    expect(page.locator("#position")).to_have_text(f"claim 2 of {len(records)}")
+    expect(page.locator("#notice")).to_have_text("edits saved")
+    (saved,) = load_gold(folder).claims
+    assert (saved.start, saved.stance) == (records[0].start, stance)
+    page.locator("body").press("1")
+    page.locator("body").press("Escape")  # discards: nothing to save on moving on
+    expect(page.locator("#stance")).to_have_value(records[1].stance.label)
+    page.locator("body").press("k")
+    expect(page.locator("#position")).to_have_text(f"claim 1 of {len(records)}")
+    assert len(load_gold(folder).claims) == 1
+
+
+def test_e2e_annotate_arrow_keys_move_span_boundaries(app_page, seed):
+    from playwright.sync_api import expect
+
+    page, _ = app_page
+    records = seed[1]
+    first = records[0]
+    page.locator("body").press("ArrowRight")  # the end, one word later
+    text = page.locator("#claim-text").text_content()
+    assert text.startswith(first.text) and len(text) > len(first.text)
+    page.locator("body").press("ArrowLeft")
+    expect(page.locator("#claim-text")).to_have_text(first.text)
+    page.locator("body").press("Shift+ArrowRight")  # the start, one word later
+    text = page.locator("#claim-text").text_content()
+    assert first.text.endswith(text) and len(text) < len(first.text)
+    expect(page.locator("#position")).to_have_text(f"claim 1 of {len(records)}")
+    page.locator("body").press("ArrowDown")  # still the next claim (the edit is saved)
+    expect(page.locator("#position")).to_have_text(f"claim 2 of {len(records)}")
+
+
+CONTRAST = """el => {
+  const rgb = c => c.match(/[0-9.]+/g).map(Number);
+  const bg = e => {
+    for (; e; e = e.parentElement) {
+      const c = rgb(getComputedStyle(e).backgroundColor);
+      if (c.length < 4 || c[3] > 0) return c;
+    }
+    return [255, 255, 255];
+  };
+  const channel = v => (v /= 255, v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
+  const lum = c => {
+    const [r, g, b] = c.slice(0, 3).map(channel);
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const [a, b] = [lum(rgb(getComputedStyle(el).color)), lum(bg(el))];
+  return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+}"""
+
+
+@pytest.mark.parametrize("button", ["#accept", "#reject", "#next", "#undo"])
+def test_e2e_annotate_key_hints_are_legible(app_page, button):
+    page, _ = app_page
+    assert page.locator(f"{button} kbd").evaluate(CONTRAST) >= 4.5  # WCAG AA
+
+
+def test_e2e_annotate_refuses_to_be_framed(browser, seed, tmp_path):
+    server = serve(seed, tmp_path / "gold")
+    try:
+        page = browser.new_page()
+        # set_content returns after the load event, which waits for the frame's own load
+        page.set_content(f'<iframe id="f" src="{server.url}" width="800" height="600"></iframe>')
+        assert page.frame_locator("#f").locator("#progress").count() == 0
+    finally:
+        server.stop()

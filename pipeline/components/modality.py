@@ -1,0 +1,194 @@
+"""Modality: is a predicate or a cue asserted, or denied, averted, restricted, merely
+possible, conditional or conceded? One lexicon (modality.json) and one set of tests, used
+by relations (a denied or hypothetical predicate gives no relation), stance (a denied
+divergence is a convergence cue) and certainty (the epistemic modals that hedge).
+
+- negation: "not", "never", "no", "neither ... nor" subjects ("Neither Moscow nor Tehran
+  wants ..."), "far from", "nothing", an improbability word ("is unlikely to cooperate"),
+  "rather than" / "instead of" before the cue;
+- averting verbs ("avoid rivalry", "prevent a rift") and, for stance, ending verbs ("end
+  the partnership", "sever ties": for relations these are the relation's hostile cue);
+- restrictive "only" ("divisions will only materialize under extreme conditions");
+- conditional clauses (if, unless, whether) and concessive ones (although, while, despite).
+"""
+
+from __future__ import annotations
+
+import itertools
+
+from spacy.tokens import Span, Token
+
+from .lexicon import load_lexicon
+from .syntax import DEPS, denied_subject
+
+
+class Modality:
+    """The modality tests over one validated lexicon (``path``: a file like modality.json)."""
+
+    def __init__(self, path: str | None = None) -> None:
+        lex = load_lexicon("modality", path)
+        self.negators = set(lex["negators"])
+        self.improbable = set(lex["improbable"])
+        self.denials = self.negators | self.improbable  # "no alliance", "unlikely to cooperate"
+        self.averting = set(lex["averting_verbs"])
+        self.stopping = self.averting | set(lex["ending_verbs"])
+        self.modals = set(lex["modals"])
+        self.epistemic_modals = set(lex["epistemic_modals"])
+        self.dispositions = set(lex["dispositions"])
+        self.unreal_modifiers = set(lex["unreal_modifiers"])
+        self.restrictive = set(lex["restrictive"])
+        self.conditional_marks = set(lex["conditional_marks"])
+        self.background_marks = self.conditional_marks | set(lex["concessive_marks"])
+        self.concessive_prepositions = set(lex["concessive_prepositions"])
+        self.denying = {tuple(pair) for pair in lex["denying_phrases"]}
+
+    # -- single tests -----------------------------------------------------------------------
+
+    def denied_subject(self, verb: Token) -> bool:
+        """ "Neither Moscow nor Tehran wants ...", "No state seeks ...", "None of them backs"."""
+        return denied_subject(verb, self.negators)
+
+    def negating_child(self, node: Token) -> bool:
+        """A negation attached to ``node``: "not", "no alliance", "never", "is unlikely to",
+        "has done nothing"."""
+        for child in node.children:
+            if child.dep_ == "neg" or (child.dep_ == "dobj" and child.lower_ == "nothing"):
+                return True
+            if child.dep_ in DEPS["negating"] and child.lower_ in self.denials:
+                return True
+        return False
+
+    def averts(self, node: Token, ending: bool = False) -> bool:
+        """An averting verb ("avoid", "prevent"); with ``ending`` also one that ends what it
+        governs ("end", "sever", "suspend")."""
+        return node.lemma_ in (self.stopping if ending else self.averting)
+
+    @staticmethod
+    def far_from(node: Token) -> bool:
+        """The object of "far from" ("far from an alliance")."""
+        prep = node.head
+        return (
+            node.dep_ == "pobj"
+            and prep.lower_ == "from"
+            and prep.i > 0
+            and node.doc[prep.i - 1].lower_ == "far"
+        )
+
+    def restricted(self, token: Token) -> bool:
+        """The subject of a verb restricted by "only" ("divisions ... will only materialize")."""
+        return token.dep_ in DEPS["subject"] and any(
+            c.lower_ in self.restrictive for c in token.head.children
+        )
+
+    def conditional(self, node: Token) -> bool:
+        """``node`` heads an if/unless/whether clause."""
+        return any(c.dep_ == "mark" and c.lower_ in self.conditional_marks for c in node.children)
+
+    def hypothetical(self, node: Token) -> bool:
+        """A modal ("could back") or an improbability ("is unlikely to") on ``node``, a
+        conditional clause, or a disposition's complement ("willing to accept")."""
+        for child in node.children:
+            if child.dep_ == "aux" and child.lower_ in self.modals:
+                return True
+            if child.dep_ in {"acomp", "advmod"} and child.lower_ in self.improbable:
+                return True
+        if self.conditional(node):
+            return True
+        return node.dep_ == "xcomp" and node.head.lower_ in self.dispositions
+
+    def hedging_modal(self, token: Token) -> bool:
+        """An epistemic modal ("may", "might", "could"): a hedge for certainty."""
+        return token.tag_ == "MD" and token.lower_ in self.epistemic_modals
+
+    # -- over a claim -----------------------------------------------------------------------
+
+    def denied_from(self, claim: Span) -> int:
+        """Index of the first token after "rather than" / "instead of" in the claim (or the
+        claim's end): cues from there on are denied ("friction ... rather than fragility")."""
+        words = [t.lower_ for t in claim]
+        for n in range(len(words) - 1):
+            if (words[n], words[n + 1]) in self.denying:
+                return claim.start + n + 2
+        return claim.end
+
+    def backgrounded(self, token: Token, claim: Span) -> bool:
+        """Inside an although/while/even-if clause or a despite phrase (background) or an
+        if/unless/whether clause (a hypothesis): not what the claim asserts."""
+        for node in [token, *token.ancestors]:
+            if node.i < claim.start or node.i >= claim.end:
+                return False
+            if node.dep_ == "pobj" and node.head.lower_ in self.concessive_prepositions:
+                return True
+            if node.dep_ == "advcl" and any(
+                c.dep_ == "mark" and c.lower_ in self.background_marks for c in node.children
+            ):
+                return True
+        return False
+
+    def negated(self, token: Token, claim: Span, denied_from: int | None = None) -> bool:
+        """A cue under negation within its claim: itself, its head chain, a governing
+        averting or ending verb ("avoid rivalry", "ended the partnership"), a denying subject,
+        "far from", or after "rather than" / "instead of"."""
+        if token.i >= (self.denied_from(claim) if denied_from is None else denied_from):
+            return True
+        words = [t.lower_ for t in claim.doc[claim.start : token.i]]
+        if any(pair in self.denying for pair in itertools.pairwise(words)):
+            return True
+        for node in [token, *token.ancestors]:
+            if node.i < claim.start or node.i >= claim.end:
+                break
+            if node is not token and (node.lower_ in self.denials or self.averts(node, True)):
+                return True
+            if node in (token, token.head) and self.far_from(node):
+                return True
+            if self.denied_subject(node) or self.negating_child(node):
+                return True
+        return False
+
+    def locally_denied(self, token: Token) -> bool:
+        """Negated on the cue or one of its two nearest governors ("no alliance", "did not
+        reconcile", "far from an alliance"), not by a denial further up ("no reason to
+        imagine that the partnership would collapse")."""
+        if any(self.averts(a, True) for a in list(token.ancestors)[:3]):
+            return True  # "dismantled every channel of cooperation", "avoid an alliance"
+        for node in [token, *list(token.ancestors)[:2]]:
+            if node in (token, token.head) and self.far_from(node):
+                return True
+            if self.negating_child(node):
+                return True
+        return False
+
+    def unreal(self, token: Token) -> bool:
+        """A predicate negated, averted, merely possible or conditional, itself or through a
+        governing verb ("does not back", "neither backs", "seeks to avoid confronting",
+        "could back", "if it backs", "has done nothing to protest", "willing to accept")."""
+        for node in [token, *token.ancestors]:
+            if self.denied_subject(node) or self.negating_child(node):
+                return True
+            if node is not token and (self.averts(node) or node.lower_ in self.improbable):
+                return True  # "seek to avoid confronting", "is unlikely to provide"
+            if self.hypothetical(node):
+                return True
+            if node.dep_ == "relcl" and node.head.lower_ in self.negators:
+                return True  # "has done nothing to protest"
+            if node.dep_ not in DEPS["modal_scope"]:
+                break
+        return False
+
+    def unreal_noun(self, noun: Token) -> bool:
+        """A relational noun denied, averted or merely possible ("potential cooperation",
+        "did not form an alliance", "neither wants a confrontation", "avoid open rivalry",
+        "only" on its verb); a modal on another verb ("could exploit natural tensions")
+        leaves it holding."""
+        if any(c.lower_ in self.unreal_modifiers for c in noun.children):
+            return True
+        if self.restricted(noun):
+            return True  # "divisions ... will only materialize under extreme conditions"
+        if noun.dep_ not in {"dobj", "attr"}:
+            return False
+        verb = noun.head
+        if any(c.dep_ == "neg" for c in verb.children) or self.denied_subject(verb):
+            return True
+        if self.averts(verb):
+            return True  # "avoid a rivalry"
+        return verb.dep_ == "xcomp" and verb.head.lower_ in self.dispositions
