@@ -161,6 +161,21 @@ def _initialize(nlp: Language, cfg, names: list[str]) -> None:
         nlp.get_pipe(name).initialize(nlp=nlp, **settings[name])
 
 
+def claims_components(config: str | Path | None = None) -> tuple[tuple[str, dict, dict], ...]:
+    """(name, placement, settings) of each claims component of a config, in pipeline order
+    (placement: ``{"before": model component}`` or ``{}`` for nlp.add_pipe)."""
+    cfg = load_config(config)
+    pipeline, sources = _sources(cfg, config or CONFIG)
+    out = []
+    for i, name in enumerate(pipeline):
+        if name in sources:
+            continue
+        before = next((n for n in pipeline[i + 1 :] if n in sources), None)
+        settings = {k: v for k, v in cfg["components"][name].items() if k != "factory"}
+        out.append((name, {"before": before} if before else {}, settings))
+    return tuple(out)
+
+
 def configure(config: str | Path | None = None, gazetteer: tuple[str, ...] = ()) -> None:
     """Set the config and gazetteer files ``shared_nlp`` builds from in this process (what
     ``--config`` and ``--gazetteer`` do for the commands)."""
@@ -202,6 +217,10 @@ def run_until(nlp: Language, doc: Doc, last: str) -> Doc:
         if name == last:
             break
     return doc
+
+
+# The default config's claims components, for code that lists them (review.tagging).
+COMPONENTS = claims_components()
 
 
 def model_id(nlp: Language) -> tuple[str, str]:

@@ -262,3 +262,11 @@ def test_api_records_stays_callable_beside_the_records_module():
 
     assert pipeline.records is module
     assert callable(pipeline.records) and module.ClaimRecord.__name__ == "ClaimRecord"
+
+
+def test_api_components_table_lists_the_configs_claims_components_in_order():
+    from pipeline.nlp import COMPONENTS, load_config
+
+    listed = [n for n in load_config()["nlp"]["pipeline"] if n.startswith("claims_")]
+    assert [name for name, _, _ in COMPONENTS] == listed
+    assert {n: p for n, p, _ in COMPONENTS}["claims_sections"] == {"before": "parser"}
