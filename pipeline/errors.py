@@ -61,3 +61,13 @@ UNKNOWN_DEST = (
     "cannot tell the export format from {dest!r}: use a .parquet or .csv folder, "
     "a .duckdb file, or a .graphml or .json file"
 )
+NO_GOLD_FOR_DOCUMENT = "no gold for this document"
+OVERWRITING = "overwriting {path}"
+DEST_IS_FOLDER = "is a folder; this export writes a file (choose another name)"
+DEST_IS_FILE = "is a file; this export writes a folder of tables (choose another name)"
+DEST_NOT_EXPORT = (
+    "is a folder that holds other files ({names}), not an earlier export: "
+    "choose another name or empty it"
+)
+DEST_UNDER_FILE = "cannot write here: {file} is a file, not a folder"
+DEST_WRITE_FAILED = "cannot write the export: {detail}"
