@@ -187,12 +187,24 @@ def review(inputs, gold_dir, records_file, output, model, focal):
     """
     from .gold import load_gold
     from .io import write_text_atomic
-    from .review.report import build_report
+    from .review.report import build_report, gold_matches
 
     sources, records = sources_and_records(inputs, records_file, model, focal)
     gold = load_gold(gold_dir) if gold_dir else None
-    write_text_atomic(output, build_report(sources, records, gold))
+    html = build_report(sources, records, gold)
+    if output.is_dir():
+        raise errors.ClaimsError(errors.DEST_IS_FOLDER, output)
+    if output.exists():
+        click.echo(errors.OVERWRITING.format(path=output), err=True)
+    write_text_atomic(output, html)
     click.echo(f"wrote {output}")
+    if gold is not None:
+        matched = gold_matches(sources, gold)
+        for source in sources:
+            if source.doc_id not in matched:
+                click.echo(
+                    f"{source.doc_id}: {errors.NO_GOLD_FOR_DOCUMENT} in {gold_dir}", err=True
+                )
 
 
 @main.command()
