@@ -270,8 +270,11 @@ def export_command(records_file: Path, dest: Path) -> None:
     """Export claim records as tidy tables, a DuckDB database or the actor network.
 
     The destination's name picks the format. Tables (claims, claim_actors, claim_regions,
-    region_parents, relations, mentions) join on claim_id; the DuckDB file also has a view
-    claim_facts joining them.
+    region_parents, relations, mentions) join on claim_id; the DuckDB file also has the
+    views claims_wide (one row per claim, with actor and region lists), relation_facts (one
+    row per relation) and claim_facts (one row per claim, actor, region and relation
+    combination: count claims in it with count(DISTINCT claim_id)). An existing DEST of
+    the wrong kind is refused, never deleted.
 
     \b
     Examples:
