@@ -220,13 +220,10 @@ def stance_by_section_figure(records: list[ClaimRecord]):
 
     groups = by_focal(records)
     counts: dict[str, Counter] = {}
-    for focal, group in groups.items():
-        prefix = f"{'-'.join(focal) or '(none)'}: " if len(groups) > 1 else ""
-        for section, c in stance_counts(group, "section").items():
-            counts[prefix + section] = c
     first_seen: dict[str, tuple[int, str, int]] = {}
     for i, (focal, group) in enumerate(groups.items()):
         prefix = f"{'-'.join(focal) or '(none)'}: " if len(groups) > 1 else ""
+        counts.update({prefix + k: c for k, c in stance_counts(group, "section").items()})
         for r in group:
             first_seen.setdefault(prefix + (r.section or "(none)"), (i, r.doc_id, r.start))
     sections = sorted(counts, key=lambda s: first_seen[s])

@@ -147,3 +147,27 @@ def test_summary_plot_writes_three_figures(seed, tmp_path):
     paths = plot_all(seed, tmp_path / "figures")
     assert [p.name for p in paths] == ["network.png", "stance_by_section.png", "certainty.png"]
     assert all(Path(p).read_bytes()[:4] == b"\x89PNG" for p in paths)
+
+
+def test_summary_stance_figure_keeps_focal_pairs_apart(seed, tmp_path, drawn):
+    from pipeline.summary import plot_stance_by_section
+
+    other = [
+        r.model_copy(
+            update={
+                "doc_id": "other",
+                "stance": r.stance.model_copy(update={"focal": ["USA", "TUR"]}),
+            }
+        )
+        for r in seed
+        if r.section == "Syria"
+    ]
+    plot_stance_by_section(seed + other, tmp_path / "stance.png")
+    ax = drawn[0].axes[0]
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert "RUS-IRN: Syria" in labels and "USA-TUR: Syria" in labels
+    totals = Counter()
+    for bar in ax.patches:  # stacked bars: one per label and stance
+        totals[labels[round(bar.get_y() + bar.get_height() / 2)]] += bar.get_width()
+    syria = sum(1 for r in seed if r.section == "Syria")
+    assert totals["RUS-IRN: Syria"] == totals["USA-TUR: Syria"] == syria
