@@ -218,12 +218,24 @@ def review(inputs, gold_dir, records_file, output, model, focal):
     """
     from .gold import load_gold
     from .io import write_text_atomic
-    from .review.report import build_report
+    from .review.report import build_report, gold_matches
 
     sources, records = sources_and_records(inputs, records_file, model, focal)
     gold = load_gold(gold_dir) if gold_dir else None
-    write_text_atomic(output, build_report(sources, records, gold))
+    html = build_report(sources, records, gold)
+    if output.is_dir():
+        raise errors.ClaimsError(errors.DEST_IS_FOLDER, output)
+    if output.exists():
+        click.echo(errors.OVERWRITING.format(path=output), err=True)
+    write_text_atomic(output, html)
     click.echo(f"wrote {output}")
+    if gold is not None:
+        matched = gold_matches(sources, gold)
+        for source in sources:
+            if source.doc_id not in matched:
+                click.echo(
+                    f"{source.doc_id}: {errors.NO_GOLD_FOR_DOCUMENT} in {gold_dir}", err=True
+                )
 
 
 @main.command()
@@ -293,8 +305,11 @@ def export_command(records_file: Path, dest: Path) -> None:
     """Export claim records as tidy tables, a DuckDB database or the actor network.
 
     The destination's name picks the format. Tables (claims, claim_actors, claim_regions,
-    region_parents, relations, mentions) join on claim_id; the DuckDB file also has a view
-    claim_facts joining them.
+    region_parents, relations, mentions) join on claim_id; the DuckDB file also has the
+    views claims_wide (one row per claim, with actor and region lists), relation_facts (one
+    row per relation) and claim_facts (one row per claim, actor, region and relation
+    combination: count claims in it with count(DISTINCT claim_id)). An existing DEST of
+    the wrong kind is refused, never deleted.
 
     \b
     Examples:

@@ -105,3 +105,13 @@ CONFIG_SOURCES = "every model component must come from one model, not {models}"
 CONFIG_COMPONENT = "component {name!r} needs a factory (or a source model)"
 CONFIG_DASK = "--config and --gazetteer go with --engine local (Dask workers build the default)"
 PACKAGE_FAILED = "spacy package failed: {detail}"
+NO_GOLD_FOR_DOCUMENT = "no gold for this document"
+OVERWRITING = "overwriting {path}"
+DEST_IS_FOLDER = "is a folder; this export writes a file (choose another name)"
+DEST_IS_FILE = "is a file; this export writes a folder of tables (choose another name)"
+DEST_NOT_EXPORT = (
+    "is a folder that holds other files ({names}), not an earlier export: "
+    "choose another name or empty it"
+)
+DEST_UNDER_FILE = "cannot write here: {file} is a file, not a folder"
+DEST_WRITE_FAILED = "cannot write the export: {detail}"

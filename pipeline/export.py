@@ -9,6 +9,11 @@ Tables, joinable on ``claim_id``:
 - ``relations``: one row per relation, with its cue
 - ``mentions``: one row per actor, region or candidate mention
 
+The DuckDB file also has views: ``claims_wide`` (one row per claim, with its actor, state
+and region IDs as lists), ``relation_facts`` (one row per relation, with its claim's labels
+and both actors) and ``claim_facts`` (one row per (claim, actor, region, relation)
+combination: count claims in it with ``count(DISTINCT claim_id)``).
+
 The network: nodes are actors (type, name, home state), edges ``source -> target`` carry
 counts of cooperative and hostile relations and the claim ids behind them.
 """
@@ -17,6 +22,8 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import secrets
 import shutil
 import tempfile
 from collections.abc import Iterable
@@ -27,6 +34,9 @@ from .io import iter_jsonl, parse
 from .records import ClaimRecord
 
 TABLES = ("claims", "claim_actors", "claim_regions", "region_parents", "relations", "mentions")
+VIEWS = ("claims_wide", "relation_facts", "claim_facts")
+FOLDER_KINDS = ("parquet", "csv")
+FILE_KINDS = ("duckdb", "graphml", "json")
 
 
 def load_records(path: str | Path) -> list[ClaimRecord]:
@@ -158,22 +168,101 @@ def graph(records: Iterable[ClaimRecord]):
 
 
 def export(records: list[ClaimRecord], dest: Path) -> str:
-    """Write records to ``dest`` in the format its name picks; return the format name."""
+    """Write records to ``dest`` in the format its name picks; return the format name.
+
+    A destination of the wrong kind (a folder where a file goes, a file where a folder of
+    tables goes, a folder holding anything but an earlier export's tables) is refused, so
+    nothing the command did not create is deleted; a destination that cannot be written
+    is a one-line error. Temporary folders of killed exports beside ``dest`` are removed.
+    """
+    dest = Path(dest)
+    kind = format_of(dest)
+    check_destination(dest, kind)
+    try:
+        remove_stale(dest, kind)
+        write(records, dest, kind)
+    except OSError as exc:
+        detail = exc.strerror or str(exc)
+        raise errors.ClaimsError(errors.DEST_WRITE_FAILED.format(detail=detail), dest) from None
+    return "graph" if kind in ("graphml", "json") else kind
+
+
+def format_of(dest: Path) -> str:
+    """The export format a destination's name picks: parquet, csv, duckdb, graphml, json."""
     name = dest.name.lower()
-    if name.endswith((".parquet", ".csv")):
-        kind = "parquet" if name.endswith(".parquet") else "csv"
+    for kind in FOLDER_KINDS + FILE_KINDS:
+        if name.endswith(f".{kind}"):
+            return kind
+    raise errors.ClaimsError(errors.UNKNOWN_DEST.format(dest=str(dest)))
+
+
+def write(records: list[ClaimRecord], dest: Path, kind: str) -> None:
+    if kind in FOLDER_KINDS:
         with AtomicPath(dest, folder=True) as tmp:
             write_tables(tables(records), tmp, kind)
-        return kind
-    if name.endswith(".duckdb"):
+    elif kind == "duckdb":
         with AtomicPath(dest) as tmp:
             write_duckdb(tables(records), tmp)
-        return "duckdb"
-    if name.endswith((".graphml", ".json")):
+    else:
         with AtomicPath(dest) as tmp:
-            write_graph(graph(records), tmp, "graphml" if name.endswith(".graphml") else "json")
-        return "graph"
-    raise errors.ClaimsError(errors.UNKNOWN_DEST.format(dest=str(dest)))
+            write_graph(graph(records), tmp, kind)
+
+
+def own_names(dest: Path, kind: str) -> set[str]:
+    """The names an export of ``kind`` puts in its folder (or its temporary folder)."""
+    if kind in FOLDER_KINDS:
+        return {f"{table}.{kind}" for table in TABLES}
+    return {dest.name, f"{dest.name}.wal"}
+
+
+def check_destination(dest: Path, kind: str) -> None:
+    """Refuse a destination of the wrong kind, or one that lies under a file."""
+    for parent in dest.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise errors.ClaimsError(errors.DEST_UNDER_FILE.format(file=str(parent)), dest)
+            break
+    if kind not in FOLDER_KINDS:
+        if dest.is_dir():
+            raise errors.ClaimsError(errors.DEST_IS_FOLDER, dest)
+        return
+    if dest.exists() and not dest.is_dir():
+        raise errors.ClaimsError(errors.DEST_IS_FILE, dest)
+    if dest.is_dir():
+        foreign = sorted(p.name for p in dest.iterdir() if p.name not in own_names(dest, kind))
+        if foreign:
+            shown = ", ".join(foreign[:3]) + (", ..." if len(foreign) > 3 else "")
+            raise errors.ClaimsError(errors.DEST_NOT_EXPORT.format(names=shown), dest)
+
+
+def remove_stale(dest: Path, kind: str) -> None:
+    """Remove the temporary folders that killed exports to ``dest`` left beside it: named
+    for a process that is no longer running and holding nothing but export files."""
+    if not dest.parent.is_dir():
+        return
+    # ours, and those of earlier versions (no process id): .NAME.k2j3h4g5 and .NAME.old
+    pattern = re.compile(
+        rf"\.{re.escape(dest.name)}\.(?:(?:export|old)-(\d+)-[\w-]+|[a-z0-9_]{{8}}|old)"
+    )
+    for path in dest.parent.iterdir():
+        match = pattern.fullmatch(path.name)
+        if not match or not path.is_dir() or path.is_symlink():
+            continue
+        if match[1] is not None and alive(int(match[1])):
+            continue
+        if all(p.name in own_names(dest, kind) and not p.is_dir() for p in path.iterdir()):
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def alive(pid: int) -> bool:
+    """Whether a process with this id is running (on this machine)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError, ValueError):
+        return True
+    return True
 
 
 def write_tables(data, folder: Path, kind: str) -> None:
@@ -190,6 +279,57 @@ def write_tables(data, folder: Path, kind: str) -> None:
             pacsv.write_csv(table, folder / f"{name}.csv", write_options=options)
 
 
+# The DuckDB views, each with its grain (what one row is):
+VIEW_SQL = {
+    # one row per claim: the claims table with the claim's actor IDs, their home states
+    # and its region IDs as sorted lists ([] when there are none)
+    "claims_wide": """
+        SELECT c.*,
+               coalesce(a.actors, []::VARCHAR[]) AS actors,
+               coalesce(a.states, []::VARCHAR[]) AS states,
+               coalesce(g.regions, []::VARCHAR[]) AS regions
+        FROM claims c
+        LEFT JOIN (
+            SELECT claim_id, list(actor_id ORDER BY actor_id) AS actors,
+                   list(DISTINCT country ORDER BY country)
+                       FILTER (WHERE country IS NOT NULL) AS states
+            FROM claim_actors GROUP BY claim_id
+        ) a USING (claim_id)
+        LEFT JOIN (
+            SELECT claim_id, list(region_id ORDER BY region_id) AS regions
+            FROM claim_regions GROUP BY claim_id
+        ) g USING (claim_id)
+    """,
+    # one row per relation: the relation with its claim's labels and both actors' type
+    # and home state
+    "relation_facts": """
+        SELECT r.claim_id, c.doc_id, c.section, c.stance, c.certainty,
+               c.probability_low, c.probability_high,
+               r.source, s.actor_type AS source_type, s.country AS source_country,
+               r.target, t.actor_type AS target_type, t.country AS target_country,
+               r.polarity, r.cue_text
+        FROM relations r
+        JOIN claims c USING (claim_id)
+        LEFT JOIN claim_actors s ON s.claim_id = r.claim_id AND s.actor_id = r.source
+        LEFT JOIN claim_actors t ON t.claim_id = r.claim_id AND t.actor_id = r.target
+    """,
+    # one row per (claim, actor, region, relation) combination of a claim (a claim with
+    # no actor, region or relation still has one row): a cross product for filtering;
+    # count claims with count(DISTINCT claim_id), never count(*)
+    "claim_facts": """
+        SELECT c.claim_id, c.doc_id, c.section, c.text, c.stance, c.certainty,
+               c.probability_low, c.probability_high,
+               a.actor_id, a.actor_type, a.country,
+               g.region_id, g.region_type, g.parents,
+               r.source, r.target, r.polarity
+        FROM claims c
+        LEFT JOIN claim_actors a USING (claim_id)
+        LEFT JOIN claim_regions g USING (claim_id)
+        LEFT JOIN relations r USING (claim_id)
+    """,
+}
+
+
 def write_duckdb(data, path: Path) -> None:
     import duckdb
 
@@ -200,20 +340,8 @@ def write_duckdb(data, path: Path) -> None:
             con.register("incoming", table)
             con.execute(f"CREATE TABLE {name} AS SELECT * FROM incoming")
             con.unregister("incoming")
-        con.execute(
-            """
-            CREATE VIEW claim_facts AS
-            SELECT c.claim_id, c.doc_id, c.section, c.text, c.stance, c.certainty,
-                   c.probability_low, c.probability_high,
-                   a.actor_id, a.actor_type, a.country,
-                   g.region_id, g.region_type, g.parents,
-                   r.source, r.target, r.polarity
-            FROM claims c
-            LEFT JOIN claim_actors a USING (claim_id)
-            LEFT JOIN claim_regions g USING (claim_id)
-            LEFT JOIN relations r USING (claim_id)
-            """
-        )
+        for view in VIEWS:
+            con.execute(f"CREATE VIEW {view} AS {VIEW_SQL[view]}")
     finally:
         con.close()
 
@@ -234,7 +362,10 @@ def write_graph(g, path: Path, kind: str) -> None:
 class AtomicPath:
     """A temporary file or folder beside ``dest``, renamed onto it on success.
 
-    On failure the temporary is removed and an existing ``dest`` is left as it was.
+    The temporary folder is named ``.NAME.export-PID-XXXX`` (and a replaced folder export
+    ``.NAME.old-PID-XXXX`` for the moment of the swap), so the next export can tell the
+    leftovers of a killed one. On failure the temporary is removed and an existing
+    ``dest`` is left as it was.
     """
 
     def __init__(self, dest: Path, folder: bool = False) -> None:
@@ -242,7 +373,8 @@ class AtomicPath:
 
     def __enter__(self) -> Path:
         self.dest.parent.mkdir(parents=True, exist_ok=True)
-        self.tmp = Path(tempfile.mkdtemp(dir=self.dest.parent, prefix=f".{self.dest.name}."))
+        prefix = f".{self.dest.name}.export-{os.getpid()}-"
+        self.tmp = Path(tempfile.mkdtemp(dir=self.dest.parent, prefix=prefix))
         return self.tmp if self.folder else self.tmp / self.dest.name
 
     def __exit__(self, exc_type, exc, tb) -> None:
@@ -252,13 +384,13 @@ class AtomicPath:
             source = self.tmp if self.folder else self.tmp / self.dest.name
             os.chmod(source, 0o755 if self.folder else 0o644)
             if self.folder and self.dest.exists():
-                old = self.dest.with_name(f".{self.dest.name}.old")
+                old = self.dest.with_name(
+                    f".{self.dest.name}.old-{os.getpid()}-{secrets.token_hex(4)}"
+                )
                 os.replace(self.dest, old)
                 os.replace(source, self.dest)
                 shutil.rmtree(old, ignore_errors=True)
             else:
-                if self.dest.is_dir():
-                    shutil.rmtree(self.dest)
                 os.replace(source, self.dest)
         finally:
             shutil.rmtree(self.tmp, ignore_errors=True)

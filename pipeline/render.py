@@ -4,12 +4,19 @@ from __future__ import annotations
 
 
 def fmt(value: float | None) -> str:
-    """Three decimals, or a dash for an undefined figure."""
+    """Three decimals, or a dash for an undefined figure (nothing to score)."""
     return "    -" if value is None else f"{value:.3f}"
 
 
-def prf_row(name: str, scores: dict) -> str:
-    return f"{name:<14}{fmt(scores['p']):>7}{fmt(scores['r']):>7}{fmt(scores['f']):>7}"
+def figure(scores: dict | None, *path: str) -> float | None:
+    """A figure of a (nested) score dict; None when it, or a dict on the way, is missing."""
+    for key in path:
+        scores = scores.get(key) if isinstance(scores, dict) else None
+    return scores
+
+
+def prf_row(name: str, scores: dict | None) -> str:
+    return name.ljust(14) + "".join(f"{fmt(figure(scores, k)):>7}" for k in "prf")
 
 
 def render_scores(report: dict, title: str = "") -> str:
@@ -23,18 +30,16 @@ def render_scores(report: dict, title: str = "") -> str:
     lines.append(prf_row("claims", report["claims"]["lenient"]))
     lines.append(prf_row("  strict", report["claims"]["strict"]))
     lines.append(prf_row("actors", report["actors"]))
-    lines.append(prf_row("  states", report["actors"]["states"]))
+    lines.append(prf_row("  states", report["actors"].get("states")))
     lines.append(prf_row("regions", report["regions"]))
-    lines.append(prf_row("  parents", report["regions"]["parents"]))
+    lines.append(prf_row("  parents", report["regions"].get("parents")))
     lines.append(prf_row("relations", report["relations"]))
     lines.append("")
     lines.append(f"{'':<14}{'acc':>7}{'mF1':>7}{'kappa':>7}")
     for name in ("stance", "certainty"):
-        s = report[name]
-        lines.append(
-            f"{name:<14}{fmt(s['accuracy']):>7}{fmt(s['macro_f1']):>7}{fmt(s['kappa']):>7}"
-        )
-    lines.append(f"{'section':<14}{fmt(report['section_accuracy']):>7}")
+        keys = ("accuracy", "macro_f1", "kappa")
+        lines.append(name.ljust(14) + "".join(f"{fmt(figure(report[name], k)):>7}" for k in keys))
+    lines.append(f"{'section':<14}{fmt(report.get('section_accuracy')):>7}")
     for name in ("stance", "certainty"):
         lines.append("")
         lines.extend(render_confusion(name, report[name]["confusion"]))
@@ -44,9 +49,9 @@ def render_scores(report: dict, title: str = "") -> str:
         lines.append(f"{'document':<32}{'claims':>7}{'actors':>7}{'regions':>8}{'stance':>7}")
         for doc_id, s in per_doc.items():
             lines.append(
-                f"{doc_id[:31]:<32}{fmt(s['claims']['lenient']['f']):>7}"
-                f"{fmt(s['actors']['f']):>7}{fmt(s['regions']['f']):>8}"
-                f"{fmt(s['stance']['macro_f1']):>7}"
+                f"{doc_id[:31]:<32}{fmt(figure(s, 'claims', 'lenient', 'f')):>7}"
+                f"{fmt(figure(s, 'actors', 'f')):>7}{fmt(figure(s, 'regions', 'f')):>8}"
+                f"{fmt(figure(s, 'stance', 'macro_f1')):>7}"
             )
     return "\n".join(lines)
 

@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pipeline.cli import main
+from pipeline.errors import ClaimsError
 from pipeline.export import TABLES, export, graph, load_records, read_tables, tables
 from pipeline.records import (
     ActorRecord,
@@ -176,7 +177,7 @@ def test_export_failure_leaves_no_partial_output(tmp_path, monkeypatch):
         raise OSError("disk full")
 
     monkeypatch.setattr(module, "write_tables", explode)
-    with pytest.raises(OSError):
+    with pytest.raises(ClaimsError, match="cannot write the export: disk full"):
         export(records, dest)
     assert sorted(p.name for p in dest.iterdir()) == before
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
@@ -267,3 +268,156 @@ def test_export_duckdb_file_opens_in_the_duckdb_cli(tmp_path):
         capture_output=True, text=True, check=True,
     )  # fmt: skip
     assert result.stdout.split() == ["n", str(len(load_records(seed_records_file(tmp_path))))]
+
+
+def seed_with_an_empty_claim(tmp_path: Path) -> list[ClaimRecord]:
+    """The seed's records plus one claim with no actor, region or relation."""
+    records = load_records(seed_records_file(tmp_path))
+    bare = records[0].model_copy(
+        update={"claim_id": "c_" + "f" * 16, "actors": [], "regions": [], "relations": []}
+    )
+    return [*records, bare]
+
+
+def duckdb_rows(dest: Path, sql: str) -> list[tuple]:
+    import duckdb
+
+    con = duckdb.connect(str(dest), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+def test_export_duckdb_views_have_their_documented_grain(tmp_path):
+    records = seed_with_an_empty_claim(tmp_path)
+    dest = tmp_path / "claims.duckdb"
+    export(records, dest)
+    assert duckdb_rows(dest, "select count(*) from claims_wide") == [(len(records),)]
+    n_relations = sum(len(r.relations) for r in records)
+    assert duckdb_rows(dest, "select count(*) from relation_facts") == [(n_relations,)]
+    # claim_facts is a cross product: more rows than claims, one distinct claim_id each
+    facts = duckdb_rows(dest, "select count(*), count(distinct claim_id) from claim_facts")
+    assert facts[0][0] > len(records) and facts[0][1] == len(records)
+
+
+def test_export_duckdb_claims_wide_lists_actors_states_and_regions(tmp_path):
+    records = seed_with_an_empty_claim(tmp_path)
+    dest = tmp_path / "claims.duckdb"
+    export(records, dest)
+    wide = {
+        row[0]: row[1:]
+        for row in duckdb_rows(dest, "select claim_id, actors, states, regions from claims_wide")
+    }
+    for r in records:
+        states = sorted({a.country for a in r.actors if a.country})
+        expected = (sorted(a.id for a in r.actors), states, sorted(g.id for g in r.regions))
+        assert wide[r.claim_id] == expected, r.text
+    assert wide["c_" + "f" * 16] == ([], [], [])
+
+
+def test_export_duckdb_relation_facts_carry_claim_and_actors(tmp_path):
+    records = load_records(seed_records_file(tmp_path))
+    dest = tmp_path / "claims.duckdb"
+    export(records, dest)
+    got = sorted(
+        duckdb_rows(
+            dest,
+            "select claim_id, source, source_country, target, polarity, stance from relation_facts",
+        )
+    )
+    expected = []
+    for r in records:
+        country = {a.id: a.country for a in r.actors}
+        for rel in r.relations:
+            expected.append(
+                (r.claim_id, rel.source, country[rel.source], rel.target, rel.polarity,
+                 r.stance.label)
+            )  # fmt: skip
+    assert got == sorted(expected)
+
+
+@pytest.mark.parametrize(
+    ("name", "make", "message"),
+    [
+        ("x.duckdb", "folder", "is a folder; this export writes a file"),
+        ("x.graphml", "folder", "is a folder; this export writes a file"),
+        ("x.parquet", "file", "is a file; this export writes a folder of tables"),
+        ("x.csv", "foreign", "is a folder that holds other files (notes.txt), not an earlier"),
+    ],
+)
+def test_export_refuses_a_destination_of_the_wrong_kind(tmp_path, runner, name, make, message):
+    records_file = seed_records_file(tmp_path)
+    dest = tmp_path / name
+    if make == "file":
+        dest.write_text("mine")
+    else:
+        dest.mkdir()
+        (dest / ("notes.txt" if make == "foreign" else "keep.txt")).write_text("mine")
+    before = sorted((p.relative_to(tmp_path), p.is_dir()) for p in tmp_path.rglob("*"))
+    result = runner.invoke(main, ["export", str(records_file), "--to", str(dest)])
+    assert result.exit_code == 2
+    assert result.output.startswith(f"Error: {dest}: {message}")
+    assert "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1
+    assert sorted((p.relative_to(tmp_path), p.is_dir()) for p in tmp_path.rglob("*")) == before
+
+
+def test_export_replaces_an_earlier_export_folder(tmp_path):
+    records = load_records(seed_records_file(tmp_path))
+    dest = tmp_path / "out.csv"
+    export(records[:3], dest)
+    export(records, dest)
+    assert read_tables(dest)["claims"].num_rows == len(records)
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+@pytest.mark.parametrize("suffix", [".duckdb", ".parquet"])
+def test_export_under_a_file_is_a_one_line_error(tmp_path, runner, suffix):
+    records_file = seed_records_file(tmp_path)
+    blocker = tmp_path / "plain.txt"
+    blocker.write_text("a file")
+    dest = blocker / "sub" / f"x{suffix}"
+    result = runner.invoke(main, ["export", str(records_file), "--to", str(dest)])
+    assert result.exit_code == 2
+    assert result.output == f"Error: {dest}: cannot write here: {blocker} is a file, not a folder\n"
+
+
+def test_export_unwritable_folder_is_a_one_line_error(tmp_path, runner, monkeypatch):
+    import tempfile
+
+    records_file = seed_records_file(tmp_path)
+
+    def refuse(*args, **kwargs):  # what a read-only folder does (root ignores chmod)
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(tempfile, "mkdtemp", refuse)
+    dest = tmp_path / "x.duckdb"
+    result = runner.invoke(main, ["export", str(records_file), "--to", str(dest)])
+    assert result.exit_code == 2
+    assert result.output == f"Error: {dest}: cannot write the export: Permission denied\n"
+
+
+def test_export_removes_what_killed_exports_left_and_nothing_else(tmp_path):
+    import os
+
+    records = load_records(seed_records_file(tmp_path))
+    dest = tmp_path / "claims.parquet"
+    dead = 2**22 + 7  # above Linux's largest process id: never a running process
+    stale = {
+        f".claims.parquet.export-{dead}-ab12": ["claims.parquet", "mentions.parquet"],
+        f".claims.parquet.old-{dead}-cd34": ["claims.parquet"],
+        ".claims.parquet.k2j3h4_5": ["relations.parquet"],  # an earlier version's
+    }
+    kept = {
+        f".claims.parquet.export-{os.getpid()}-ef56": ["claims.parquet"],  # still running
+        f".claims.parquet.export-{dead}-gh78": ["claims.parquet", "my-notes.txt"],
+        ".claims.parquet.notes": ["claims.parquet"],
+        f".other.parquet.export-{dead}-ij90": ["claims.parquet"],
+    }
+    for name, inside in {**stale, **kept}.items():
+        (tmp_path / name).mkdir()
+        for file in inside:
+            (tmp_path / name / file).write_text("half")
+    export(records, dest)
+    hidden = {p.name for p in tmp_path.iterdir() if p.name.startswith(".")}
+    assert hidden == set(kept)

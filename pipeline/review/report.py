@@ -3,15 +3,23 @@
 The article as written, with claim spans coloured by stance, actor and region mentions
 marked with their IDs (on hover), certainty cues underlined and lead-in sections shown;
 beside it one row per claim. With a gold set: the evaluation scores at the top and, per
-claim, what differs from gold, with a filter to show only disagreements. Everything from
-the article is escaped, so an article containing markup shows as text and runs nothing.
+claim, what differs from gold, with a filter to show only disagreements; a document the
+gold set does not hold says so instead of showing scores. Everything from the article is
+escaped, so an article containing markup shows as text and runs nothing; bidirectional
+control characters are shown as ``<U+202E>`` instead of reordering the text; a Content
+Security Policy lets only the report's own script and style run.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import re
+from dataclasses import dataclass, field
 from html import escape
 from importlib.resources import files
 
+from .. import errors
 from ..documents import SourceDocument
 from ..evaluate import ClaimView, differences, evaluate, match_claims
 from ..gazetteer import load_gazetteer
@@ -24,13 +32,39 @@ document.getElementById('only-diff')?.addEventListener('change', e => {
 });
 """
 
+# Bidirectional controls (embeddings, overrides, isolates, marks): raw, they reorder the
+# text around them, so a claim or an ID could read differently from what it is.
+BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+NA = '<span class="na" title="n/a: nothing to score">\u2013</span>'
+
+
+def codepoint(match: re.Match) -> str:
+    return f"&lt;U+{ord(match.group()):04X}&gt;"
+
+
+def show(value: str) -> str:
+    """Text for an element: escaped, bidi controls shown as a visible ``<U+202E>``."""
+    return BIDI.sub(lambda m: f'<span class="ctl">{codepoint(m)}</span>', escape(value))
+
+
+def breakable(actor_id: str) -> str:
+    """An ID that may wrap after its ':' and '-' ("region:" "central-" "asia"), not inside
+    a word."""
+    return re.sub("([:-])", r"\1<wbr>", show(actor_id))
+
 
 def attr(value: str) -> str:
-    return escape(value, quote=True)
+    """Text for an attribute value: escaped (quotes too), bidi controls spelled out."""
+    return BIDI.sub(codepoint, escape(value, quote=True))
 
 
 def fmt(value: float | None) -> str:
-    return "-" if value is None else f"{value:.3f}"
+    return NA if value is None else f"{value:.3f}"
+
+
+def figure(scores: dict | None, key: str) -> float | None:
+    """One figure of a score dict, None when the dict or the figure is missing."""
+    return None if not scores else scores.get(key)
 
 
 def scores_html(report: dict) -> str:
@@ -39,25 +73,28 @@ def scores_html(report: dict) -> str:
         ("claims (lenient)", report["claims"]["lenient"]),
         ("claims (strict)", report["claims"]["strict"]),
         ("actors", report["actors"]),
-        ("actors, states", report["actors"]["states"]),
+        ("actors, states", report["actors"].get("states")),
         ("regions", report["regions"]),
-        ("regions, parents", report["regions"]["parents"]),
+        ("regions, parents", report["regions"].get("parents")),
         ("relations", report["relations"]),
     ]
     prf = "".join(
-        f"<tr><td>{name}</td><td>{fmt(s['p'])}</td><td>{fmt(s['r'])}</td><td>{fmt(s['f'])}</td></tr>"
+        f"<tr><td>{name}</td>" + "".join(f"<td>{fmt(figure(s, k))}</td>" for k in "prf") + "</tr>"
         for name, s in rows
     )
     labels = "".join(
-        f"<tr><td>{name}</td><td>{fmt(report[name]['accuracy'])}</td>"
-        f"<td>{fmt(report[name]['macro_f1'])}</td><td>{fmt(report[name]['kappa'])}</td></tr>"
+        f"<tr><td>{name}</td>"
+        + "".join(
+            f"<td>{fmt(figure(report[name], k))}</td>" for k in ("accuracy", "macro_f1", "kappa")
+        )
+        + "</tr>"
         for name in ("stance", "certainty")
     )
     counts = report["counts"]
     return (
         '<div class="scores"><table id="scores"><tr><th></th><th>P</th><th>R</th><th>F</th></tr>'
         f"{prf}</table><table><tr><th></th><th>accuracy</th><th>macro-F1</th><th>kappa</th></tr>"
-        f"{labels}<tr><td>section</td><td>{fmt(report['section_accuracy'])}</td>"
+        f"{labels}<tr><td>section</td><td>{fmt(report.get('section_accuracy'))}</td>"
         f'<td></td><td></td></tr></table><p class="meta">{counts["gold"]} gold claims, '
         f"{counts['pred']} predicted, {counts['matched']} matched</p></div>"
     )
@@ -107,13 +144,13 @@ def article_html(text: str, records: list[ClaimRecord], disagree: set[str]) -> s
     for start, end, what in events:
         if start < pos:
             continue
-        out.append(escape(text[pos:start]))
+        out.append(show(text[pos:start]))
         if what == "topic":
-            out.append(f'<span class="topic">{escape(text[start:end])}</span>')
+            out.append(f'<span class="topic">{show(text[start:end])}</span>')
         else:
             out.append(claim_html(text, what, what.claim_id in disagree))
         pos = end
-    out.append(escape(text[pos:]))
+    out.append(show(text[pos:]))
     return "".join(out)
 
 
@@ -122,40 +159,57 @@ def claim_html(text: str, record: ClaimRecord, disagree: bool) -> str:
     classes = f"claim s-{record.stance.label}" + (" disagree" if disagree else "")
     parts, pos = [], record.start
     for start, end, kind, tip in inline_marks(record):
-        parts.append(escape(text[pos:start]))
-        parts.append(f'<span class="{kind}" title="{attr(tip)}">{escape(text[start:end])}</span>')
+        parts.append(show(text[pos:start]))
+        parts.append(f'<span class="{kind}" title="{attr(tip)}">{show(text[start:end])}</span>')
         pos = end
-    parts.append(escape(text[pos : record.end]))
+    parts.append(show(text[pos : record.end]))
     return (
         f'<mark class="{classes}" id="{attr(record.claim_id)}" title="{attr(title)}">'
         f"{''.join(parts)}</mark>"
     )
 
 
-def ids_html(ids: list[str]) -> str:
-    return " ".join(f'<span class="id">{escape(i)}</span>' for i in ids)
+def ids_html(ids: list[str], kind: str) -> str:
+    if not ids:
+        return ""
+    chips = " ".join(f'<span class="id">{breakable(i)}</span>' for i in ids)
+    return f'<div class="ids {kind}s" title="{kind}s">{chips}</div>'
 
 
 def claim_row(n: int, r: ClaimRecord, diffs: list[dict], kind: str) -> str:
+    """One claim of the table: text (under its section), labels, IDs, relations, and for a
+    document with gold ("matched" or "extra"), what differs from gold."""
     band = r.certainty.probability
     certainty = r.certainty.label + (
         f" ({band.term}: {band.low:.2f}-{band.high:.2f})" if band else ""
     )
-    relations = "<br>".join(
-        escape(f"{rel.source} -> {rel.target} ({rel.polarity})") for rel in r.relations
+    relations = "".join(
+        f'<div class="{rel.polarity}">{show(item_text((rel.source, rel.target, rel.polarity)))}'
+        "</div>"
+        for rel in r.relations
     )
-    notes = "".join(f'<div class="diff">{escape(diff_text(d))}</div>' for d in diffs)
+    notes = "".join(f'<div class="diff">{show(diff_text(d))}</div>' for d in diffs)
     if kind == "extra":
         notes = '<div class="diff">extra: no gold claim here</div>'
     status = "agree" if kind == "matched" and not diffs else "disagree"
     gold_cell = f"<td>{notes or '<span class=ok>as gold</span>'}</td>" if kind != "plain" else ""
+    section = f'<div class="section">{show(r.section)}</div>' if r.section else ""
     return (
-        f'<tr class="{status} {kind}"><td>{n}</td><td><a href="#{attr(r.claim_id)}">'
-        f"{escape(r.text)}</a></td><td>{escape(r.section or '')}</td>"
-        f"<td>{ids_html([a.id for a in r.actors])}</td>"
-        f"<td>{ids_html([g.id for g in r.regions])}</td>"
-        f"<td>{escape(r.stance.label)}</td><td>{escape(certainty)}</td><td>{relations}</td>"
-        f"{gold_cell}</tr>"
+        f'<tr class="{status} {kind}"><td>{n}</td><td>{section}<a href="#{attr(r.claim_id)}">'
+        f"{show(r.text)}</a></td>"
+        f'<td><span class="stance s-{r.stance.label}">{show(r.stance.label)}</span>'
+        f'<div class="certainty">{show(certainty)}</div></td>'
+        f"<td>{ids_html([a.id for a in r.actors], 'actor')}"
+        f"{ids_html([g.id for g in r.regions], 'region')}</td>"
+        f'<td class="relations">{relations}</td>{gold_cell}</tr>'
+    )
+
+
+def missed_row(d: dict) -> str:
+    return (
+        f'<tr class="disagree missed"><td>\u2013</td><td>{show(d["text"])}</td>'
+        '<td colspan="3"></td><td><div class="diff">missed: a gold claim the pipeline did '
+        "not find</div></td></tr>"
     )
 
 
@@ -167,11 +221,165 @@ def item_text(item) -> str:
 
 
 def diff_text(d: dict) -> str:
+    """A wrong field: "actors: missing RUS; extra USA" (an empty side left out), or
+    "stance: gold 'neutral', predicted 'convergent'"."""
     if "missing" in d:
-        missing = ", ".join(map(item_text, d["missing"])) or "-"
-        extra = ", ".join(map(item_text, d["extra"])) or "-"
-        return f"{d['field']}: missing {missing}; extra {extra}"
+        parts = [
+            f"{side} {', '.join(map(item_text, d[side]))}"
+            for side in ("missing", "extra")
+            if d[side]
+        ]
+        return f"{d['field']}: {'; '.join(parts) or 'differs'}"
     return f"{d['field']}: gold {d['gold']!r}, predicted {d['pred']!r}"
+
+
+@dataclass
+class GoldContext:
+    """The gold side of a report: which input documents have gold, and every difference."""
+
+    gold: GoldSet
+    matched: dict[str, str] = field(default_factory=dict)  # input doc_id -> gold doc_id
+    diffs: list[dict] = field(default_factory=list)
+
+
+def gold_matches(sources: list[SourceDocument], gold: GoldSet) -> dict[str, str]:
+    """Input doc_id -> gold doc_id, for the documents the gold set holds (same doc_id or
+    same text); the others have no gold."""
+    matched = {}
+    for source in sources:
+        found = gold.find(source.doc_id, source.sha256)
+        if found:
+            matched[source.doc_id] = found
+    return matched
+
+
+def gold_header(
+    sources: list[SourceDocument], records: dict[str, list[ClaimRecord]], gold: GoldSet
+) -> tuple[str, GoldContext]:
+    """The scores over the documents with gold (or a note that none has gold), the filter,
+    and the context the document sections need."""
+    context = GoldContext(gold, gold_matches(sources, gold))
+    if not context.matched:
+        what = "this document" if len(sources) == 1 else "these documents"
+        note = errors.NO_GOLD_FOR_DOCUMENT.replace("this document", what)
+        return (
+            f'<p class="no-gold" id="no-gold">{show(note)} in {show(str(gold.folder))}</p>',
+            context,
+        )
+    wanted = set(context.matched.values())
+    views = [
+        ClaimView.from_record(r.model_copy(update={"doc_id": context.matched[d]}))
+        for d, rs in records.items()
+        if d in context.matched
+        for r in rs
+    ]
+    subset = GoldSet(
+        folder=gold.folder,
+        documents={k: v for k, v in gold.documents.items() if k in wanted},
+        texts=gold.texts,
+        claims=[c for c in gold.claims if c.doc_id in wanted],
+    )
+    context.diffs = differences(subset, views)
+    parts = [scores_html(evaluate(subset, views, load_gazetteer()))]
+    missing = len(sources) - len(context.matched)
+    if missing:
+        parts.append(
+            f'<p class="meta no-gold">scores over the {len(context.matched)} documents with '
+            f"gold; {errors.NO_GOLD_FOR_DOCUMENT} for {missing} more (marked below)</p>"
+        )
+    parts.append('<label><input type="checkbox" id="only-diff"> show only disagreements</label>')
+    return "".join(parts), context
+
+
+def gold_rows(recs: list[ClaimRecord], context: GoldContext, gold_id: str) -> tuple[list, set]:
+    """Table rows of a document with gold: each claim with what differs, then the missed."""
+    by_start: dict[int, list[dict]] = {}
+    missed = [d for d in context.diffs if d["doc_id"] == gold_id and d["kind"] == "missed"]
+    for d in context.diffs:
+        if d["doc_id"] == gold_id and d["kind"] == "wrong":
+            by_start.setdefault(d["start"], []).append(d)
+    gold_views = [ClaimView.from_gold(c) for c in context.gold.claims_of(gold_id)]
+    pred_views = [ClaimView.from_record(r.model_copy(update={"doc_id": gold_id})) for r in recs]
+    gold_of = {pi: gold_views[gi].start for gi, pi in match_claims(gold_views, pred_views)}
+    rows, disagree = [], set()
+    for i, r in enumerate(recs):
+        kind, diffs = ("matched", by_start.get(gold_of[i], [])) if i in gold_of else ("extra", [])
+        if kind == "extra" or diffs:
+            disagree.add(r.claim_id)
+        rows.append(claim_row(i + 1, r, diffs, kind))
+    return rows + [missed_row(d) for d in missed], disagree
+
+
+COLUMNS = ("n", "claim", "labels", "ids", "relations")
+
+
+def document_html(source: SourceDocument, recs: list[ClaimRecord], context: GoldContext | None):
+    """One document: its article beside its claim table."""
+    gold_id = context.matched.get(source.doc_id) if context else None
+    if gold_id:
+        rows, disagree = gold_rows(recs, context, gold_id)
+    else:
+        rows, disagree = [claim_row(n, r, [], "plain") for n, r in enumerate(recs, 1)], set()
+    columns = COLUMNS + (("gold",) if gold_id else ())
+    gold_head = "<th>versus gold</th>" if gold_id else ""
+    focal = ", ".join(recs[0].stance.focal) if recs else ""
+    no_gold = ""
+    if context and not gold_id:
+        no_gold = f'; <span class="no-gold">{errors.NO_GOLD_FOR_DOCUMENT}</span>'
+    return (
+        f'<section class="doc" id="doc-{attr(source.doc_id)}"><div class="article-pane">'
+        f"<h2>{show(source.title or source.doc_id)}</h2>"
+        f'<p class="meta">{show(source.doc_id)}; focal pair: {show(focal)}; '
+        f"{len(recs)} claims{no_gold}</p>"
+        f'<div class="article">{article_html(source.text, recs, disagree)}</div></div>'
+        '<div class="claims-pane"><table class="claims"><colgroup>'
+        + "".join(f'<col class="c-{c}">' for c in columns)
+        + "</colgroup><tr><th>#</th><th>claim</th><th>stance, certainty</th>"
+        f"<th>actors, regions</th><th>relations</th>{gold_head}</tr>"
+        f"{''.join(rows)}</table></div></section>"
+    )
+
+
+LEGEND = (
+    '<p class="legend"><span><mark class="claim s-convergent">convergent</mark></span>'
+    '<span><mark class="claim s-divergent">divergent</mark></span>'
+    '<span><mark class="claim s-neutral">neutral</mark></span>'
+    '<span class="actor">actor</span> <span class="region">region</span> '
+    '<span class="cue">certainty cue</span> <span class="candidate">unlinked entity</span></p>'
+)
+
+
+def header_html(records: dict[str, list[ClaimRecord]]) -> list[str]:
+    header = ["<h1>Claims review</h1>"]
+    first = next((r for rs in records.values() for r in rs), None)
+    if first is not None:
+        p = first.provenance
+        header.append(
+            f'<p class="meta">claims {show(p.pipeline_version)}, model '
+            f"{show(p.model_name)} {show(p.model_version)}</p>"
+        )
+    return [*header, LEGEND]
+
+
+def csp_hash(source: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(source.encode()).digest()).decode() + "'"
+
+
+def page(body: str) -> str:
+    """The HTML page around ``body``, with the report's style and script allowed by hash
+    and nothing else (no network, no other script, no plugins, no forms, no base URL)."""
+    css = files("pipeline.review").joinpath("static/report.css").read_text("utf-8")
+    policy = (
+        f"default-src 'none'; script-src {csp_hash(SCRIPT)}; style-src {csp_hash(css)}; "
+        "base-uri 'none'; form-action 'none'"
+    )
+    return (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        f'<meta http-equiv="Content-Security-Policy" content="{policy}">'
+        '<meta name="viewport" content="width=device-width,initial-scale=1">'
+        f"<title>Claims review</title><style>{css}</style></head><body>{body}"
+        f"<script>{SCRIPT}</script></body></html>\n"
+    )
 
 
 def build_report(
@@ -180,107 +388,10 @@ def build_report(
     gold: GoldSet | None = None,
 ) -> str:
     """The whole report as one HTML string."""
-    gazetteer = load_gazetteer()
-    header = ["<h1>Claims review</h1>"]
-    first = next((r for rs in records.values() for r in rs), None)
-    if first is not None:
-        p = first.provenance
-        header.append(
-            f'<p class="meta">claims {escape(p.pipeline_version)}, model '
-            f"{escape(p.model_name)} {escape(p.model_version)}</p>"
-        )
-    header.append(
-        '<p class="legend"><span><mark class="claim s-convergent">convergent</mark></span>'
-        '<span><mark class="claim s-divergent">divergent</mark></span>'
-        '<span><mark class="claim s-neutral">neutral</mark></span>'
-        '<span class="actor">actor</span> <span class="region">region</span> '
-        '<span class="cue">certainty cue</span> <span class="candidate">unlinked entity</span></p>'
-    )
-    matched: dict[str, str] = {}
+    header = header_html(records)
+    context = None
     if gold is not None:
-        for source in sources:
-            found = gold.find(source.doc_id, source.sha256)
-            if found:
-                matched[source.doc_id] = found
-        views = [
-            ClaimView.from_record(r.model_copy(update={"doc_id": matched[d]}))
-            for d, rs in records.items()
-            if d in matched
-            for r in rs
-        ]
-        subset = GoldSet(
-            folder=gold.folder,
-            documents={k: v for k, v in gold.documents.items() if k in matched.values()},
-            texts=gold.texts,
-            claims=[c for c in gold.claims if c.doc_id in matched.values()],
-        )
-        header.append(scores_html(evaluate(subset, views, gazetteer)))
-        header.append(
-            '<label><input type="checkbox" id="only-diff"> show only disagreements</label>'
-        )
-        diff_rows = differences(subset, views)
-    sections = []
-    for source in sources:
-        recs = records.get(source.doc_id, [])
-        gold_id = matched.get(source.doc_id)
-        by_start: dict[int, list[dict]] = {}
-        missed: list[dict] = []
-        if gold_id:
-            for d in diff_rows:
-                if d["doc_id"] != gold_id:
-                    continue
-                if d["kind"] == "missed":
-                    missed.append(d)
-                elif d["kind"] == "wrong":
-                    by_start.setdefault(d["start"], []).append(d)
-        rows, disagree = [], set()
-        gold_of: dict[int, int] = {}  # index of a predicted claim -> start of its gold claim
-        if gold_id:
-            gold_views = [ClaimView.from_gold(c) for c in gold.claims_of(gold_id)]
-            pred_views = [
-                ClaimView.from_record(r.model_copy(update={"doc_id": gold_id})) for r in recs
-            ]
-            for gi, pi in match_claims(gold_views, pred_views):
-                gold_of[pi] = gold_views[gi].start
-        for n, r in enumerate(recs, 1):
-            if not gold_id:
-                rows.append(claim_row(n, r, [], "plain"))
-                continue
-            if n - 1 not in gold_of:
-                kind, diffs = "extra", []
-            else:
-                kind, diffs = "matched", by_start.get(gold_of[n - 1], [])
-            if kind == "extra" or diffs:
-                disagree.add(r.claim_id)
-            rows.append(claim_row(n, r, diffs, kind))
-        for d in missed:
-            rows.append(
-                f'<tr class="disagree missed"><td>-</td><td>{escape(d["text"])}</td>'
-                '<td colspan="6"></td><td><div class="diff">missed: a gold claim the pipeline did '
-                "not find</div></td></tr>"
-            )
-        gold_head = "<th>versus gold</th>" if gold_id else ""
-        title = source.title or source.doc_id
-        focal = ", ".join(recs[0].stance.focal) if recs else ""
-        sections.append(
-            f'<section class="doc" id="doc-{attr(source.doc_id)}"><div><h2>{escape(title)}</h2>'
-            f'<p class="meta">{escape(source.doc_id)}; focal pair: {escape(focal)}; '
-            f"{len(recs)} claims</p>"
-            f'<div class="article">{article_html(source.text, recs, disagree)}</div></div>'
-            '<div><table class="claims"><tr><th>#</th><th>claim</th><th>section</th><th>actors</th>'
-            f"<th>regions</th><th>stance</th><th>certainty</th><th>relations</th>{gold_head}</tr>"
-            f"{''.join(rows)}</table></div></section>"
-        )
-    return (
-        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width,initial-scale=1">'
-        "<title>Claims review</title><style>"
-        + files("pipeline.review").joinpath("static/report.css").read_text("utf-8")
-        + "</style></head><body><header>"
-        + "".join(header)
-        + "</header>"
-        + "".join(sections)
-        + "<script>"
-        + SCRIPT
-        + "</script></body></html>\n"
-    )
+        block, context = gold_header(sources, records, gold)
+        header.append(block)
+    sections = [document_html(s, records.get(s.doc_id, []), context) for s in sources]
+    return page("<header>" + "".join(header) + "</header>" + "".join(sections))
