@@ -109,11 +109,11 @@ def run(
         engine=engine,
         scheduler=scheduler,
     )
-    click.echo(summary.line(), err=True)
-    if summary.failed:
-        raise errors.ClaimsError(
-            errors.SOME_FAILED.format(failed=summary.failed, total=summary.documents)
-        )
+    if summary.produced:
+        click.echo(summary.line(), err=True)
+    failure = summary.closing_error()
+    if failure is not None:
+        raise failure
 
 
 def sources_and_records(inputs, records_file, model, focal):
@@ -228,12 +228,13 @@ def annotate(inputs, gold_dir, records_file, port, no_browser, model, focal):
     """
     import webbrowser
 
+    from .io import ensure_folder
     from .review.app import create_app
     from .review.server import free_port, serve
     from .review.store import Store
 
     sources, records = sources_and_records(inputs, records_file, model, focal)
-    store = Store(gold_dir, sources)
+    store = Store(ensure_folder(gold_dir), sources)
     port = port or free_port()
     app = create_app(sources, [r for rs in records.values() for r in rs], store, port)
     url = f"http://127.0.0.1:{port}/"
@@ -313,7 +314,7 @@ def summary(records_file: Path, by: str, plot_dir: Path | None, top: int) -> Non
 @main.command()
 @click.option(
     "--out",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),
     default=Path("schemas"),
     show_default=True,
     help="Folder to write the JSON Schema files into.",
