@@ -8,6 +8,7 @@ reads the project's files too. Reading streams the file, never holding it whole.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
@@ -187,6 +188,9 @@ def write_text_atomic(path: str | Path, text: str) -> Path:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except FileExistsError:  # a file where the folder of ``path`` should be
+        reason = os.strerror(errno.ENOTDIR)
+        raise errors.ClaimsError(errors.CANNOT_WRITE.format(reason=reason), path) from None
     except OSError as exc:
         raise errors.ClaimsError(errors.CANNOT_WRITE.format(reason=exc.strerror), path) from None
     try:
