@@ -104,9 +104,10 @@ def test_io_bad_json_line_names_file_and_line(tmp_path, content, line, message):
     assert " at at " not in info.value.message
 
 
-def test_io_surrogate_pairs_are_text():
-    line = '{"a": "\\ud83d\\ude00"}'
-    assert json.loads(line) == {"a": "\U0001f600"}
+def test_io_escaped_surrogate_pair_is_text(tmp_path):
+    path = tmp_path / "a.jsonl"
+    path.write_text('{"a": "\\ud83d\\ude00", "\\ud83d\\ude01": ["\\uD83D\\uDE02"]}\n')
+    assert list(iter_jsonl(path)) == [(1, {"a": "\U0001f600", "\U0001f601": ["\U0001f602"]})]
 
 
 @pytest.mark.parametrize(
