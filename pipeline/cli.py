@@ -238,9 +238,8 @@ def annotate(inputs, gold_dir, records_file, port, no_browser, model, focal):
     port = port or free_port()
     app = create_app(sources, [r for rs in records.values() for r in rs], store, port)
     url = f"http://127.0.0.1:{port}/"
-    click.echo(
-        f"reviewing {len(sources)} documents at {url} (Ctrl-C to stop); saving into {gold_dir}"
-    )
+    documents = errors.count(len(sources), "document")
+    click.echo(f"reviewing {documents} at {url} (Ctrl-C to stop); saving into {gold_dir}")
     if not no_browser:
         webbrowser.open(url)
     serve(app, port)
@@ -272,7 +271,7 @@ def export_command(records_file: Path, dest: Path) -> None:
 
     records = load_records(records_file)
     kind = export(records, dest)
-    click.echo(f"wrote {dest} ({kind}, {len(records)} claims)")
+    click.echo(f"wrote {dest} ({kind}, {errors.count(len(records), 'claim')})")
 
 
 @main.command()
@@ -444,7 +443,7 @@ def locate(drafts: tuple[Path, ...], gold_dir: Path, omit_text: bool) -> None:
         (doc_id,) = doc_ids
         claims = locate(draft, texts[doc_id], omit_text=omit_text)
         merge_claims(gold_dir, doc_id, claims)
-        click.echo(f"{draft}: {len(claims)} claims of {doc_id}")
+        click.echo(f"{draft}: {errors.count(len(claims), 'claim')} of {doc_id}")
     load_gold(gold_dir)
 
 

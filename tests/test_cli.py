@@ -297,6 +297,14 @@ def test_cli_closing_line_counts_in_words(runner, tmp_path, texts, line):
     assert line in result.stderr.splitlines()
 
 
+def test_cli_export_counts_one_claim_in_words(runner, tmp_path):
+    result, out = run(runner, tmp_path, jsonl(tmp_path / "in.jsonl", {"doc_id": "a", "text": IRAN}))
+    assert result.exit_code == 0, result.output
+    dest = tmp_path / "network.json"
+    result = runner.invoke(main, ["export", str(out), "--to", str(dest)])
+    assert result.output.strip() == f"wrote {dest} (graph, 1 claim)"
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

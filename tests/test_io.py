@@ -267,3 +267,31 @@ def test_io_errors_file_keeps_one_line_per_failure(runner, tmp_path):
     failures = lines_of(tmp_path / "out.jsonl.errors.jsonl")
     assert [f["doc_id"] for f in failures] == [r["doc_id"] for r in rows]
     assert [f["source"] for f in failures] == [f"{corpus}:{n}" for n in (1, 2, 3)]
+
+
+def test_io_resume_ledger_reads_doc_ids_with_separators(runner, tmp_path, monkeypatch):
+    from pipeline.sink import RecordSink
+
+    rows = [{"doc_id": f"d{sep}{n}", "text": TEXT} for n, sep in enumerate(SEPARATORS)]
+    corpus = tmp_path / "in.jsonl"
+    corpus.write_text("".join(raw_line(r) for r in rows), encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    write = RecordSink.write
+
+    def interrupted(self, doc_id, *args):
+        if doc_id == rows[2]["doc_id"]:
+            raise KeyboardInterrupt
+        write(self, doc_id, *args)
+
+    monkeypatch.setattr(RecordSink, "write", interrupted)
+    result = runner.invoke(main, ["run", str(corpus), "-o", str(out)])
+    assert result.exit_code == 2 and "interrupted" in result.output
+    ledger = tmp_path / "out.jsonl.progress.jsonl"
+    assert [e["doc_id"] for e in lines_of(ledger)] == [r["doc_id"] for r in rows[:2]]
+    monkeypatch.setattr(RecordSink, "write", write)
+    result = runner.invoke(main, ["run", str(corpus), "-o", str(out), "--resume"])
+    assert result.exit_code == 0, result.output
+    assert "2 already complete" in result.output
+    done = lines_of(out)
+    assert sorted({r["doc_id"] for r in done}) == sorted(r["doc_id"] for r in rows)
+    assert len({r["claim_id"] for r in done}) == len(done) and not ledger.exists()
