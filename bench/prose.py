@@ -38,7 +38,7 @@ def main() -> int:
         return 2
     WORK.mkdir(parents=True, exist_ok=True)
     corpus = WORK / "factbook.jsonl"
-    lines = [json.loads(line) for line in CORPUS.read_text(encoding="utf-8").splitlines()]
+    lines = [json.loads(line) for line in CORPUS.read_text(encoding="utf-8").split("\n") if line]
     rows = [{"doc_id": d["doc_id"], "title": d["title"], "text": d["text"]} for d in lines]
     corpus.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     words = sum(len(d["text"].split()) for d in lines)

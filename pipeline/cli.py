@@ -140,11 +140,11 @@ def run(
         engine=engine,
         scheduler=scheduler,
     )
-    click.echo(summary.line(), err=True)
-    if summary.failed:
-        raise errors.ClaimsError(
-            errors.SOME_FAILED.format(failed=summary.failed, total=summary.documents)
-        )
+    if summary.produced:
+        click.echo(summary.line(), err=True)
+    failure = summary.closing_error()
+    if failure is not None:
+        raise failure
 
 
 def sources_and_records(inputs, records_file, model, focal):
@@ -272,6 +272,7 @@ def annotate(inputs, gold_dir, records_file, port, no_browser, verbose, model, f
     """
     import webbrowser
 
+    from .io import ensure_folder
     from .review.app import create_app
     from .review.server import free_port, serve
     from .review.store import Store, focal_pairs
@@ -280,13 +281,12 @@ def annotate(inputs, gold_dir, records_file, port, no_browser, verbose, model, f
     sources, by_doc = sources_and_records(inputs, records_file, model, focal)
     records = [r for rs in by_doc.values() for r in rs]
     pairs = focal_pairs(sources, records, parse_focal(focal))
-    store = Store(gold_dir, sources, pairs)
+    store = Store(ensure_folder(gold_dir), sources, pairs)
     port = port or free_port()
     app = create_app(sources, records, store, port, model=model, focal=pairs)
     url = f"http://127.0.0.1:{port}/"
-    click.echo(
-        f"reviewing {len(sources)} documents at {url} (Ctrl-C to stop); saving into {gold_dir}"
-    )
+    documents = errors.count(len(sources), "document")
+    click.echo(f"reviewing {documents} at {url} (Ctrl-C to stop); saving into {gold_dir}")
     if not no_browser:
         webbrowser.open(url)
     serve(app, port, verbose=verbose)
@@ -321,7 +321,7 @@ def export_command(records_file: Path, dest: Path) -> None:
 
     records = load_records(records_file)
     kind = export(records, dest)
-    click.echo(f"wrote {dest} ({kind}, {len(records)} claims)")
+    click.echo(f"wrote {dest} ({kind}, {errors.count(len(records), 'claim')})")
 
 
 @main.command()
@@ -403,7 +403,7 @@ def package(out, config_file, gazetteer, model, name, version, wheel) -> None:
 @main.command()
 @click.option(
     "--out",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),
     default=Path("schemas"),
     show_default=True,
     help="Folder to write the JSON Schema files into.",
@@ -550,7 +550,7 @@ def locate(drafts: tuple[Path, ...], gold_dir: Path, omit_text: bool) -> None:
         (doc_id,) = doc_ids
         claims = locate(draft, texts[doc_id], omit_text=omit_text)
         merge_claims(gold_dir, doc_id, claims)
-        click.echo(f"{draft}: {len(claims)} claims of {doc_id}")
+        click.echo(f"{draft}: {errors.count(len(claims), 'claim')} of {doc_id}")
     load_gold(gold_dir)
 
 

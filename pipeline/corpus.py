@@ -10,7 +10,7 @@ from pathlib import Path
 
 from . import errors
 from .documents import SourceDocument
-from .run import Failure, iter_documents
+from .inputs import Failure, iter_documents
 from .sink import RecordSink
 
 # Above this input size --jobs defaults to every core: where two forked workers started to
@@ -28,14 +28,28 @@ class Summary:
     skipped: int = 0
     failed: int = 0
 
+    @property
+    def produced(self) -> bool:
+        """Whether the output holds anything: a document done now or in an earlier run."""
+        return self.documents > self.failed or self.skipped > 0
+
     def line(self) -> str:
         done = self.documents - self.failed
-        parts = [f"{self.claims} claims from {done} documents"]
+        parts = [f"{errors.count(self.claims, 'claim')} from {errors.count(done, 'document')}"]
         if self.skipped:
             parts.append(f"{self.skipped} already complete")
         if self.failed:
             parts.append(f"{self.failed} failed")
         return ", ".join(parts)
+
+    def closing_error(self) -> errors.ClaimsError | None:
+        """The error the run ends with: no documents, or some (or all) of them failed."""
+        if not self.documents and not self.skipped:
+            return errors.ClaimsError(errors.NO_INPUT_DOCUMENTS)
+        if self.failed:
+            total = self.documents + self.skipped
+            return errors.ClaimsError(errors.closing_message(self.failed, total))
+        return None
 
 
 def input_bytes(inputs: Iterable[Path]) -> int:
@@ -64,12 +78,15 @@ def count_documents(inputs: Iterable[Path]) -> int:
     """How many documents the inputs hold (cheap: files and lines), for the progress bar."""
     total = 0
     for path in inputs:
-        if path.is_dir():
-            total += sum(1 for _ in path.rglob("*.txt"))
-        elif path.suffix == ".jsonl" and path.is_file():
-            with open(path, "rb") as handle:
-                total += sum(1 for line in handle if line.strip())
-        else:
+        try:
+            if path.is_dir():
+                total += sum(1 for _ in path.rglob("*.txt"))
+            elif path.suffix == ".jsonl" and path.is_file():
+                with open(path, "rb") as handle:  # lines split on b"\n" only, as read
+                    total += sum(1 for line in handle if line.strip())
+            else:
+                total += 1
+        except OSError:  # unreadable: one failure when it is read
             total += 1
     return total
 
@@ -97,7 +114,7 @@ def run_corpus(
 ) -> Summary:
     """Run the pipeline over every input document and write the records to ``output``."""
     summary = Summary()
-    sink = RecordSink(output, resume=resume)
+    sink = open_sink(output, resume)
     bar = make_bar(inputs, progress)
     items = skip_done(iter_documents(inputs), sink, summary)
     if engine == "dask":
@@ -134,8 +151,28 @@ def run_corpus(
     finally:
         if bar is not None:
             bar.close()
-        sink.close(complete)
+        finish(sink, complete, summary.produced)
     return summary
+
+
+def open_sink(output: str, resume: bool) -> RecordSink:
+    """The record sink for ``-o``; a place that cannot be written is a one-line error."""
+    try:
+        return RecordSink(output, resume=resume)
+    except FileExistsError as exc:  # a file where a folder of OUT should be
+        raise errors.ClaimsError(errors.NOT_A_FOLDER, exc.filename or output) from None
+    except OSError as exc:
+        msg = errors.CANNOT_WRITE.format(reason=exc.strerror)
+        raise errors.ClaimsError(msg, exc.filename or output) from None
+
+
+def finish(sink: RecordSink, complete: bool, produced: bool) -> None:
+    """Close the sink; a complete run that produced nothing (every document failed, or
+    there were none) leaves no output, and an earlier OUT untouched."""
+    sink.close(complete and produced)
+    if complete and not produced and sink.path is not None:
+        sink.partial.unlink(missing_ok=True)
+        sink.ledger_path.unlink(missing_ok=True)
 
 
 def make_bar(inputs: tuple[Path, ...], progress: bool):

@@ -44,9 +44,9 @@ def read_bytes(path: str | Path) -> bytes:
     except FileNotFoundError:
         raise errors.ClaimsError(errors.MISSING_FILE, path) from None
     except IsADirectoryError:
-        raise errors.ClaimsError("is a folder, expected a file", path) from None
+        raise errors.ClaimsError(errors.IS_A_FOLDER, path) from None
     except OSError as exc:
-        raise errors.ClaimsError(f"cannot read: {exc.strerror}", path) from None
+        raise errors.ClaimsError(errors.CANNOT_READ.format(reason=exc.strerror), path) from None
 
 
 def sha256_hex(raw: bytes) -> str:

@@ -54,6 +54,7 @@ class ClaimsError(click.ClickException):
     def __init__(self, message: str, path: str | Path | None = None, line: int | None = None):
         self.path = str(path) if path is not None else None
         self.line = line
+        self.detail = message  # the message without the file and line
         where = ""
         if self.path is not None:
             where = f"{self.path}:{line}: " if line is not None else f"{self.path}: "
@@ -64,6 +65,39 @@ EMPTY_DOCUMENT = "empty document: no claims"
 INPUT_LINE = "needs exactly one of `text` or `path`"
 MISSING_INPUT = "input not found"
 SOME_FAILED = "{failed} of {total} documents failed; the others' records were written"
+ALL_FAILED = "{failed} failed; no output was written"
+NO_INPUT_DOCUMENTS = "no documents in the inputs (a folder is searched for *.txt files)"
+IS_A_FOLDER = "is a folder, expected a file"
+NOT_A_FOLDER = "is a file, expected a folder"
+CANNOT_READ = "cannot read: {reason}"
+CANNOT_READ_FOLDER = "cannot read folder: {reason}"
+CANNOT_WRITE = "cannot write: {reason}"
+INPUT_PATH = "`path` {path!r} (resolved: {resolved}): {problem}"
+INPUT_SHA_MISMATCH = "sha256 of {what} is {actual}, the line says {expected}"
+INPUT_META_CLASH = "field {key!r} is given both in `meta` and on the line"
+DUPLICATE_INPUT = (
+    "doc_id {doc_id!r} appears twice, first at {first}: this one is skipped "
+    "(each document needs its own doc_id; a JSONL input can give them)"
+)
+NOT_REGULAR = "not a regular file"
+LONE_SURROGATE = "{field} holds a lone surrogate ({char}) at character {index}: not Unicode text"
+FOCAL_SAME = "the focal pair needs two different actor IDs, not {actor_id} twice"
+
+
+def count(n: int, noun: str, plural: str | None = None) -> str:
+    """``1 document``, ``2 documents``: a number with its noun in the right number."""
+    return f"{n} {noun if n == 1 else plural or noun + 's'}"
+
+
+def closing_message(failed: int, total: int) -> str:
+    """The run's last line when documents failed: whether the others' records are kept."""
+    if failed < total:
+        return SOME_FAILED.format(failed=failed, total=total)
+    if total == 1:
+        return ALL_FAILED.format(failed="the document")
+    return ALL_FAILED.format(failed=f"all {total} documents")
+
+
 UNKNOWN_DEST = (
     "cannot tell the export format from {dest!r}: use a .parquet or .csv folder, "
     "a .duckdb file, or a .graphml or .json file"

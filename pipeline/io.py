@@ -1,9 +1,17 @@
-"""JSONL reading with line-numbered errors, model validation, and atomic writes."""
+"""JSONL reading with line-numbered errors, model validation, and atomic writes.
+
+JSON Lines are split on ``\\n`` only, as the format says: U+2028, U+2029 and U+0085 are
+ordinary characters inside a JSON string (``str.splitlines`` would cut a line at each of
+them). Writers escape those three (:func:`escape_separators`) so that any line-based tool
+reads the project's files too. Reading streams the file, never holding it whole.
+"""
 
 from __future__ import annotations
 
+import errno
 import json
 import os
+import re
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -12,26 +20,131 @@ from typing import TypeVar
 from pydantic import BaseModel, ValidationError
 
 from . import errors
-from .documents import decode, read_bytes
+from .documents import BOM
 
 M = TypeVar("M", bound=BaseModel)
 
+# Characters str.splitlines() breaks on that JSON may hold unescaped inside a string (the
+# others, \r \x0b \x0c \x1c-\x1e, are control characters every JSON writer escapes).
+LINE_SEPARATORS = str.maketrans({"\u2028": "\\u2028", "\u2029": "\\u2029", "\u0085": "\\u0085"})
+# A \uD800-\uDFFF escape: the line may hold a lone surrogate, which is not Unicode text.
+SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
-def iter_jsonl(path: str | Path) -> Iterator[tuple[int, dict]]:
-    """Yield ``(line_number, object)`` for each non-blank line; bad JSON names file and line."""
-    text = decode(read_bytes(path), path)
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
+
+def escape_separators(json_text: str) -> str:
+    """``json_text`` with U+2028, U+2029 and U+0085 written as ``\\u`` escapes (the same
+    JSON value: outside strings JSON cannot hold them)."""
+    return json_text.translate(LINE_SEPARATORS)
+
+
+def json_line(obj) -> str:
+    """One JSON line of ``obj`` (UTF-8 kept readable, line separators escaped), no newline."""
+    return escape_separators(json.dumps(obj, ensure_ascii=False))
+
+
+def split_jsonl(text: str) -> Iterator[tuple[int, str]]:
+    """``(line_number, line)`` of JSON Lines text held in memory: split on ``\\n`` only,
+    blank lines skipped (their numbers still counted)."""
+    for number, line in enumerate(text.split("\n"), start=1):
+        if line.strip():
+            yield number, line
+
+
+def iter_raw_lines(path: str | Path) -> Iterator[tuple[int, int, bytes]]:
+    """``(line_number, byte_offset, line)`` of a file, split on ``b"\\n"`` only, streamed.
+    A file that cannot be opened or read is a one-line error naming it."""
+    try:
+        with open(path, "rb") as handle:
+            offset = 0
+            for number, raw in enumerate(handle, start=1):
+                yield number, offset, raw
+                offset += len(raw)
+    except FileNotFoundError:
+        raise errors.ClaimsError(errors.MISSING_FILE, path) from None
+    except IsADirectoryError:
+        raise errors.ClaimsError(errors.IS_A_FOLDER, path) from None
+    except OSError as exc:
+        raise errors.ClaimsError(errors.CANNOT_READ.format(reason=exc.strerror), path) from None
+
+
+def decode_line(raw: bytes, offset: int, path: str | Path, number: int) -> str:
+    """One line as text; a NUL byte or invalid UTF-8 names the file, line and byte offset."""
+    nul = raw.find(b"\x00")
+    if nul >= 0:
+        raise errors.ClaimsError(errors.BINARY_FILE.format(offset=offset + nul), path, number)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        msg = errors.BAD_ENCODING.format(offset=offset + exc.start)
+        raise errors.ClaimsError(msg, path, number) from None
+    return text[1:] if number == 1 and text.startswith(BOM) else text
+
+
+def json_object(line: str, path: str | Path, number: int) -> dict:
+    """Parse one line as a JSON object; anything else names the file, line and column."""
+    try:
+        obj = json.loads(line)
+    except json.JSONDecodeError as exc:
+        # json's messages end in "at" ("Unterminated string starting at"): drop it
+        detail = f"{exc.msg.removesuffix(' at')} at column {exc.colno}"
+        raise errors.ClaimsError(errors.BAD_JSON.format(detail=detail), path, number) from None
+    except RecursionError:
+        detail = "nested too deeply"
+        raise errors.ClaimsError(errors.BAD_JSON.format(detail=detail), path, number) from None
+    if not isinstance(obj, dict):
+        msg = errors.BAD_RECORD.format(detail="expected a JSON object")
+        raise errors.ClaimsError(msg, path, number)
+    found = lone_surrogate(obj) if SURROGATE_ESCAPE.search(line) else None
+    if found is not None:
+        field, index, char = found
+        msg = errors.LONE_SURROGATE.format(field=field, index=index, char=char)
+        raise errors.ClaimsError(msg, path, number)
+    return obj
+
+
+def lone_surrogate(value, where: str = "") -> tuple[str, int, str] | None:
+    """``(field, index, escape)`` of the first string in a JSON value holding a surrogate
+    code point that is not part of a pair (keys included), else None."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            return where or "a string", exc.start, f"\\u{ord(value[exc.start]):04x}"
+        return None
+    if isinstance(value, dict):
+        pairs = value.items()
+    elif isinstance(value, list):
+        pairs = enumerate(value)
+    else:
+        return None
+    for key, item in pairs:
+        field = f"{where}.{key}" if where else str(key)
+        found = lone_surrogate(key, f"a key in {where or 'the line'}")
+        found = found or lone_surrogate(item, field)
+        if found is not None:
+            return found
+    return None
+
+
+def iter_jsonl_lenient(path: str | Path) -> Iterator[tuple[int, dict | errors.ClaimsError]]:
+    """``(line_number, object)`` for each non-blank line, and ``(line_number, error)`` for
+    a line that is not a JSON object, so that a caller can report it and read on.
+    A file that cannot be read at all raises."""
+    for number, offset, raw in iter_raw_lines(path):
+        if not raw.strip():
             continue
         try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            detail = f"{exc.msg} at column {exc.colno}"
-            raise errors.ClaimsError(errors.BAD_JSON.format(detail=detail), path, number) from None
-        if not isinstance(obj, dict):
-            raise errors.ClaimsError(
-                errors.BAD_RECORD.format(detail="expected a JSON object"), path, number
-            )
+            yield number, json_object(decode_line(raw, offset, path, number), path, number)
+        except errors.ClaimsError as exc:
+            yield number, exc
+
+
+def iter_jsonl(path: str | Path) -> Iterator[tuple[int, dict]]:
+    """Yield ``(line_number, object)`` for each non-blank line; the first bad line is an
+    error naming file and line."""
+    for number, obj in iter_jsonl_lenient(path):
+        if isinstance(obj, errors.ClaimsError):
+            raise obj
         yield number, obj
 
 
@@ -52,11 +165,34 @@ def parse(model: type[M], obj: dict, path: str | Path, line: int) -> M:
         raise errors.ClaimsError(errors.BAD_RECORD.format(detail=detail), path, line) from None
 
 
-def write_text_atomic(path: str | Path, text: str) -> Path:
-    """Write ``text`` to ``path`` via a temporary file and rename, so readers never see half."""
+def ensure_folder(path: str | Path) -> Path:
+    """Make the folder ``path`` (and its parents); a file in the way, or a place that
+    cannot be written, is a one-line error naming it."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise errors.ClaimsError(errors.NOT_A_FOLDER, path) from None
+    except OSError as exc:
+        raise errors.ClaimsError(errors.CANNOT_WRITE.format(reason=exc.strerror), path) from None
+    return path
+
+
+def write_text_atomic(path: str | Path, text: str) -> Path:
+    """Write ``text`` to ``path`` via a temporary file and rename, so readers never see half.
+
+    A folder that cannot be made or written (missing parent, read-only, disk full, ``path``
+    a folder) is a one-line error naming ``path``; an existing ``path`` is left untouched.
+    """
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except FileExistsError:  # a file where the folder of ``path`` should be
+        reason = os.strerror(errno.ENOTDIR)
+        raise errors.ClaimsError(errors.CANNOT_WRITE.format(reason=reason), path) from None
+    except OSError as exc:
+        raise errors.ClaimsError(errors.CANNOT_WRITE.format(reason=exc.strerror), path) from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
@@ -64,6 +200,9 @@ def write_text_atomic(path: str | Path, text: str) -> Path:
             os.fsync(handle.fileno())
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise errors.ClaimsError(errors.CANNOT_WRITE.format(reason=exc.strerror), path) from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
@@ -71,8 +210,8 @@ def write_text_atomic(path: str | Path, text: str) -> Path:
 
 
 def dumps_jsonl(models: Iterable[BaseModel]) -> str:
-    """Serialise models as JSON lines (UTF-8, no ASCII escaping)."""
-    return "".join(m.model_dump_json() + "\n" for m in models)
+    """Serialise models as JSON lines (UTF-8, no ASCII escaping; line separators escaped)."""
+    return "".join(escape_separators(m.model_dump_json()) + "\n" for m in models)
 
 
 class AtomicWriter:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
@@ -32,9 +32,18 @@ Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 
 
 class Model(BaseModel):
-    """Base for every boundary model: unknown fields are errors."""
+    """Base for every boundary model: unknown fields are errors.
+
+    Its JSON escapes U+2028, U+2029 and U+0085, so that a JSON line written from it is one
+    line for every reader (see ``io.escape_separators``).
+    """
 
     model_config = ConfigDict(extra="forbid")
+
+    def model_dump_json(self, **kwargs) -> str:
+        from .io import escape_separators
+
+        return escape_separators(super().model_dump_json(**kwargs))
 
 
 class Span(Model):
@@ -177,7 +186,9 @@ class Provenance(Model):
 class ClaimRecord(Span):
     """One predicted claim: the record ``claims run`` writes, one JSON line each."""
 
-    claim_id: str = Field(description="Stable: hash of doc sha256, span and text")
+    claim_id: str = Field(
+        description="Unique and stable: hash of doc_id, document sha256 and span ('c_' + 16 hex)"
+    )
     doc_id: DocId
     section: str | None
     sentence_index: Annotated[int, Field(ge=0)]
@@ -188,6 +199,10 @@ class ClaimRecord(Span):
     certainty: CertaintyRecord
     relations: list[RelationRecord]
     provenance: Provenance
+    meta: dict[str, Any] = Field(
+        default_factory=dict,
+        description="The input line's own fields (url, date, source, ...), as given",
+    )
 
 
 SCHEMA_MODELS: dict[str, type[BaseModel]] = {
@@ -208,28 +223,39 @@ def schema_files() -> dict[str, str]:
 
 def write_schemas(folder: Path) -> list[Path]:
     """Write every schema file into ``folder``; return the paths written."""
-    from .io import write_text_atomic
+    from .io import ensure_folder, write_text_atomic
 
-    folder.mkdir(parents=True, exist_ok=True)
+    ensure_folder(folder)
     return [write_text_atomic(folder / name, text) for name, text in schema_files().items()]
 
 
 # -- Doc to records -----------------------------------------------------------------------
 
 
-def claim_id(doc_sha256: str, start: int, end: int, text: str) -> str:
-    """Stable claim id: the same document text, span and claim text give the same id."""
+def claim_id(doc_id: str, doc_sha256: str, start: int, end: int) -> str:
+    """Claim id, unique per (doc_id, document text, span) and stable across runs: the same
+    text under two doc_ids gives two ids (the same claim in both is found by
+    ``provenance.doc_sha256``, ``start`` and ``end``)."""
     import hashlib
 
-    digest = hashlib.sha256(f"{doc_sha256}:{start}:{end}:{text}".encode()).hexdigest()
-    return f"c_{digest[:16]}"
+    key = json.dumps([doc_id, doc_sha256, start, end], ensure_ascii=True)
+    return f"c_{hashlib.sha256(key.encode()).hexdigest()[:16]}"
 
 
-def records_from_doc(doc, *, doc_id: str, doc_sha256: str, provenance: Provenance, offset: int = 0):
+def records_from_doc(
+    doc,
+    *,
+    doc_id: str,
+    doc_sha256: str,
+    provenance: Provenance,
+    offset: int = 0,
+    meta: dict | None = None,
+):
     """Turn a processed Doc into ClaimRecords (the only place a Doc becomes output).
 
     ``offset`` shifts every character offset, for documents processed in chunks; the text
-    of every record still equals the original document at its offsets.
+    of every record still equals the original document at its offsets. ``meta`` (the input
+    line's own fields) is copied into every record.
     """
     from .extensions import doc_text
     from .gazetteer import load_gazetteer
@@ -280,7 +306,7 @@ def records_from_doc(doc, *, doc_id: str, doc_sha256: str, provenance: Provenanc
         band = claim._.probability
         records.append(
             ClaimRecord(
-                claim_id=claim_id(doc_sha256, start, end, text_of(claim)),
+                claim_id=claim_id(doc_id, doc_sha256, start, end),
                 doc_id=doc_id,
                 start=start,
                 end=end,
@@ -321,6 +347,7 @@ def records_from_doc(doc, *, doc_id: str, doc_sha256: str, provenance: Provenanc
                     for r in claim._.relations or []
                 ],
                 provenance=provenance,
+                meta=dict(meta or {}),
             )
         )
     return records

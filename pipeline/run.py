@@ -1,10 +1,7 @@
 """Running the pipeline: read inputs lazily, process in batches, stream records out.
 
-Inputs are text files (doc_id = file stem), folders (every ``*.txt`` below, sorted) and
-JSONL files whose lines hold ``doc_id`` and ``text`` or ``path`` (relative to the JSONL
-file) with optional ``title``, ``author``, ``focal_actors`` and ``sha256`` - so a gold
-folder's ``documents.jsonl`` is a valid input. A document that cannot be read or processed
-becomes a :class:`Failure`; the others go on.
+Inputs are read by :mod:`pipeline.inputs` (text files, folders, JSONL files). A document
+that cannot be read or processed becomes a :class:`Failure`; the others go on.
 """
 
 from __future__ import annotations
@@ -12,133 +9,20 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
-
-from pydantic import ConfigDict, Field, model_validator
 
 from . import __version__, errors
 from .components.base import ERROR_KEY
-from .documents import SourceDocument, load_text_file
+from .documents import SourceDocument
 from .extensions import TEXT_KEY
-from .ids import ACTOR_RE, actor_type
-from .io import iter_jsonl, parse
-from .records import ActorId, ClaimRecord, DocId, Model, Provenance, Sha256, records_from_doc
-
-
-class InputDocument(Model):
-    """One line of a JSONL input. Fields of its own (a corpus's "region", "date", "url")
-    are kept on the document as ``metadata``, never rejected."""
-
-    model_config = ConfigDict(extra="allow")
-
-    doc_id: DocId
-    text: str | None = None
-    path: str | None = None
-    title: str | None = None
-    author: str | None = None
-    focal_actors: list[ActorId] = Field(default_factory=list, max_length=2)
-    sha256: Sha256 | None = None
-
-    @model_validator(mode="after")
-    def _one_source(self):
-        if (self.text is None) == (self.path is None):
-            raise ValueError(errors.INPUT_LINE)
-        return self
-
-
-@dataclass
-class Failure:
-    """A document that could not be read or processed, and why (one line)."""
-
-    source: str
-    doc_id: str | None
-    error: str
-
-
-def parse_focal(value: str | None) -> list[str]:
-    """``"RUS,IRN"`` or ``"org:nato,RUS"`` to a list of two actor IDs.
-
-    A bare code is a state and is upper-cased (``rus`` is RUS); a prefixed ID (``org:``,
-    ``group:``, ``person:``) is taken as written. Malformed or unknown IDs are user errors.
-    """
-    if not value:
-        return []
-    ids = [normalise_focal(part.strip()) for part in value.split(",") if part.strip()]
-    check_focal(ids, "--focal")
-    if len(ids) != 2:
-        raise errors.ClaimsError(errors.FOCAL_COUNT)
-    return ids
-
-
-def normalise_focal(actor_id: str) -> str:
-    """A state code in upper case; any other actor ID unchanged."""
-    return actor_id if ":" in actor_id else actor_id.upper()
-
-
-def check_focal(ids: list[str], where: str, line: int | None = None) -> None:
-    """Every focal ID is a well-formed actor ID, and a state ID is a known state."""
-    from .gazetteer import load_gazetteer
-
-    actors = load_gazetteer().actors
-    for actor_id in ids:
-        known_state = actors.get(actor_id, {}).get("type") == "state"
-        if not ACTOR_RE.match(actor_id) or (actor_type(actor_id) == "state" and not known_state):
-            msg = errors.UNKNOWN_FOCAL.format(actor_id=actor_id)
-            raise errors.ClaimsError(msg, where, line)
-
-
-def iter_documents(inputs: Iterable[Path]) -> Iterator[SourceDocument | Failure]:
-    """Yield documents lazily from every input; unreadable ones as failures."""
-    for path in inputs:
-        if not path.exists():
-            yield Failure(str(path), None, f"{path}: {errors.MISSING_INPUT}")
-        elif path.is_dir():
-            try:
-                files = sorted(p for p in path.rglob("*.txt") if p.is_file())
-            except OSError as exc:
-                yield Failure(str(path), None, f"{path}: cannot read folder: {exc.strerror}")
-                continue
-            for file in files:
-                yield from read_one(file)
-        elif path.suffix == ".jsonl":
-            yield from read_jsonl(path)
-        else:
-            yield from read_one(path)
-
-
-def read_one(path: Path, **meta) -> Iterator[SourceDocument | Failure]:
-    try:
-        yield load_text_file(path, **meta)
-    except errors.ClaimsError as exc:
-        yield Failure(str(path), meta.get("doc_id") or path.stem, exc.message)
-
-
-def read_jsonl(path: Path) -> Iterator[SourceDocument | Failure]:
-    lines = iter_jsonl(path)
-    while True:
-        try:
-            line, obj = next(lines)
-        except StopIteration:
-            return
-        except errors.ClaimsError as exc:  # a broken line ends the file: report it
-            yield Failure(str(path), None, exc.message)
-            return
-        try:
-            item = parse(InputDocument, obj, path, line)
-            check_focal(item.focal_actors, str(path), line)
-        except errors.ClaimsError as exc:
-            yield Failure(f"{path}:{line}", obj.get("doc_id"), exc.message)
-            continue
-        meta = {"title": item.title, "author": item.author, "focal_actors": item.focal_actors}
-        meta["metadata"] = dict(item.model_extra or {})
-        if item.text is not None:
-            from .documents import sha256_hex
-
-            raw = item.text.encode("utf-8")
-            text = item.text[1:] if item.text.startswith("\ufeff") else item.text
-            yield SourceDocument(item.doc_id, text, sha256_hex(raw), f"{path}:{line}", **meta)
-        else:
-            yield from read_one(path.parent / item.path, doc_id=item.doc_id, **meta)
+from .inputs import (  # noqa: F401 - re-exported: callers import them from here
+    Failure,
+    InputDocument,
+    check_focal,
+    iter_documents,
+    normalise_focal,
+    parse_focal,
+)
+from .records import ClaimRecord, Provenance, records_from_doc
 
 
 def chunks(text: str, limit: int) -> list[tuple[int, str]]:
@@ -196,6 +80,7 @@ class Runner:
             doc_sha256=source.sha256,
             provenance=self.provenance(source),
             offset=offset,
+            meta=source.metadata,
         )
 
     def records(self, source: SourceDocument) -> list[ClaimRecord]:

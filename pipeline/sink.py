@@ -16,6 +16,7 @@ import os
 import sys
 from pathlib import Path
 
+from .io import split_jsonl
 from .records import ClaimRecord
 
 
@@ -50,7 +51,7 @@ class RecordSink:
         if self.ledger_path.exists() and self.partial.exists():
             size = 0
             with open(self.ledger_path, encoding="utf-8") as ledger:
-                lines = ledger.read().splitlines()
+                lines = [line for _, line in split_jsonl(ledger.read())]
             good = []
             for line in lines:
                 try:
@@ -67,7 +68,7 @@ class RecordSink:
             data = self.path.read_bytes()
             self.partial.write_bytes(data)
             entries = {}
-            for line in data.decode("utf-8").splitlines():
+            for _, line in split_jsonl(data.decode("utf-8")):
                 record = json.loads(line)
                 entries[(record["doc_id"], record["provenance"]["doc_sha256"])] = len(data)
             self.done = set(entries)

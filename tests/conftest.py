@@ -29,7 +29,7 @@ def small_gold(tmp_path) -> Path:
 
 
 def read_jsonl(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").split("\n") if line]
 
 
 def write_jsonl(path: Path, rows: list[dict]) -> Path:

@@ -36,7 +36,8 @@ def make_corpus(folder: Path, n: int, repeat: int = 3) -> Path:
 
 
 def read_records(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    """JSON Lines split on "\n" only (as the project's reader does)."""
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").split("\n") if line]
 
 
 def claims_cmd(*args: str) -> list[str]:
@@ -180,3 +181,19 @@ def test_corpus_option_errors(runner, args, message):
     result = runner.invoke(main, ["run", str(DATA / "heldout-china-pakistan.txt"), *args])
     assert result.exit_code == 2
     assert message in result.output
+
+
+@pytest.mark.parametrize("engine", [["--jobs", "2", "--batch-size", "4"], ["--engine", "dask"]])
+def test_corpus_meta_and_unique_ids_come_back_from_workers(runner, tmp_path, engine):
+    if "dask" in engine:
+        pytest.importorskip("dask.distributed", reason="the 'distributed' extra is not installed")
+    text = " ".join(SENTENCES[:3])
+    rows = [{"doc_id": f"d{i}", "text": text, "url": f"https://x/{i}"} for i in range(6)]
+    corpus = tmp_path / "in.jsonl"
+    corpus.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    result = runner.invoke(main, ["run", str(corpus), "-o", str(out), *engine])
+    assert result.exit_code == 0, result.output
+    records = read_records(out)
+    assert {r["doc_id"]: r["meta"]["url"] for r in records} == {r["doc_id"]: r["url"] for r in rows}
+    assert len({r["claim_id"] for r in records}) == len(records) > len(rows)

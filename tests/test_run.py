@@ -82,7 +82,7 @@ def test_run_claim_ids_are_stable_and_unique(seed_records):
     assert len(set(ids)) == len(ids)
     first = seed_records[0]
     sha = first["provenance"]["doc_sha256"]
-    assert claim_id(sha, first["start"], first["end"], first["text"]) == first["claim_id"]
+    assert claim_id(first["doc_id"], sha, first["start"], first["end"]) == first["claim_id"]
 
 
 def test_run_text_file_to_stdout_with_focal(runner):
@@ -127,16 +127,31 @@ def test_run_folder_and_jsonl_inputs(runner, tmp_path):
     assert by_doc["bypath"]["stance"]["focal"] == ["RUS", "SYR"]
 
 
-def test_run_output_file_is_written_atomically(runner, tmp_path):
+def test_run_output_file_is_written_atomically(runner, tmp_path, monkeypatch):
+    """Records go to OUT.partial while the run goes on (OUT keeps the previous run), and
+    OUT is that very file renamed at the end: the same inode and size, no .partial left."""
+    from pipeline.sink import RecordSink
+
     out = tmp_path / "out" / "claims.jsonl"
+    partial = out.with_name("claims.jsonl.partial")
     out.parent.mkdir()
     out.write_text("previous run\n")
-    result = runner.invoke(main, ["run", str(HELDOUT), "-o", str(out)])
-    assert result.exit_code == 0
+    seen = []
+    write = RecordSink.write
+
+    def observed(self, *args):
+        write(self, *args)
+        seen.append((out.read_text(), partial.stat().st_ino, partial.stat().st_size))
+
+    monkeypatch.setattr(RecordSink, "write", observed)
+    result = runner.invoke(main, ["run", str(HELDOUT), str(SEED), "-o", str(out)])
+    assert result.exit_code == 0, result.output
     assert records_of(result.output) == []  # nothing on stdout with -o
+    assert [text for text, _, _ in seen] == ["previous run\n"] * 2
+    assert (out.stat().st_ino, out.stat().st_size) == seen[-1][1:]
+    assert not partial.exists()
     lines = out.read_text().splitlines()
     assert len(lines) > 5 and all(json.loads(line)["doc_id"] for line in lines)
-    assert not list(out.parent.glob(".*.tmp"))
 
 
 @pytest.mark.parametrize(
