@@ -272,7 +272,6 @@ def annotate(inputs, gold_dir, records_file, port, no_browser, verbose, model, f
     """
     import webbrowser
 
-    from .io import ensure_folder
     from .review.app import create_app
     from .review.server import free_port, serve
     from .review.store import Store, focal_pairs
@@ -281,7 +280,7 @@ def annotate(inputs, gold_dir, records_file, port, no_browser, verbose, model, f
     sources, by_doc = sources_and_records(inputs, records_file, model, focal)
     records = [r for rs in by_doc.values() for r in rs]
     pairs = focal_pairs(sources, records, parse_focal(focal))
-    store = Store(ensure_folder(gold_dir), sources, pairs)
+    store = Store(gold_dir, sources, pairs)
     port = port or free_port()
     app = create_app(sources, records, store, port, model=model, focal=pairs)
     url = f"http://127.0.0.1:{port}/"

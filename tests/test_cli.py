@@ -103,7 +103,7 @@ def test_cli_duplicate_doc_ids_name_both_places(runner, tmp_path):
 def test_cli_annotate_refuses_duplicate_doc_ids(runner, tmp_path, monkeypatch):
     import pipeline.review.server as server
 
-    monkeypatch.setattr(server, "serve", lambda app, port: None)  # never block
+    monkeypatch.setattr(server, "serve", lambda *args, **kwargs: None)  # never block
     corpus = jsonl(
         tmp_path / "in.jsonl", {"doc_id": "y", "text": IRAN}, {"doc_id": "y", "text": "A"}
     )
@@ -311,14 +311,17 @@ def test_cli_export_counts_one_claim_in_words(runner, tmp_path):
         (["schema", "--out", "{file}"], "{file}: is a file, expected a folder"),
         (["schema", "--out", "{file}/sub"], "{file}/sub: cannot write: Not a directory"),
         (["run", "{file}", "-o", "{file}/o.jsonl"], "{file}: is a file, expected a folder"),
-        (["review", "{file}", "--records", "{empty}", "-o", "{tmp}"], "cannot write: Is a dir"),
-        (["annotate", "{file}", "--gold", "{file}", "--no-browser"], "{file}: is a file, expected"),
+        (["review", "{file}", "--records", "{empty}", "-o", "{tmp}"], "{tmp}: is a folder"),
+        (
+            ["annotate", "{file}", "--gold", "{file}", "--no-browser"],
+            "{file}: cannot use this as the gold folder",
+        ),
     ],
 )
 def test_cli_unwritable_destination_is_one_line(runner, tmp_path, monkeypatch, args, message):
     import pipeline.review.server as server
 
-    monkeypatch.setattr(server, "serve", lambda app, port: None)  # never block
+    monkeypatch.setattr(server, "serve", lambda *args, **kwargs: None)  # never block
     file = tmp_path / "good.txt"
     file.write_text(IRAN)
     (tmp_path / "empty.jsonl").write_text("")

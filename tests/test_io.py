@@ -238,7 +238,8 @@ def test_io_annotate_gold_folder_reopens_after_saving_separators(separated, tmp_
         store.accept(f"{record.doc_id}:{record.start}:{record.end}", claim)
     for name in ("documents.jsonl", "claims.jsonl"):
         assert not any(sep in (tmp_path / "gold" / name).read_text("utf-8") for sep in SEPARATORS)
-    again = Store(tmp_path / "gold", [doc])  # the reviewer restarts
+    store.close()  # the reviewer stops the app (releasing the folder) and restarts it
+    again = Store(tmp_path / "gold", [doc])
     assert [c.text for c in again.claims] == [r.text for r in separated["records"]]
 
 
