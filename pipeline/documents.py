@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,16 +39,23 @@ def decode(raw: bytes, path: str | Path) -> str:
     return text[1:] if text.startswith(BOM) else text
 
 
-def read_bytes(path: str | Path) -> bytes:
-    """Read a file, turning OS errors into one-line user errors."""
+@contextmanager
+def reading(path: str | Path) -> Iterator[None]:
+    """Turn the OS errors of reading ``path`` into one-line user errors naming it."""
     try:
-        return Path(path).read_bytes()
+        yield
     except FileNotFoundError:
         raise errors.ClaimsError(errors.MISSING_FILE, path) from None
     except IsADirectoryError:
         raise errors.ClaimsError(errors.IS_A_FOLDER, path) from None
     except OSError as exc:
         raise errors.ClaimsError(errors.CANNOT_READ.format(reason=exc.strerror), path) from None
+
+
+def read_bytes(path: str | Path) -> bytes:
+    """Read a file, turning OS errors into one-line user errors."""
+    with reading(path):
+        return Path(path).read_bytes()
 
 
 def sha256_hex(raw: bytes) -> str:

@@ -20,7 +20,7 @@ from typing import TypeVar
 from pydantic import BaseModel, ValidationError
 
 from . import errors
-from .documents import BOM
+from .documents import BOM, reading
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -53,18 +53,11 @@ def split_jsonl(text: str) -> Iterator[tuple[int, str]]:
 def iter_raw_lines(path: str | Path) -> Iterator[tuple[int, int, bytes]]:
     """``(line_number, byte_offset, line)`` of a file, split on ``b"\\n"`` only, streamed.
     A file that cannot be opened or read is a one-line error naming it."""
-    try:
-        with open(path, "rb") as handle:
-            offset = 0
-            for number, raw in enumerate(handle, start=1):
-                yield number, offset, raw
-                offset += len(raw)
-    except FileNotFoundError:
-        raise errors.ClaimsError(errors.MISSING_FILE, path) from None
-    except IsADirectoryError:
-        raise errors.ClaimsError(errors.IS_A_FOLDER, path) from None
-    except OSError as exc:
-        raise errors.ClaimsError(errors.CANNOT_READ.format(reason=exc.strerror), path) from None
+    with reading(path), open(path, "rb") as handle:
+        offset = 0
+        for number, raw in enumerate(handle, start=1):
+            yield number, offset, raw
+            offset += len(raw)
 
 
 def decode_line(raw: bytes, offset: int, path: str | Path, number: int) -> str:

@@ -11,7 +11,6 @@ import pytest
 from pipeline.documents import load_text_file
 from pipeline.gold import load_gold
 from pipeline.review.app import create_app
-from pipeline.review.browser import launch
 from pipeline.review.report import build_report
 from pipeline.review.server import BackgroundServer, free_port
 from pipeline.review.store import Store
@@ -20,16 +19,6 @@ from pipeline.run import Runner
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[2]
 SEED = ROOT / "seeds" / "kozak-strategic-convergence-russia-iran.txt"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = launch(playwright)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="module")

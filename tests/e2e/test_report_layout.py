@@ -14,7 +14,6 @@ import pytest
 
 from pipeline.documents import SourceDocument, load_text_file, sha256_hex
 from pipeline.gold import load_gold
-from pipeline.review.browser import launch
 from pipeline.review.report import build_report
 from pipeline.run import Runner
 
@@ -29,16 +28,6 @@ STRESS = (
     "Tehran\u202c on Tuesday.\n"
 )
 LONG_IDS = ["person:kassym-jomart-tokayev", "org:collective-security-treaty-organization"]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = launch(playwright)
-        yield chromium
-        chromium.close()
 
 
 def stress_document():
