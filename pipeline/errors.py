@@ -61,3 +61,9 @@ UNKNOWN_DEST = (
     "cannot tell the export format from {dest!r}: use a .parquet or .csv folder, "
     "a .duckdb file, or a .graphml or .json file"
 )
+TOO_LONG = "document too long: {chars:,} characters, the limit is {limit:,} (--max-chars)"
+WORKER_DIED = "a worker process died (killed or out of memory) running it: {detail}"
+DISK_WRITE = (
+    "cannot write: {reason}; the records so far are kept: free some space and run the "
+    "same command with --resume"
+)
