@@ -528,10 +528,10 @@ def fake_document(n: int, lines: int) -> tuple[str, str, list[str]]:
 DOCS = [fake_document(n, lines) for n, lines in enumerate([2, 3, 0, 1, 4, 2])]
 
 
-def write_docs(out: Path, docs, resume: bool = False, complete: bool = False):
+def write_docs(out: Path, docs, resume: bool = False, complete: bool = False, sink=None):
     from pipeline.sink import RecordSink
 
-    sink = RecordSink(out, resume=resume)
+    sink = sink or RecordSink(out, resume=resume)
     for doc_id, sha, lines in docs:
         if not sink.is_done(doc_id, sha):
             sink.write(doc_id, sha, lines)
@@ -596,11 +596,10 @@ def test_sink_resume_rebuilds_damaged_state_without_loss_or_duplicates(tmp_path,
     from pipeline.sink import RecordSink
 
     sink = RecordSink(out, resume=True)
-    sink.close(False)
     kept = partial.read_bytes()
     assert len(kept) <= min(damaged_size, len(before)) and b"\x00" not in kept
     assert clean.read_bytes().startswith(kept)  # whole documents of the clean output only
-    write_docs(out, DOCS, resume=True, complete=True)
+    write_docs(out, DOCS, complete=True, sink=sink)
     assert out.read_bytes() == clean.read_bytes()
 
 
