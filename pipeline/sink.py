@@ -95,7 +95,7 @@ class RecordSink:
                 offset = entry.get("offset")
                 if not isinstance(offset, int) or not size <= offset <= length:
                     break
-                if checksum(partial, size, offset) != entry.get("crc32", None):
+                if not bears_out(partial, size, offset, entry.get("crc32")):
                     break
                 entries.append(entry)
                 size = offset
@@ -215,6 +215,15 @@ def read_ledger(path: Path) -> Iterator[dict]:
             if not isinstance(entry, dict) or not {"doc_id", "sha256"} <= entry.keys():
                 return
             yield entry
+
+
+def bears_out(handle, start: int, end: int, crc: int | None) -> bool:
+    """Whether bytes ``start:end`` are the document a ledger entry describes: its CRC-32,
+    or, for a ledger written before checksums, that they end a line."""
+    if crc is not None:
+        return checksum(handle, start, end) == crc
+    handle.seek(end - 1)
+    return end == start or handle.read(1) == b"\n"
 
 
 def checksum(handle, start: int, end: int) -> int:

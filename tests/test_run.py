@@ -643,3 +643,34 @@ def test_run_disk_full_is_one_line_and_resume_completes_the_output(runner, tmp_p
     result = runner.invoke(main, ["run", str(corpus), "-o", str(out), "--resume"])
     assert result.exit_code == 0, result.output
     assert out.read_bytes() == clean.read_bytes()
+
+
+def test_sink_resume_reads_a_ledger_without_checksums(tmp_path):
+    clean = tmp_path / "clean.jsonl"
+    write_docs(clean, DOCS, complete=True)
+    out = tmp_path / "out.jsonl"
+    write_docs(out, DOCS[:4])
+    ledger = out.with_name("out.jsonl.progress.jsonl")
+    entries = [json.loads(line) for line in ledger.open()]
+    ledger.write_text("".join(json.dumps({k: e[k] for k in ("doc_id", "sha256", "offset")})
+                              + "\n" for e in entries))  # fmt: skip
+    from pipeline.sink import RecordSink
+
+    sink = RecordSink(out, resume=True)
+    assert len(sink.done) == 4
+    write_docs(out, DOCS, complete=True, sink=sink)
+    assert out.read_bytes() == clean.read_bytes()
+
+
+class _GaveUp:
+    def result(self):
+        raise RuntimeError("KilledWorker: ('process_partition-1', <WorkerState ...>)")
+
+
+def test_distributed_partition_the_cluster_gave_up_on_fails_its_documents():
+    from pipeline.distributed import partition_results
+
+    part = dict(enumerate(sources(SHORT_DOCS[:2])))
+    results = list(partition_results(_GaveUp(), part))
+    assert [(item.doc_id, records) for item, records in results] == [("d0", []), ("d1", [])]
+    assert all("a worker process died" in item.error for item, _ in results)
