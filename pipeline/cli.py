@@ -84,6 +84,13 @@ def main() -> None:
     help="local processes, or a Dask cluster (needs the 'distributed' extra).",
 )
 @click.option("--scheduler", help="Dask scheduler address (default: start a LocalCluster).")
+@click.option(
+    "--max-chars",
+    type=click.IntRange(1),
+    default=10_000_000,
+    show_default=True,
+    help="A longer document is an error for that document (the others go on).",
+)
 def run(
     inputs: tuple[Path, ...],
     output: str,
@@ -97,6 +104,7 @@ def run(
     quiet: bool,
     engine: str,
     scheduler: str | None,
+    max_chars: int,
 ):
     """Segment articles into claims and write one JSON record per claim.
 
@@ -139,6 +147,7 @@ def run(
         progress=not quiet,
         engine=engine,
         scheduler=scheduler,
+        max_chars=max_chars,
     )
     if summary.produced:
         click.echo(summary.line(), err=True)
@@ -174,7 +183,7 @@ def sources_and_records(inputs, records_file, model, focal):
     runner = Runner(model, parse_focal(focal))
     for item, records in runner.run(sources):
         if isinstance(item, Failure):
-            raise errors.ClaimsError(item.error, item.source)
+            raise errors.ClaimsError(item.error)
         by_doc[item.doc_id] = records
     return sources, by_doc
 

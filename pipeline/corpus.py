@@ -111,6 +111,7 @@ def run_corpus(
     progress: bool,
     engine: str,
     scheduler: str | None,
+    max_chars: int = 10_000_000,
 ) -> Summary:
     """Run the pipeline over every input document and write the records to ``output``."""
     summary = Summary()
@@ -120,12 +121,19 @@ def run_corpus(
     if engine == "dask":
         from .distributed import run_dask
 
-        results = run_dask(items, model=model, focal=focal, scheduler=scheduler)
+        results = run_dask(
+            items, model=model, focal=focal, scheduler=scheduler, max_chars=max_chars
+        )
     else:
         from .run import Runner
 
-        runner = Runner(model, focal)
-        results = runner.run(items, batch_size=batch_size, n_process=choose_jobs(inputs, jobs))
+        runner = Runner(model, focal, max_chars=max_chars)
+        jobs = choose_jobs(inputs, jobs)
+        results = (
+            runner.run_parallel(items, batch_size, jobs)
+            if jobs > 1
+            else runner.run_json(items, batch_size)  # JSON lines as chunks finish: compact
+        )
     complete = False
     try:
         for item, records in results:

@@ -1,10 +1,12 @@
 """The Dask engine: the same pipeline on a cluster (``claims run --engine dask``).
 
-Documents are read lazily in the driver and sent as bags of partitions, at most
+Documents are read lazily in the driver and sent in partitions, at most
 ``window_partitions`` partitions in flight and topped up as they complete, so memory stays
 bounded and no worker idles at the end of a window. Each worker loads the model once
 (``shared_nlp`` is cached per process) and returns the records of its partition; records
-are yielded as partitions complete.
+are yielded as partitions complete. One document's failure fails that document only (the
+worker's runner retries it alone); a partition the cluster gives up on (its worker died
+too often: ``KilledWorker``) fails its documents, and the run goes on.
 """
 
 from __future__ import annotations
@@ -12,18 +14,22 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from itertools import count, islice
 
+from . import errors
 from .documents import SourceDocument
-from .run import Failure, Runner
+from .run import MAX_CHARS, Failure, Runner, describe
 
 PARTITION_DOCS = 16
 
 
 def process_partition(
-    sources: list[tuple[int, dict]], model: str | None, focal: list[str]
+    sources: list[tuple[int, dict]],
+    model: str | None,
+    focal: list[str],
+    max_chars: int = MAX_CHARS,
 ) -> list[tuple[int, list[str], str | None]]:
     """On a worker: (sequence number, record JSON lines, error) for each (number, document
     fields) of a partition; records are built (and so validated) here, as in ``--jobs``."""
-    runner = Runner(model, focal)
+    runner = Runner(model, focal, max_chars=max_chars)
     numbers = [number for number, _ in sources]
     docs = [SourceDocument(**fields) for _, fields in sources]
     out = []
@@ -43,9 +49,9 @@ def run_dask(
     scheduler: str | None,
     workers: int = 2,
     window_partitions: int = 8,
+    max_chars: int = MAX_CHARS,
 ) -> Iterator[tuple[SourceDocument | Failure, list[str]]]:
     """Yield (document or failure, record JSON lines) as the cluster completes partitions."""
-    import dask.bag as db
     from dask.distributed import Client, LocalCluster, as_completed
 
     cluster = None
@@ -58,37 +64,48 @@ def run_dask(
         client = Client(cluster)
     try:
         stream = iter(items)
-        sources: dict[int, SourceDocument] = {}  # in flight, by sequence number
-        numbers = count()
         running = as_completed()
+        parts: dict = {}  # future -> its documents, by sequence number
         refill = max(1, window_partitions // 2)
+        numbers = count()
         exhausted = False
         while True:
-            # Keep the cluster busy: top up with a new bag whenever half the window is done.
+            # Keep the cluster busy: top up whenever half the window is done.
             while not exhausted and running.count() <= window_partitions - refill:
                 window = list(islice(stream, PARTITION_DOCS * refill))
                 exhausted = not window
-                batch = []
                 for item in window:
                     if isinstance(item, Failure):
                         yield item, []
-                    else:
-                        number = next(numbers)
-                        sources[number] = item
-                        batch.append((number, vars(item).copy()))
-                if batch:
-                    bag = db.from_sequence(batch, partition_size=PARTITION_DOCS)
-                    parts = bag.map_partitions(process_partition, model, focal).to_delayed()
-                    running.update(client.compute(parts))
+                sources = [(next(numbers), i) for i in window if not isinstance(i, Failure)]
+                for start in range(0, len(sources), PARTITION_DOCS):
+                    part = dict(sources[start : start + PARTITION_DOCS])
+                    fields = [(n, vars(doc).copy()) for n, doc in part.items()]
+                    future = client.submit(
+                        process_partition, fields, model, focal, max_chars, pure=False
+                    )
+                    parts[future] = part
+                    running.add(future)
             if running.is_empty():
                 break
-            for number, records, error in next(running).result():
-                item = sources.pop(number)
-                if error:
-                    yield Failure(item.source, item.doc_id, error), []
-                else:
-                    yield item, records
+            future = next(running)
+            yield from partition_results(future, parts.pop(future))
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+def partition_results(future, part: dict[int, SourceDocument]) -> Iterator[tuple]:
+    """(document or failure, records) for each document of a completed partition; every
+    document of a partition that failed as a whole (``KilledWorker``) is a failure."""
+    try:
+        results = future.result()
+    except Exception as exc:  # the cluster gave up on the partition
+        detail = errors.WORKER_DIED.format(detail=describe("dask", exc))
+        for item in part.values():
+            yield Failure(item.source, item.doc_id, f"{item.source}: {detail}"), []
+        return
+    for number, records, error in results:
+        item = part[number]
+        yield (Failure(item.source, item.doc_id, error), []) if error else (item, records)

@@ -149,3 +149,9 @@ DEST_NOT_EXPORT = (
 )
 DEST_UNDER_FILE = "cannot write here: {file} is a file, not a folder"
 DEST_WRITE_FAILED = "cannot write the export: {detail}"
+TOO_LONG = "document too long: {chars:,} characters, the limit is {limit:,} (--max-chars)"
+WORKER_DIED = "a worker process died (killed or out of memory) running it: {detail}"
+DISK_WRITE = (
+    "cannot write: {reason}; the records so far are kept: free some space and run the "
+    "same command with --resume"
+)

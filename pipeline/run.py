@@ -6,7 +6,9 @@ that cannot be read or processed becomes a :class:`Failure`; the others go on.
 
 from __future__ import annotations
 
+import itertools
 import sys
+from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -24,40 +26,115 @@ from .inputs import (  # noqa: F401 - re-exported: callers import them from here
 )
 from .records import ClaimRecord, Provenance, records_from_doc
 
+# A document longer than this (in characters) is an error for that document (--max-chars).
+MAX_CHARS = 10_000_000
+# Documents longer than this go through the pipeline on their own, in paragraph-bounded
+# chunks of at most this many characters (each a separate Doc, offsets stitched back), so
+# peak memory follows the chunk size, not the document: about 3 KB per character of the
+# Doc being processed (bench/huge.md).
+CHUNK_CHARS = 50_000
+ALONE_BATCH = 2  # chunks of one long document in flight together
 
-def chunks(text: str, limit: int) -> list[tuple[int, str]]:
-    """Split ``text`` into (offset, chunk) pieces of at most ``limit`` characters,
+
+def iter_chunks(text: str, limit: int) -> Iterator[tuple[int, str]]:
+    """(offset, chunk) pieces of ``text`` of at most ``limit`` characters, lazily,
     preferring paragraph breaks, then line breaks, then spaces."""
-    out, start = [], 0
+    start = 0
     while len(text) - start > limit:
         window = text[start : start + limit]
         cut = max(window.rfind("\n\n"), window.rfind("\n"), window.rfind(" "))
         cut = cut + 1 if cut > 0 else limit
-        out.append((start, text[start : start + cut]))
+        yield start, text[start : start + cut]
         start += cut
-    out.append((start, text[start:]))
-    return out
+    yield start, text[start:]
+
+
+def chunks(text: str, limit: int) -> list[tuple[int, str]]:
+    """All of :func:`iter_chunks` as a list."""
+    return list(iter_chunks(text, limit))
+
+
+def one_line(message: str) -> str:
+    return message.splitlines()[0] if message else message
 
 
 @dataclass
 class _Pending:
-    """A document in flight: its chunks' records arrive out of the pipe in order."""
+    """A document in flight: done when every chunk fed has come back (or it failed)."""
 
     item: SourceDocument | Failure
-    chunks: int = 0
-    records: list[ClaimRecord] = field(default_factory=list)
+    outstanding: int = 0  # chunks in the pipe, not yet back
+    fed: bool = False  # no more chunks will be fed
+    records: list = field(default_factory=list)
     error: str | None = None
+
+    @property
+    def complete(self) -> bool:
+        return self.fed and not self.outstanding
+
+    def fail(self, error: str) -> None:
+        self.error = self.error or one_line(error)
+        self.records = []
+        self.fed, self.outstanding = True, 0
+
+    def result(self) -> tuple[SourceDocument | Failure, list]:
+        item = self.item
+        if isinstance(item, SourceDocument) and self.error:
+            return Failure(item.source, item.doc_id, f"{item.source}: {self.error}"), []
+        return item, self.records
+
+
+class _Flight:
+    """The documents read and not yet emitted, by input index; emitted in input order."""
+
+    def __init__(self) -> None:
+        self.entries: dict[int, _Pending] = {}
+        self.added = 0
+        self.emitted = 0
+        self.held: _Pending | None = None  # a long document, to be processed on its own
+
+    def add(self, item: SourceDocument | Failure) -> _Pending:
+        entry = self.entries[self.added] = _Pending(item)
+        self.added += 1
+        return entry
+
+    def ready(self) -> Iterator[tuple[SourceDocument | Failure, list]]:
+        """Every complete document at the head of the input order."""
+        while self.emitted in self.entries and self.entries[self.emitted].complete:
+            yield self.entries.pop(self.emitted).result()
+            self.emitted += 1
+
+    def in_flight(self) -> list[_Pending]:
+        return [e for e in self.entries.values() if not e.complete and e is not self.held]
 
 
 class Runner:
-    """Holds the loaded pipeline and turns documents into claim records, streaming."""
+    """Holds the loaded pipeline and turns documents into claim records, streaming.
 
-    def __init__(self, model: str | None = None, focal: list[str] | None = None) -> None:
+    Every failure of one document - reading it, ``make_doc``, the focal pass, a model
+    component, building its records, or the worker process running it dying - becomes a
+    :class:`Failure` for that document only; the others go on.
+    """
+
+    def __init__(
+        self,
+        model: str | None = None,
+        focal: list[str] | None = None,
+        max_chars: int = MAX_CHARS,
+        chunk_chars: int = CHUNK_CHARS,
+    ) -> None:
         from .nlp import model_id, shared_nlp
 
         self.nlp = shared_nlp(model)
         self.model_name, self.model_version = model_id(self.nlp)
         self.focal = focal or []
+        self.max_chars = max_chars
+        self.chunk_chars = chunk_chars
+
+    @property
+    def chunk_limit(self) -> int:
+        """Longer documents go through the pipeline on their own, in chunks of this size."""
+        return max(1, min(self.chunk_chars, self.nlp.max_length))
 
     def provenance(self, doc: SourceDocument) -> Provenance:
         return Provenance(
@@ -84,20 +161,21 @@ class Runner:
         )
 
     def records(self, source: SourceDocument) -> list[ClaimRecord]:
-        """Records of one document, in this process (chunked beyond max_length)."""
+        """Records of one document, in this process (chunked beyond ``chunk_limit``)."""
         for item, records in self.run([source]):
             if isinstance(item, Failure):
-                raise errors.ClaimsError(item.error, item.source)
+                raise errors.ClaimsError(item.error)
             return records
         return []
 
-    def focal_for(self, source: SourceDocument, pieces: list[tuple[int, str]]) -> list[str]:
-        """The focal pair; for a chunked document without one, detected on its first chunk."""
+    def focal_for(self, source: SourceDocument, first_chunk: str | None = None) -> list[str]:
+        """The focal pair: --focal, else the document's own; for a chunked document without
+        one, detected on its first chunk (else the stance component detects it per Doc)."""
         focal = self.focal or source.focal_actors
-        if not focal and len(pieces) > 1:
+        if not focal and first_chunk is not None:
             from .nlp import run_until
 
-            doc = run_until(self.nlp, self.make_doc(pieces[0][1], []), "claims_focal")
+            doc = run_until(self.nlp, self.make_doc(first_chunk, []), "claims_focal")
             focal = list(doc._.focal or [])
         return focal
 
@@ -109,104 +187,177 @@ class Runner:
     ) -> Iterator[tuple[SourceDocument | Failure, list]]:
         """Yield (document or failure, its records) in input order, as documents finish.
 
-        In one process, one ``nlp.pipe`` streams over all documents; documents longer than
-        ``max_length`` go through it in paragraph-bounded chunks. With ``n_process`` > 1,
-        forked workers each run that on batches and send back records as JSON lines
-        (``str``), so neither Docs nor validation cross process boundaries.
+        In one process, one ``nlp.pipe`` streams over the documents (records as models);
+        a document longer than ``chunk_limit`` goes through the pipeline on its own, in
+        paragraph-bounded chunks, so memory follows the chunk size, not the document's.
+        With ``n_process`` > 1, forked workers each run that on tasks of documents and send
+        back records as JSON lines (``str``), so neither Docs nor validation cross process
+        boundaries.
         """
         if n_process > 1:
             yield from self.run_parallel(items, batch_size, n_process)
-            return
-        pending: dict[int, _Pending] = {}
-        order: list[int] = []  # indexes not yet emitted, in input order
+        else:
+            yield from self.run_local(items, batch_size)
 
-        def feed():
-            for index, item in enumerate(items):
-                entry = pending[index] = _Pending(item)
-                order.append(index)
-                if isinstance(item, Failure):
-                    continue
-                if not item.text.strip():
-                    warn(f"{item.source}: {errors.EMPTY_DOCUMENT}")
-                    continue
-                pieces = chunks(item.text, self.nlp.max_length)
-                focal = self.focal_for(item, pieces)
-                entry.chunks = len(pieces)
-                for number, (offset, piece) in enumerate(pieces):
-                    yield self.make_doc(piece, focal), (index, number, offset)
+    def run_json(self, items: Iterable[SourceDocument | Failure], batch_size: int = 16):
+        """``run_local`` with each record as a JSON line, serialised as each chunk finishes:
+        what workers send back, and what a long document keeps while it runs."""
+        return self.run_local(items, batch_size, as_json=True)
 
-        def ready(upto: int):
-            """Emit, in order, every document before input index ``upto``: the pipe keeps
-            input order, so none of them has output still to come (a document whose chunks
-            did not all come back was dropped by a failing model component)."""
-            while order and order[0] < upto:
-                entry = pending.pop(order.pop(0))
-                item = entry.item
-                if isinstance(item, SourceDocument) and (entry.error or entry.chunks):
-                    message = entry.error or "processing failed in a model component"
-                    yield Failure(item.source, item.doc_id, message), []
-                else:
-                    yield item, entry.records
+    # -- one process: feeding, collecting, in-order emission, retries ------------------
 
-        source = feed()
+    def run_local(self, items, batch_size: int = 16, as_json: bool = False):
+        """Stream ``items`` through ``nlp.pipe`` in segments: a segment ends at a long
+        document, which then runs on its own before the next segment starts."""
+        flight = _Flight()
+        stream = iter(items)
         while True:
-            docs = self.nlp.pipe(source, as_tuples=True, batch_size=batch_size, n_process=n_process)
-            try:
-                for doc, (index, _, offset) in docs:
-                    yield from ready(index)  # earlier ones are complete (or were dropped)
-                    entry = pending[index]
-                    error = doc.user_data.get(ERROR_KEY)
-                    if error:
-                        entry.error = entry.error or error
-                    elif not entry.error:
-                        try:
-                            entry.records.extend(self.to_records(doc, entry.item, offset))
-                        except Exception as exc:  # one bad document never stops a corpus
-                            entry.error = f"records: {type(exc).__name__}: {exc}"
-                    entry.chunks -= 1
-                    if entry.chunks == 0:
-                        yield from ready(index + 1)
-                break
-            except Exception as exc:  # a model component failed on a batch in flight
-                message = f"model: {type(exc).__name__}: {exc}".splitlines()[0]
-                for index in order:
-                    if pending[index].chunks:
-                        pending[index].error = pending[index].error or message
-                yield from ready(max(order) + 1 if order else 0)
-        yield from ready(sys.maxsize)
+            yield from self._pipe(self._feed(stream, flight), flight, batch_size, as_json)
+            yield from flight.ready()
+            held, flight.held = flight.held, None
+            if held is None:
+                return
+            self._alone(held, as_json)
+            yield from flight.ready()
 
-    def run_json(self, items: Iterable[SourceDocument | Failure]) -> Iterator[tuple]:
-        """``run`` in this process with each record as a JSON line: what workers send back,
-        so that neither Docs nor models cross process boundaries."""
-        for item, records in self.run(items):
-            yield item, [record.model_dump_json() + "\n" for record in records]
+    def _admit(self, entry: _Pending) -> bool:
+        """Whether a document goes into the pipeline; if not, it is complete (empty, a
+        read failure) or failed (too long)."""
+        item = entry.item
+        if isinstance(item, Failure):
+            entry.fed = True
+            return False
+        if len(item.text) > self.max_chars:
+            entry.fail(errors.TOO_LONG.format(chars=len(item.text), limit=self.max_chars))
+            return False
+        if not item.text.strip():
+            warn(f"{item.source}: {errors.EMPTY_DOCUMENT}")
+            entry.fed = True
+            return False
+        return True
+
+    def _feed(self, stream: Iterator, flight: _Flight) -> Iterator[tuple]:
+        """(Doc, entry) for each document short enough for the shared pipe; stops at a
+        long one (``flight.held``). A document that cannot be made a Doc fails alone."""
+        for item in _guarded(stream):
+            entry = flight.add(item)
+            if not self._admit(entry):
+                continue
+            if len(item.text) > self.chunk_limit:
+                flight.held = entry
+                return
+            try:
+                doc = self.make_doc(item.text, self.focal_for(item))
+            except Exception as exc:  # one bad document never stops a corpus
+                entry.fail(describe("input", exc))
+                continue
+            entry.fed, entry.outstanding = True, 1
+            yield doc, entry
+
+    def _pipe(self, feed: Iterator, flight: _Flight, batch_size: int, as_json: bool):
+        """Run the feed through ``nlp.pipe``; when a component raises on a batch, every
+        document in flight is retried on its own, so only the one at fault fails."""
+        while True:
+            try:
+                for doc, entry in self.nlp.pipe(feed, as_tuples=True, batch_size=batch_size):
+                    self._collect(entry, doc, 0, as_json)
+                    yield from flight.ready()
+                return
+            except Exception as exc:  # a component failed on a batch in flight
+                message = describe("model", exc)
+                for entry in flight.in_flight():
+                    self._alone(entry, as_json, retry_of=message)
+                yield from flight.ready()
+
+    def _collect(self, entry: _Pending, doc, offset: int, as_json: bool) -> None:
+        """A chunk's records onto its document (or the chunk's error)."""
+        entry.outstanding = max(0, entry.outstanding - 1)
+        if entry.error:
+            return
+        error = doc.user_data.get(ERROR_KEY)
+        if error:
+            entry.fail(error)
+            return
+        try:
+            records = self.to_records(doc, entry.item, offset)
+        except Exception as exc:  # one bad document never stops a corpus
+            entry.fail(describe("records", exc))
+            return
+        if as_json:
+            entry.records.extend(record.model_dump_json() + "\n" for record in records)
+        else:
+            entry.records.extend(records)
+
+    def _alone(self, entry: _Pending, as_json: bool, retry_of: str | None = None) -> None:
+        """Run one document through the pipeline by itself, chunk by chunk in small
+        batches; any exception fails that document only."""
+        item = entry.item
+        entry.records, entry.error, entry.outstanding, entry.fed = [], None, 0, True
+        try:
+            pieces = iter_chunks(item.text, self.chunk_limit)
+            first = next(pieces)
+            focal = self.focal_for(item, first[1] if len(item.text) > self.chunk_limit else None)
+
+            def docs():
+                for offset, piece in itertools.chain([first], pieces):
+                    entry.outstanding += 1
+                    yield self.make_doc(piece, focal), offset
+
+            for doc, offset in self.nlp.pipe(docs(), as_tuples=True, batch_size=ALONE_BATCH):
+                self._collect(entry, doc, offset, as_json)
+        except Exception as exc:  # the document at fault: it alone fails
+            entry.fail(describe("model", exc))
+        if entry.outstanding:  # chunks that never came back
+            entry.fail(retry_of or "processing failed in a model component")
+
+    # -- worker processes: tasks, in-order results, a dead worker's documents retried ----
 
     def run_parallel(self, items, batch_size: int, n_process: int):
         """Tasks of documents to a pool of forked workers, results in input order.
 
         A task is a quarter of ``batch_size`` documents, so that a small input still
         reaches every worker and no worker idles long at the end; at most four tasks per
-        worker are in flight, so a huge corpus is never read ahead."""
-        import multiprocessing
-        from collections import deque
-        from itertools import islice
-
+        worker are in flight, so a huge corpus is never read ahead. A worker that dies
+        (killed, out of memory) breaks the pool: every task in flight is then retried one
+        document at a time in a fresh worker, a document that kills that one too fails,
+        and a new pool takes over."""
         global _WORKER_RUNNER
         _WORKER_RUNNER = self  # inherited by the forked workers: no model reload
-        context = multiprocessing.get_context("fork")
-        stream = iter(items)
-        with context.Pool(n_process) as pool:
-            waiting: deque = deque()
-            task_size = max(1, batch_size // 4)
+        tasks = _batches(iter(items), max(1, batch_size // 4))
+        waiting: deque = deque()  # (task, future), in input order
+        pool = _fork_pool(n_process)
+        try:
             while True:
-                while len(waiting) < 4 * n_process:
-                    batch = list(islice(stream, task_size))
-                    if not batch:
-                        break
-                    waiting.append(pool.apply_async(_process_batch, (batch,)))
+                _top_up(pool, tasks, waiting, 4 * n_process)
                 if not waiting:
                     return
-                yield from waiting.popleft().get()
+                task, future = waiting.popleft()
+                try:
+                    yield from future.result()
+                except Exception as exc:  # BrokenProcessPool: a worker died
+                    warn(errors.WORKER_DIED.format(detail=describe("worker", exc)))
+                    waiting.appendleft((task, future))
+                    yield from self._recover_tasks(waiting)
+                    pool.shutdown(wait=False, cancel_futures=True)
+                    pool = _fork_pool(n_process)
+        finally:
+            pool.shutdown(wait=False, cancel_futures=True)
+
+    def _recover_tasks(self, waiting: deque):
+        """Results of the tasks in flight when the pool broke: those that finished as
+        they are, the others document by document in a fresh one-worker pool."""
+        single = _fork_pool(1)
+        try:
+            while waiting:
+                task, future = waiting.popleft()
+                if future.done() and not future.cancelled() and future.exception() is None:
+                    yield from future.result()
+                    continue
+                for item in task:
+                    result, single = _retry_alone(single, item)
+                    yield result
+        finally:
+            single.shutdown(wait=False, cancel_futures=True)
 
 
 _WORKER_RUNNER: Runner | None = None
@@ -215,6 +366,59 @@ _WORKER_RUNNER: Runner | None = None
 def _process_batch(batch: list) -> list[tuple]:
     """In a worker: (document or failure, record JSON lines) for each item of a batch."""
     return list(_WORKER_RUNNER.run_json(batch))
+
+
+def _fork_pool(workers: int):
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+
+
+def _batches(stream: Iterator, size: int) -> Iterator[list]:
+    while batch := list(itertools.islice(stream, size)):
+        yield batch
+
+
+def _top_up(pool, tasks: Iterator[list], waiting: deque, limit: int) -> None:
+    while len(waiting) < limit:
+        task = next(tasks, None)
+        if task is None:
+            return
+        waiting.append((task, pool.submit(_process_batch, task)))
+
+
+def _retry_alone(pool, item):
+    """(result, pool) for one document run again on its own; if its worker dies again
+    (or the task raises), the document fails and a fresh pool replaces the broken one."""
+    if isinstance(item, Failure):
+        return (item, []), pool
+    try:
+        return pool.submit(_process_batch, [item]).result()[0], pool
+    except Exception as exc:
+        pool.shutdown(wait=False, cancel_futures=True)
+        detail = errors.WORKER_DIED.format(detail=describe("worker", exc))
+        return (Failure(item.source, item.doc_id, f"{item.source}: {detail}"), []), _fork_pool(1)
+
+
+def _guarded(stream: Iterator) -> Iterator:
+    """The items of ``stream``; if reading it raises, a failure saying so ends it (the
+    pipe around the feed must not take a reading error for a model's)."""
+    while True:  # not ``yield from``: closing this generator must not close ``stream``
+        try:
+            item = next(stream)
+        except StopIteration:
+            return
+        except Exception as exc:
+            yield Failure("input", None, f"reading the input stopped: {describe('input', exc)}")
+            return
+        yield item
+
+
+def describe(stage: str, exc: BaseException) -> str:
+    """One line naming where and what: ``model: ValueError: ...``."""
+    text = str(exc) or type(exc).__name__
+    return one_line(f"{stage}: {type(exc).__name__}: {text}")
 
 
 def warn(message: str) -> None:
@@ -241,6 +445,6 @@ def predict_gold(gold, model: str | None = None):
     views = []
     for item, records in runner.run(sources):
         if isinstance(item, Failure):
-            raise errors.ClaimsError(item.error, item.source)
+            raise errors.ClaimsError(item.error)
         views.extend(ClaimView.from_record(r) for r in records)
     return views

@@ -302,3 +302,390 @@ def test_run_jsonl_line_keeps_extra_metadata(tmp_path):
     (doc,) = list(iter_documents([lines]))
     assert doc.doc_id == "fb"
     assert doc.metadata == {"region": "middle-east", "year": 2026}
+
+
+# -- nothing dropped: one document's failure is that document's alone ------------------
+
+MARKER = "Zanzibar marker"
+SHORT_DOCS = [
+    "Russia arms Syria.",
+    "Iran backs Hezbollah.",
+    "Turkey opposes the PKK.",
+    "China supports Pakistan.",
+    "India rivals Pakistan.",
+    "NATO deters Russia.",
+]
+
+
+def raise_on_marker(doc):
+    if MARKER in doc.text:
+        raise ValueError("boom on the marker document")
+    return doc
+
+
+@pytest.fixture
+def faulty_nlp():
+    """The runner's pipeline with a last component that raises (not a claims Component, so
+    the exception escapes nlp.pipe) on the document holding MARKER."""
+    from spacy.language import Language
+
+    if "test_raise_on_marker" not in Language.factories:
+        Language.component("test_raise_on_marker", func=raise_on_marker)
+    nlp = Runner().nlp
+    nlp.add_pipe("test_raise_on_marker", last=True)
+    try:
+        yield nlp
+    finally:
+        nlp.remove_pipe("test_raise_on_marker")
+
+
+def sources(texts: list[str]) -> list:
+    from pipeline.documents import SourceDocument
+
+    return [
+        SourceDocument(f"d{i}", text, f"{i:064x}", f"in.jsonl:{i + 1}")
+        for i, text in enumerate(texts)
+    ]
+
+
+def run_engine(engine: str, items: list) -> list[tuple]:
+    """(doc_id, failed, record count) per result, in the order the engine yields them."""
+    if engine == "dask":
+        from dask.distributed import LocalCluster
+
+        from pipeline.distributed import run_dask
+
+        # threads in this process, so the workers use this pipeline with its test component
+        with LocalCluster(n_workers=1, processes=False, dashboard_address=None) as cluster:
+            results = list(
+                run_dask(items, model=None, focal=[], scheduler=cluster.scheduler_address)
+            )
+    else:
+        results = list(Runner().run(items, batch_size=8, n_process=int(engine)))
+    return [(item.doc_id, hasattr(item, "error"), len(records)) for item, records in results]
+
+
+@pytest.mark.parametrize("engine", ["1", "2", "dask"])
+@pytest.mark.parametrize(
+    ("fault", "text"),
+    [
+        ("component raises mid-batch", f"Iran backs {MARKER}."),
+        ("make_doc fails (lone surrogate)", "Iran backs \ud800 Hezbollah."),
+    ],
+)
+def test_run_one_failing_document_fails_alone(faulty_nlp, engine, fault, text):
+    texts = [*SHORT_DOCS[:2], text, *SHORT_DOCS[2:]]
+    results = run_engine(engine, sources(texts))
+    if engine == "dask":  # completion order
+        results.sort(key=lambda r: int(r[0][1:]))
+    assert [doc_id for doc_id, _, _ in results] == [f"d{i}" for i in range(len(texts))]
+    assert [failed for _, failed, _ in results] == [i == 2 for i in range(len(texts))]
+    assert all(count > 0 for doc_id, failed, count in results if not failed)
+
+
+def test_run_failure_names_its_document_and_the_cause(faulty_nlp):
+    items = sources([SHORT_DOCS[0], f"Iran backs {MARKER}.", SHORT_DOCS[1]])
+    failures = [item for item, _ in Runner().run(items) if hasattr(item, "error")]
+    assert [(f.doc_id, f.error) for f in failures] == [
+        ("d1", "in.jsonl:2: model: ValueError: boom on the marker document")
+    ]
+
+
+def test_run_jsonl_with_a_lone_surrogate_keeps_the_other_documents(runner, tmp_path):
+    lines = tmp_path / "docs.jsonl"
+    rows = [{"doc_id": f"d{i}", "text": t} for i, t in enumerate(SHORT_DOCS[:4])]
+    rows[1]["text"] = "Iran backs \ud800 Hezbollah."
+    lines.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    out = tmp_path / "claims.jsonl"
+    result = runner.invoke(main, ["run", str(lines), "-o", str(out), "--jobs", "1"])
+    assert result.exit_code == 2
+    assert "1 of 4 documents failed" in result.output
+    assert {json.loads(x)["doc_id"] for x in out.read_text().splitlines()} == {"d0", "d2", "d3"}
+    (error,) = [json.loads(x) for x in (tmp_path / "claims.jsonl.errors.jsonl").open()]
+    assert error["doc_id"] == "d1"
+
+
+# -- huge documents: chunked Docs of bounded size, a size limit ---------------------------
+
+
+DOC_SIZES: list[int] = []
+
+
+def probe_sizes(doc):
+    DOC_SIZES.append(len(doc.text))
+    return doc
+
+
+@pytest.fixture
+def doc_sizes():
+    """Lengths of the Docs the pipeline sees, from a probe component added for the test."""
+    from spacy.language import Language
+
+    if "test_probe_sizes" not in Language.factories:
+        Language.component("test_probe_sizes", func=probe_sizes)
+    nlp = Runner().nlp
+    nlp.add_pipe("test_probe_sizes", first=True)
+    DOC_SIZES.clear()
+    try:
+        yield DOC_SIZES
+    finally:
+        nlp.remove_pipe("test_probe_sizes")
+
+
+@pytest.mark.parametrize("chunk_chars", [1500, 4000])
+def test_run_long_document_goes_through_in_chunks_of_at_most_the_chunk_size(doc_sizes, chunk_chars):
+    source = next(iter_documents([SEED]))
+    assert len(source.text) > 2 * chunk_chars
+    records = Runner(chunk_chars=chunk_chars).records(source)
+    assert doc_sizes and max(doc_sizes) <= chunk_chars
+    assert records and all(source.text[r.start : r.end] == r.text for r in records)
+    assert all(r.stance.focal == ["RUS", "IRN"] for r in records)  # detected on chunk one
+
+
+def test_run_document_over_the_size_limit_fails_alone(runner, tmp_path):
+    big = tmp_path / "big.txt"
+    big.write_text("Russia arms Syria. " * 10, encoding="utf-8")
+    small = tmp_path / "small.txt"
+    small.write_text("Iran backs Hezbollah.", encoding="utf-8")
+    out = tmp_path / "claims.jsonl"
+    args = ["run", str(big), str(small), "-o", str(out), "--max-chars", "100"]
+    result = runner.invoke(main, args)
+    assert result.exit_code == 2
+    assert f"{big}: document too long: 190 characters, the limit is 100 (--max-chars)" in (
+        result.output
+    )
+    assert [json.loads(x)["doc_id"] for x in out.read_text().splitlines()] == ["small"]
+
+
+# -- a worker that dies ------------------------------------------------------------------
+
+KILLER = """
+import os, signal, sys
+from spacy.language import Language
+from pipeline.nlp import shared_nlp
+
+@Language.component("test_kill_worker")
+def kill_worker(doc):
+    if "Zanzibar marker" in doc.text:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return doc
+
+shared_nlp(None).add_pipe("test_kill_worker", last=True)
+from pipeline.cli import main
+main(sys.argv[1:])
+"""
+
+
+def test_run_dead_worker_fails_its_document_and_the_run_ends(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    lines = tmp_path / "docs.jsonl"
+    texts = [*SHORT_DOCS[:3], f"Iran backs {MARKER}.", *SHORT_DOCS[3:]]
+    rows = [{"doc_id": f"d{i}", "text": t} for i, t in enumerate(texts)]
+    lines.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    out = tmp_path / "claims.jsonl"
+    args = ["run", str(lines), "-o", str(out), "--jobs", "2", "--batch-size", "4", "--quiet"]
+    proc = subprocess.Popen(
+        [sys.executable, "-c", KILLER, *args],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        _, stderr = proc.communicate(timeout=120)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)  # the run hung: kill it and its workers
+        proc.communicate()
+        pytest.fail("the run hung after its worker died")
+    assert proc.returncode == 2, stderr
+    assert "a worker process died" in stderr and "Traceback" not in stderr
+    done = {json.loads(x)["doc_id"] for x in out.read_text().splitlines()}
+    assert done == {f"d{i}" for i in range(len(texts))} - {"d3"}
+    (error,) = [json.loads(x) for x in (tmp_path / "claims.jsonl.errors.jsonl").open()]
+    assert error["doc_id"] == "d3"
+
+
+def test_run_documents_after_a_long_one_are_all_kept():
+    texts = [SHORT_DOCS[0], SEED.read_text(encoding="utf-8"), *SHORT_DOCS[1:4]]
+    results = list(Runner(chunk_chars=3000).run(sources(texts), batch_size=2))
+    assert [item.doc_id for item, _ in results] == [f"d{i}" for i in range(len(texts))]
+    assert all(records and not hasattr(item, "error") for item, records in results)
+
+
+def test_run_reading_error_is_reported_not_taken_for_a_model_error():
+    def broken():
+        yield from sources(SHORT_DOCS[:1])
+        raise RuntimeError("disk gone")
+
+    results = list(Runner().run(broken()))
+    assert [item.doc_id for item, _ in results] == ["d0", None]
+    assert "reading the input stopped: input: RuntimeError: disk gone" in results[1][0].error
+
+
+# -- the output's state files: damaged, verified, rebuilt; a full disk -------------------
+
+
+def fake_document(n: int, lines: int) -> tuple[str, str, list[str]]:
+    doc_id, sha = f"doc{n}", f"{n:064x}"
+    record = {"doc_id": doc_id, "provenance": {"doc_sha256": sha}, "text": "\u2028x" * n}
+    return (
+        doc_id,
+        sha,
+        [json.dumps(dict(record, i=i), ensure_ascii=False) + "\n" for i in range(lines)],
+    )
+
+
+DOCS = [fake_document(n, lines) for n, lines in enumerate([2, 3, 0, 1, 4, 2])]
+
+
+def write_docs(out: Path, docs, resume: bool = False, complete: bool = False, sink=None):
+    from pipeline.sink import RecordSink
+
+    sink = sink or RecordSink(out, resume=resume)
+    for doc_id, sha, lines in docs:
+        if not sink.is_done(doc_id, sha):
+            sink.write(doc_id, sha, lines)
+    sink.close(complete)
+    return sink
+
+
+def damage_truncate_mid_document(partial: Path, ledger: Path) -> None:
+    data = partial.read_bytes()
+    partial.write_bytes(data[: len(data) // 2 + 3])
+
+
+def damage_truncate_to_nothing(partial: Path, ledger: Path) -> None:
+    partial.write_bytes(b"")
+
+
+def damage_delete_ledger(partial: Path, ledger: Path) -> None:
+    ledger.unlink()
+
+
+def damage_torn_ledger_line(partial: Path, ledger: Path) -> None:
+    ledger.write_bytes(ledger.read_bytes()[:-7])
+
+
+def damage_changed_bytes(partial: Path, ledger: Path) -> None:
+    data = bytearray(partial.read_bytes())
+    data[len(data) // 3] ^= 0x01
+    partial.write_bytes(bytes(data))
+
+
+def damage_ledger_past_the_end(partial: Path, ledger: Path) -> None:
+    with ledger.open("a") as handle:
+        handle.write(json.dumps({"doc_id": "x", "sha256": "y", "offset": 10**6, "crc32": 0}))
+        handle.write("\n")
+
+
+def damage_delete_partial(partial: Path, ledger: Path) -> None:
+    partial.unlink()
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        damage_truncate_mid_document,
+        damage_truncate_to_nothing,
+        damage_delete_ledger,
+        damage_torn_ledger_line,
+        damage_changed_bytes,
+        damage_ledger_past_the_end,
+        damage_delete_partial,
+    ],
+)
+def test_sink_resume_rebuilds_damaged_state_without_loss_or_duplicates(tmp_path, damage):
+    clean = tmp_path / "clean.jsonl"
+    write_docs(clean, DOCS, complete=True)
+    out = tmp_path / "out.jsonl"
+    write_docs(out, DOCS[:4])  # interrupted after four documents
+    partial, ledger = out.with_name("out.jsonl.partial"), out.with_name("out.jsonl.progress.jsonl")
+    before = partial.read_bytes()
+    damage(partial, ledger)
+    damaged_size = partial.stat().st_size if partial.exists() else 0
+    from pipeline.sink import RecordSink
+
+    sink = RecordSink(out, resume=True)
+    kept = partial.read_bytes()
+    assert len(kept) <= min(damaged_size, len(before)) and b"\x00" not in kept
+    assert clean.read_bytes().startswith(kept)  # whole documents of the clean output only
+    write_docs(out, DOCS, complete=True, sink=sink)
+    assert out.read_bytes() == clean.read_bytes()
+
+
+def test_sink_fsyncs_data_and_ledger_at_each_document(tmp_path, monkeypatch):
+    import pipeline.sink
+
+    synced = []
+    monkeypatch.setattr(pipeline.sink.os, "fsync", lambda fd: synced.append(fd))
+    write_docs(tmp_path / "out.jsonl", DOCS[:3])
+    assert len(synced) == 2 * 3
+
+
+def test_run_disk_full_is_one_line_and_resume_completes_the_output(runner, tmp_path, monkeypatch):
+    import errno
+
+    from pipeline.sink import RecordSink
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for i, text in enumerate(SHORT_DOCS[:4]):
+        (corpus / f"d{i}.txt").write_text(text, encoding="utf-8")
+    clean = tmp_path / "clean.jsonl"
+    assert runner.invoke(main, ["run", str(corpus), "-o", str(clean)]).exit_code == 0
+    out = tmp_path / "out.jsonl"
+    real_append, calls = RecordSink.append, []
+
+    def append_until_full(self, raw: bytes) -> None:
+        calls.append(raw)
+        if len(calls) == 3:  # half the third document reaches the disk, then it is full
+            real_append(self, raw[: len(raw) // 2])
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real_append(self, raw)
+
+    monkeypatch.setattr(RecordSink, "append", append_until_full)
+    result = runner.invoke(main, ["run", str(corpus), "-o", str(out)])
+    assert result.exit_code == 2
+    assert result.output.count("\n") == 1 and "Traceback" not in result.output
+    assert f"{out}.partial: cannot write: No space left on device" in result.output
+    assert "--resume" in result.output and not out.exists()
+    monkeypatch.setattr(RecordSink, "append", real_append)
+    result = runner.invoke(main, ["run", str(corpus), "-o", str(out), "--resume"])
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes() == clean.read_bytes()
+
+
+def test_sink_resume_reads_a_ledger_without_checksums(tmp_path):
+    clean = tmp_path / "clean.jsonl"
+    write_docs(clean, DOCS, complete=True)
+    out = tmp_path / "out.jsonl"
+    write_docs(out, DOCS[:4])
+    ledger = out.with_name("out.jsonl.progress.jsonl")
+    entries = [json.loads(line) for line in ledger.open()]
+    ledger.write_text("".join(json.dumps({k: e[k] for k in ("doc_id", "sha256", "offset")})
+                              + "\n" for e in entries))  # fmt: skip
+    from pipeline.sink import RecordSink
+
+    sink = RecordSink(out, resume=True)
+    assert len(sink.done) == 4
+    write_docs(out, DOCS, complete=True, sink=sink)
+    assert out.read_bytes() == clean.read_bytes()
+
+
+class _GaveUp:
+    def result(self):
+        raise RuntimeError("KilledWorker: ('process_partition-1', <WorkerState ...>)")
+
+
+def test_distributed_partition_the_cluster_gave_up_on_fails_its_documents():
+    from pipeline.distributed import partition_results
+
+    part = dict(enumerate(sources(SHORT_DOCS[:2])))
+    results = list(partition_results(_GaveUp(), part))
+    assert [(item.doc_id, records) for item, records in results] == [("d0", []), ("d1", [])]
+    assert all("a worker process died" in item.error for item, _ in results)
