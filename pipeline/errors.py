@@ -50,6 +50,7 @@ class ClaimsError(click.ClickException):
     """A user error: printed as one line naming the file (and line), exit code 2."""
 
     exit_code = EXIT_USER_ERROR
+    doc_id: str | None = None  # the document the error belongs to, where one is known
 
     def __init__(self, message: str, path: str | Path | None = None, line: int | None = None):
         self.path = str(path) if path is not None else None

@@ -171,7 +171,7 @@ def read_jsonl(path: Path) -> Iterator[SourceDocument | Failure]:
 def read_line(path: Path, line: int, obj: dict | errors.ClaimsError) -> SourceDocument | Failure:
     """The document of one JSONL line, or the failure naming the file and line."""
     if isinstance(obj, errors.ClaimsError):
-        return Failure(f"{path}:{line}", None, obj.message)
+        return Failure(f"{path}:{line}", getattr(obj, "doc_id", None), obj.message)
     try:
         item = parse(InputDocument, obj, path, line)
         check_focal(item.focal_actors, str(path), line)

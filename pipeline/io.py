@@ -91,7 +91,10 @@ def json_object(line: str, path: str | Path, number: int) -> dict:
     if found is not None:
         field, index, char = found
         msg = errors.LONE_SURROGATE.format(field=field, index=index, char=char)
-        raise errors.ClaimsError(msg, path, number)
+        error = errors.ClaimsError(msg, path, number)
+        doc_id = obj.get("doc_id")
+        error.doc_id = doc_id if isinstance(doc_id, str) and field != "doc_id" else None
+        raise error
     return obj
 
 
