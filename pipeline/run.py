@@ -22,7 +22,7 @@ from .inputs import (  # noqa: F401 - re-exported: callers import them from here
     normalise_focal,
     parse_focal,
 )
-from .records import ClaimRecord, Provenance, records_from_doc
+from .models import ClaimRecord, Provenance, records_from_doc
 
 
 def chunks(text: str, limit: int) -> list[tuple[int, str]]:

@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 from .io import split_jsonl
-from .records import ClaimRecord
+from .models import ClaimRecord
 
 
 def sibling(path: Path, suffix: str) -> Path:
