@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from spacy.language import Language
     from spacy.tokens import Doc
 
-    from .records import ClaimRecord
+    from .models import ClaimRecord
 
 _LAST: list[Language] = []  # the pipeline ``load`` returned last (provenance default)
 
@@ -76,8 +76,8 @@ def records(
     from .components.base import ERROR_KEY
     from .documents import sha256_hex
     from .extensions import doc_text
+    from .models import Provenance, records_from_doc
     from .nlp import activate, model_id, shared_nlp
-    from .records import Provenance, records_from_doc
 
     if doc.user_data.get(ERROR_KEY):
         raise errors.ClaimsError(doc.user_data[ERROR_KEY], doc_id)

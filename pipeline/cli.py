@@ -423,7 +423,7 @@ def schema(out: Path) -> None:
     Example:
       claims schema --out schemas
     """
-    from .records import write_schemas
+    from .models import write_schemas
 
     for path in write_schemas(out):
         click.echo(str(path))

@@ -23,7 +23,7 @@ from . import errors
 from .gazetteer import Gazetteer
 from .gold import GoldSet, check_span, with_text
 from .io import iter_jsonl, parse
-from .records import CERTAINTIES, STANCES, ClaimRecord, GoldClaim
+from .models import CERTAINTIES, STANCES, ClaimRecord, GoldClaim
 
 LABEL_FIELDS = {"stance": STANCES, "certainty": CERTAINTIES}
 SET_FIELDS = ("actors", "regions", "relations")

@@ -31,7 +31,7 @@ from pathlib import Path
 
 from . import errors
 from .io import iter_jsonl, parse
-from .records import ClaimRecord
+from .models import ClaimRecord
 
 TABLES = ("claims", "claim_actors", "claim_regions", "region_parents", "relations", "mentions")
 VIEWS = ("claims_wide", "relation_facts", "claim_facts")

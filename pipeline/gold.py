@@ -9,7 +9,7 @@ from pathlib import Path
 from . import errors
 from .documents import decode, read_bytes, sha256_hex
 from .io import escape_separators, iter_jsonl, parse
-from .records import GoldClaim, GoldDocument
+from .models import GoldClaim, GoldDocument
 
 DOCUMENTS = "documents.jsonl"
 CLAIMS = "claims.jsonl"

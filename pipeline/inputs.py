@@ -24,7 +24,7 @@ from . import errors
 from .documents import BOM, SourceDocument, load_text_file, sha256_hex
 from .ids import ACTOR_RE, actor_type
 from .io import iter_jsonl_lenient, parse
-from .records import ActorId, DocId, Model, Sha256
+from .models import ActorId, DocId, Model, Sha256
 
 
 class InputDocument(Model):

@@ -24,7 +24,7 @@ from .inputs import (  # noqa: F401 - re-exported: callers import them from here
     normalise_focal,
     parse_focal,
 )
-from .records import ClaimRecord, Provenance, records_from_doc
+from .models import ClaimRecord, Provenance, records_from_doc
 
 # A document longer than this (in characters) is an error for that document (--max-chars).
 MAX_CHARS = 10_000_000

@@ -26,7 +26,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from . import errors
-from .records import ClaimRecord
+from .models import ClaimRecord
 
 BLOCK = 1 << 20
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from pathlib import Path
 
-from .records import CERTAINTIES, STANCES, ClaimRecord
+from .models import CERTAINTIES, STANCES, ClaimRecord
 
 BY = ("actor", "region", "section")
 STANCE_COLOURS = {"convergent": "#1b9e77", "divergent": "#d95f02", "neutral": "#9e9e9e"}

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from pipeline.cli import main
 from pipeline.errors import ClaimsError
 from pipeline.export import TABLES, export, graph, load_records, read_tables, tables
-from pipeline.records import (
+from pipeline.models import (
     ActorRecord,
     Candidate,
     CertaintyRecord,

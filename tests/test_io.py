@@ -21,7 +21,7 @@ from pipeline.io import (
     split_jsonl,
     write_text_atomic,
 )
-from pipeline.records import ClaimRecord, GoldClaim, GoldDocument
+from pipeline.models import ClaimRecord, GoldClaim, GoldDocument
 
 SEPARATORS = ["\u2028", "\u2029", "\u0085"]
 

@@ -6,7 +6,7 @@ import pytest
 from pydantic import ValidationError
 
 from pipeline.cli import main
-from pipeline.records import GoldClaim, GoldDocument, schema_files
+from pipeline.models import GoldClaim, GoldDocument, schema_files
 from tests.conftest import ROOT
 
 

@@ -11,7 +11,7 @@ import pytest
 from pipeline.cli import main
 from pipeline.documents import SourceDocument, sha256_hex
 from pipeline.gold import load_gold
-from pipeline.records import GoldClaim
+from pipeline.models import GoldClaim
 from pipeline.review.app import create_app
 from pipeline.review.report import build_report
 from pipeline.review.store import Store, proposal_key

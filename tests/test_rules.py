@@ -349,7 +349,7 @@ def test_stance_every_label_on_the_seed_has_a_rule(nlp):
     """No convergent or divergent claim without the rule that gave it; the record carries it."""
     from pipeline.components.stance import RULES
     from pipeline.gold import load_gold
-    from pipeline.records import Provenance, records_from_doc
+    from pipeline.models import Provenance, records_from_doc
     from tests.conftest import GOLD
 
     gold = load_gold(GOLD)

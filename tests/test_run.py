@@ -12,7 +12,7 @@ from pipeline.cli import main
 from pipeline.evaluate import ClaimView, evaluate
 from pipeline.gazetteer import load_gazetteer
 from pipeline.gold import load_gold
-from pipeline.records import ClaimRecord, claim_id
+from pipeline.models import ClaimRecord, claim_id
 from pipeline.run import Runner, chunks, iter_documents, parse_focal
 from tests.conftest import DATA, GOLD, ROOT
 

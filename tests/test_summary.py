@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.export import load_records
-from pipeline.records import ActorRecord
+from pipeline.models import ActorRecord
 from pipeline.summary import (
     POLARITY_COLOURS,
     plot_certainty,

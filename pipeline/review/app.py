@@ -26,7 +26,7 @@ from werkzeug.exceptions import HTTPException
 from .. import errors
 from ..documents import SourceDocument
 from ..gazetteer import load_gazetteer
-from ..records import ClaimRecord, GoldClaim
+from ..models import ClaimRecord, GoldClaim
 from .store import Store, focal_pairs, gold_from_record, proposal_key
 from .tagging import SpanTagger, untagged
 

@@ -24,7 +24,7 @@ from ..documents import SourceDocument
 from ..evaluate import ClaimView, differences, evaluate, match_claims
 from ..gazetteer import load_gazetteer
 from ..gold import GoldSet
-from ..records import ClaimRecord
+from ..models import ClaimRecord
 
 SCRIPT = """
 document.getElementById('only-diff')?.addEventListener('change', e => {

@@ -21,7 +21,7 @@ from ..documents import SourceDocument, sha256_hex
 from ..gold import CLAIMS, DOCUMENTS, load_gold
 from ..ids import slugify
 from ..io import dumps_jsonl, write_text_atomic
-from ..records import ClaimRecord, GoldClaim, GoldDocument
+from ..models import ClaimRecord, GoldClaim, GoldDocument
 
 STATE = "review-state.json"
 TEXTS = "texts"
