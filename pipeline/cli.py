@@ -577,5 +577,33 @@ def emit(report: dict, diff_rows: list[dict] | None, as_json: bool) -> None:
         click.echo(render_diff(diff_rows))
 
 
+def entry() -> None:
+    """The ``claims`` command: :func:`main`, then a quick exit.
+
+    A built pipeline holds over a million small objects (the gazetteer and its indexes);
+    freeing them one by one when the interpreter shuts down takes about a second. The
+    command has closed its files by then, so it flushes the standard streams, runs the
+    ``atexit`` handlers (Dask, multiprocessing) and leaves without that teardown.
+    """
+    import atexit
+    import os
+    import sys
+
+    try:
+        main()
+        code = 0
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        if exc.code is not None and not isinstance(exc.code, int):
+            print(exc.code, file=sys.stderr)
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe (claims run ... | head)
+            code = code or 1
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    main()
+    entry()

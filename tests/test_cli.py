@@ -331,3 +331,35 @@ def test_cli_unwritable_destination_is_one_line(runner, tmp_path, monkeypatch, a
     assert len(result.output.strip().splitlines()) == 1
     assert message.format(**fill) in result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "stdout_lines", "stderr_has"),
+    [
+        (["run", "{seed}"], 0, 68, "68 claims from 1 document"),
+        (["run", "{seed}", "{missing}"], 2, 68, "{missing}: input not found"),
+        (["run", "{missing}"], 2, 0, "no output was written"),
+        (["--version"], 0, 1, ""),
+        (["no-such-command"], 2, 0, "No such command"),
+    ],
+)
+def test_cli_console_script_flushes_output_and_keeps_the_exit_code(
+    tmp_path, args, code, stdout_lines, stderr_has
+):
+    """The installed ``claims`` script leaves through ``os._exit`` (entry): what it wrote
+    to a pipe must all arrive, and its exit code must be the command's."""
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    script = Path(sys.executable).parent / "claims"
+    fill = {
+        "seed": str(ROOT / "seeds" / "kozak-strategic-convergence-russia-iran.txt"),
+        "missing": str(tmp_path / "missing.txt"),
+    }
+    argv = [str(script), *(a.format(**fill) for a in args)]
+    result = subprocess.run(argv, capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == code, result.stderr
+    assert len(result.stdout.splitlines()) == stdout_lines
+    assert stderr_has.format(**fill) in result.stderr
