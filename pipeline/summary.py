@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from pathlib import Path
 
+from .errors import count
 from .models import CERTAINTIES, STANCES, ClaimRecord
 
 BY = ("actor", "region", "section")
@@ -29,10 +30,6 @@ def stance_counts(records: list[ClaimRecord], by: str) -> dict[str, Counter]:
 
 def relation_counts(records: list[ClaimRecord]) -> Counter:
     return Counter((rel.source, rel.target, rel.polarity) for r in records for rel in r.relations)
-
-
-def plural(n: int, noun: str) -> str:
-    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def focal_label(focal: list[str] | tuple[str, ...]) -> str:
@@ -66,12 +63,12 @@ def stance_table(records: list[ClaimRecord], by: str, top: int) -> list[str]:
 def render(records: list[ClaimRecord], by: str = "actor", top: int = 15) -> str:
     """The summary as compact terminal tables (stance tables one per focal pair)."""
     lines = [
-        f"{plural(len(records), 'claim')} in {plural(len({r.doc_id for r in records}), 'document')}"
+        f"{count(len(records), 'claim')} in {count(len({r.doc_id for r in records}), 'document')}"
     ]
     for focal, group in by_focal(records).items():
         documents = len({r.doc_id for r in group})
-        lines += ["", f"stance toward {focal_label(focal)}: {plural(len(group), 'claim')} in "
-                  f"{plural(documents, 'document')}"]  # fmt: skip
+        lines += ["", f"stance toward {focal_label(focal)}: {count(len(group), 'claim')} in "
+                  f"{count(documents, 'document')}"]  # fmt: skip
         lines += stance_table(group, by, top)
     lines.append("")
     certainty = Counter(r.certainty.label for r in records)
@@ -191,7 +188,7 @@ def network_figure(records: list[ClaimRecord]):
         ax.set_ylim(-1.25, 1.25)
     handles = [Line2D([0], [0], color=c, lw=3, label=p) for p, c in POLARITY_COLOURS.items()]
     handles += [
-        Line2D([0], [0], color="#777", lw=edge_width(n), label=f"{n} relation{'s' * (n > 1)}")
+        Line2D([0], [0], color="#777", lw=edge_width(n), label=count(n, "relation"))
         for n in (1, 5, 10)
     ]
     ax.legend(handles=handles, loc="lower left", title="relations (width = count)", handlelength=4)

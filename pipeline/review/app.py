@@ -10,8 +10,6 @@ page shows, and changes nothing. Writes go only into the gold folder (``Store``)
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import json
 import logging
 import re
@@ -27,6 +25,7 @@ from .. import errors
 from ..documents import SourceDocument
 from ..gazetteer import load_gazetteer
 from ..models import ClaimRecord, GoldClaim
+from .csp import csp_hash
 from .store import Store, focal_pairs, gold_from_record, proposal_key
 from .tagging import SpanTagger, untagged
 
@@ -253,9 +252,7 @@ class Session:
 
 def inline_hash(page: str, tag: str) -> str:
     """CSP source for the page's one inline ``<tag>`` element, by its sha256."""
-    body = re.search(rf"<{tag}>(.*?)</{tag}>", page, re.DOTALL).group(1)
-    digest = base64.b64encode(hashlib.sha256(body.encode("utf-8")).digest()).decode()
-    return f"'sha256-{digest}'"
+    return csp_hash(re.search(rf"<{tag}>(.*?)</{tag}>", page, re.DOTALL).group(1))
 
 
 def security_headers(page: str) -> dict[str, str]:

@@ -12,8 +12,6 @@ Security Policy lets only the report's own script and style run.
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import re
 from dataclasses import dataclass, field
 from html import escape
@@ -25,6 +23,8 @@ from ..evaluate import ClaimView, differences, evaluate, match_claims
 from ..gazetteer import load_gazetteer
 from ..gold import GoldSet
 from ..models import ClaimRecord
+from ..render import figure
+from .csp import csp_hash
 
 SCRIPT = """
 document.getElementById('only-diff')?.addEventListener('change', e => {
@@ -60,11 +60,6 @@ def attr(value: str) -> str:
 
 def fmt(value: float | None) -> str:
     return NA if value is None else f"{value:.3f}"
-
-
-def figure(scores: dict | None, key: str) -> float | None:
-    """One figure of a score dict, None when the dict or the figure is missing."""
-    return None if not scores else scores.get(key)
 
 
 def scores_html(report: dict) -> str:
@@ -359,10 +354,6 @@ def header_html(records: dict[str, list[ClaimRecord]]) -> list[str]:
             f"{show(p.model_name)} {show(p.model_version)}</p>"
         )
     return [*header, LEGEND]
-
-
-def csp_hash(source: str) -> str:
-    return "'sha256-" + base64.b64encode(hashlib.sha256(source.encode()).digest()).decode() + "'"
 
 
 def page(body: str) -> str:
