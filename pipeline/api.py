@@ -124,7 +124,7 @@ def extract(
 
 
 def _focal(focal: Iterable[str] | str | None) -> list[str]:
-    from .run import parse_focal
+    from .inputs import parse_focal
 
     if focal is None:
         return []

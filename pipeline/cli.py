@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from . import __version__, errors
+from .documents import MAX_CHARS
 
 FOCAL_OPTION = click.option(
     "--focal",
@@ -87,7 +88,7 @@ def main() -> None:
 @click.option(
     "--max-chars",
     type=click.IntRange(1),
-    default=10_000_000,
+    default=MAX_CHARS,
     show_default=True,
     help="A longer document is an error for that document (the others go on).",
 )
@@ -127,7 +128,7 @@ def run(
       claims run corpus/ --config my.cfg --gazetteer extra.toml
     """
     from .corpus import run_corpus
-    from .run import parse_focal
+    from .inputs import parse_focal
 
     if engine == "dask" and (config_file or gazetteer):
         raise errors.ClaimsError(errors.CONFIG_DASK)
@@ -159,7 +160,8 @@ def run(
 def sources_and_records(inputs, records_file, model, focal):
     """Documents of INPUT and their claim records (from --records, or by running)."""
     from .export import load_records
-    from .run import Failure, Runner, iter_documents, parse_focal
+    from .inputs import Failure, iter_documents, parse_focal
+    from .run import Runner
 
     sources = []
     for item in iter_documents(inputs):
@@ -281,10 +283,10 @@ def annotate(inputs, gold_dir, records_file, port, no_browser, verbose, model, f
     """
     import webbrowser
 
+    from .inputs import parse_focal
     from .review.app import create_app
     from .review.server import free_port, serve
     from .review.store import Store, focal_pairs
-    from .run import parse_focal
 
     sources, by_doc = sources_and_records(inputs, records_file, model, focal)
     records = [r for rs in by_doc.values() for r in rs]

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import errors
-from .documents import SourceDocument
+from .documents import MAX_CHARS, SourceDocument
 from .inputs import Failure, iter_documents
 from .sink import RecordSink
 
@@ -111,7 +111,7 @@ def run_corpus(
     progress: bool,
     engine: str,
     scheduler: str | None,
-    max_chars: int = 10_000_000,
+    max_chars: int = MAX_CHARS,
 ) -> Summary:
     """Run the pipeline over every input document and write the records to ``output``."""
     summary = Summary()

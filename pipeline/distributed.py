@@ -15,8 +15,8 @@ from collections.abc import Iterable, Iterator
 from itertools import count, islice
 
 from . import errors
-from .documents import SourceDocument
-from .run import MAX_CHARS, Failure, Runner, describe
+from .documents import MAX_CHARS, SourceDocument
+from .run import Failure, Runner, describe
 
 PARTITION_DOCS = 16
 

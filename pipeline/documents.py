@@ -13,6 +13,10 @@ from . import errors
 BOM = "\ufeff"
 
 
+# A document longer than this (in characters) is an error for that document (--max-chars).
+MAX_CHARS = 10_000_000
+
+
 @dataclass
 class SourceDocument:
     """One article ready for the pipeline: its text, identity and focal pair."""
@@ -27,16 +31,21 @@ class SourceDocument:
     metadata: dict = field(default_factory=dict)  # a JSONL line's other fields, as given
 
 
-def decode(raw: bytes, path: str | Path) -> str:
-    """Decode UTF-8, dropping one leading byte-order mark; nothing else is changed."""
+def decode(
+    raw: bytes, path: str | Path, *, line: int | None = None, offset: int = 0, bom: bool = True
+) -> str:
+    """Decode UTF-8, dropping one leading byte-order mark (if ``bom``); nothing else is
+    changed. A NUL byte or invalid UTF-8 is an error naming the file (and ``line``) and the
+    byte offset, counted from ``offset``."""
     nul = raw.find(b"\x00")
     if nul >= 0:
-        raise errors.ClaimsError(errors.BINARY_FILE.format(offset=nul), path)
+        raise errors.ClaimsError(errors.BINARY_FILE.format(offset=offset + nul), path, line)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise errors.ClaimsError(errors.BAD_ENCODING.format(offset=exc.start), path) from None
-    return text[1:] if text.startswith(BOM) else text
+        msg = errors.BAD_ENCODING.format(offset=offset + exc.start)
+        raise errors.ClaimsError(msg, path, line) from None
+    return text[1:] if bom and text.startswith(BOM) else text
 
 
 @contextmanager

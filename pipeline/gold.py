@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import errors
 from .documents import decode, read_bytes, sha256_hex
-from .io import escape_separators, iter_jsonl, parse
+from .io import iter_jsonl, json_line, parse
 from .models import GoldClaim, GoldDocument
 
 DOCUMENTS = "documents.jsonl"
@@ -154,4 +153,4 @@ def gold_line(claim: GoldClaim) -> str:
     row["section"] = claim.section
     order = ["doc_id", "start", "end", "text", "section", *GoldClaim.model_fields]
     row = {k: row[k] for k in dict.fromkeys(order) if k in row}
-    return escape_separators(json.dumps(row, ensure_ascii=False))
+    return json_line(row)

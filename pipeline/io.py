@@ -15,12 +15,15 @@ import re
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
 from . import errors
-from .documents import BOM, reading
+from .documents import decode, reading
+
+if TYPE_CHECKING:
+    from .models import Model
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -62,15 +65,7 @@ def iter_raw_lines(path: str | Path) -> Iterator[tuple[int, int, bytes]]:
 
 def decode_line(raw: bytes, offset: int, path: str | Path, number: int) -> str:
     """One line as text; a NUL byte or invalid UTF-8 names the file, line and byte offset."""
-    nul = raw.find(b"\x00")
-    if nul >= 0:
-        raise errors.ClaimsError(errors.BINARY_FILE.format(offset=offset + nul), path, number)
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        msg = errors.BAD_ENCODING.format(offset=offset + exc.start)
-        raise errors.ClaimsError(msg, path, number) from None
-    return text[1:] if number == 1 and text.startswith(BOM) else text
+    return decode(raw, path, line=number, offset=offset, bom=number == 1)
 
 
 def json_object(line: str, path: str | Path, number: int) -> dict:
@@ -205,9 +200,10 @@ def write_text_atomic(path: str | Path, text: str) -> Path:
     return path
 
 
-def dumps_jsonl(models: Iterable[BaseModel]) -> str:
-    """Serialise models as JSON lines (UTF-8, no ASCII escaping; line separators escaped)."""
-    return "".join(escape_separators(m.model_dump_json()) + "\n" for m in models)
+def dumps_jsonl(models: Iterable[Model]) -> str:
+    """Serialise models as JSON lines (UTF-8, no ASCII escaping; line separators escaped by
+    ``Model.model_dump_json``)."""
+    return "".join(m.model_dump_json() + "\n" for m in models)
 
 
 class AtomicWriter:

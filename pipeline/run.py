@@ -14,20 +14,11 @@ from dataclasses import dataclass, field
 
 from . import __version__, errors
 from .components.base import ERROR_KEY
-from .documents import SourceDocument
+from .documents import MAX_CHARS, SourceDocument
 from .extensions import TEXT_KEY
-from .inputs import (  # noqa: F401 - re-exported: callers import them from here
-    Failure,
-    InputDocument,
-    check_focal,
-    iter_documents,
-    normalise_focal,
-    parse_focal,
-)
+from .inputs import Failure
 from .models import ClaimRecord, Provenance, records_from_doc
 
-# A document longer than this (in characters) is an error for that document (--max-chars).
-MAX_CHARS = 10_000_000
 # Documents longer than this go through the pipeline on their own, in paragraph-bounded
 # chunks of at most this many characters (each a separate Doc, offsets stitched back), so
 # peak memory follows the chunk size, not the document: about 3 KB per character of the

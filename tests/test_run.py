@@ -12,8 +12,9 @@ from pipeline.cli import main
 from pipeline.evaluate import ClaimView, evaluate
 from pipeline.gazetteer import load_gazetteer
 from pipeline.gold import load_gold
+from pipeline.inputs import iter_documents, parse_focal
 from pipeline.models import ClaimRecord, claim_id
-from pipeline.run import Runner, chunks, iter_documents, parse_focal
+from pipeline.run import Runner, chunks
 from tests.conftest import DATA, GOLD, ROOT
 
 SEED = ROOT / "seeds" / "kozak-strategic-convergence-russia-iran.txt"
