@@ -10,6 +10,7 @@ initialises them from ``[initialize.components]`` (lexicons, gazetteer).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 
@@ -126,15 +127,21 @@ def _keep_model_pipes(nlp: Language, pipeline: list[str], sourced: set[str], whe
         raise errors.ClaimsError(errors.CONFIG_ORDER.format(listed=", ".join(listed)), where)
 
 
-def _add_components(nlp: Language, cfg, pipeline: list[str], sourced: set[str], where) -> None:
-    """Each claims component, before the model component that follows it in the config."""
+def _claims_table(cfg, pipeline: list[str], sourced) -> Iterator[tuple[str, str, dict, dict]]:
+    """(name, factory, placement, settings) of each claims component, in pipeline order;
+    placement is ``{"before": the model component that follows it}``, or ``{}``."""
     for i, name in enumerate(pipeline):
         if name in sourced:
             continue
         settings = dict(cfg["components"][name])
         factory = settings.pop("factory")
         before = next((n for n in pipeline[i + 1 :] if n in sourced), None)
-        placement = {"before": before} if before else {}
+        yield name, factory, ({"before": before} if before else {}), settings
+
+
+def _add_components(nlp: Language, cfg, pipeline: list[str], sourced: set[str], where) -> None:
+    """Each claims component, before the model component that follows it in the config."""
+    for name, factory, placement, settings in _claims_table(cfg, pipeline, sourced):
         try:
             nlp.add_pipe(factory, name=name, config=settings, **placement)
         except errors.ClaimsError:
@@ -166,14 +173,9 @@ def claims_components(config: str | Path | None = None) -> tuple[tuple[str, dict
     (placement: ``{"before": model component}`` or ``{}`` for nlp.add_pipe)."""
     cfg = load_config(config)
     pipeline, sources = _sources(cfg, config or CONFIG)
-    out = []
-    for i, name in enumerate(pipeline):
-        if name in sources:
-            continue
-        before = next((n for n in pipeline[i + 1 :] if n in sources), None)
-        settings = {k: v for k, v in cfg["components"][name].items() if k != "factory"}
-        out.append((name, {"before": before} if before else {}, settings))
-    return tuple(out)
+    return tuple(
+        (n, place, settings) for n, _, place, settings in _claims_table(cfg, pipeline, sources)
+    )
 
 
 def configure(config: str | Path | None = None, gazetteer: tuple[str, ...] = ()) -> None:

@@ -14,8 +14,6 @@ divergence is a convergence cue) and certainty (the epistemic modals that hedge)
 
 from __future__ import annotations
 
-import itertools
-
 from spacy.tokens import Span, Token
 
 from .lexicon import load_lexicon
@@ -130,9 +128,6 @@ class Modality:
         averting or ending verb ("avoid rivalry", "ended the partnership"), a denying subject,
         "far from", or after "rather than" / "instead of"."""
         if token.i >= (self.denied_from(claim) if denied_from is None else denied_from):
-            return True
-        words = [t.lower_ for t in claim.doc[claim.start : token.i]]
-        if any(pair in self.denying for pair in itertools.pairwise(words)):
             return True
         for node in [token, *token.ancestors]:
             if node.i < claim.start or node.i >= claim.end:

@@ -18,14 +18,11 @@ DEPS: dict[str, frozenset[str]] = {
     "clause_subject": frozenset({"nsubj", "nsubjpass", "csubj", "csubjpass", "expl"}),
     # a mention as a participant of its clause (coreference and "both" readings)
     "participant": frozenset({"nsubj", "nsubjpass", "dobj", "pobj"}),
-    # the words a noun's modifiers attach with before a subject ("both countries")
-    "subject_modifier": frozenset({"compound", "det", "nummod", "amod", "poss"}),
     # negation words attached to what they deny ("no alliance", "is unlikely to")
     "negating": frozenset({"neg", "det", "advmod", "acomp"}),
     # how a relation's agent is inherited from the governing predicate
     "agent_climb": frozenset(
-        {"xcomp", "conj", "advcl", "ccomp", "pcomp", "acl", "prep", "pobj", "dobj", "oprd"}
-        | {"acomp"}
+        {"xcomp", "conj", "advcl", "ccomp", "pcomp", "acl", "prep", "pobj", "dobj", "oprd", "acomp"}
     ),
     # how an event's performer is looked for in stance ("seeks to drive a wedge")
     "event_climb": frozenset({"xcomp", "conj", "advcl", "pcomp", "prep", "pobj", "dobj"}),

@@ -210,10 +210,6 @@ def use_extension(extension: Extension | None) -> None:
     _ACTIVE = extension
 
 
-def active_extension() -> Extension | None:
-    return _ACTIVE
-
-
 def active_key() -> str | None:
     """A short hash naming the active extension's data (None without one)."""
     return _ACTIVE.key if _ACTIVE else None
