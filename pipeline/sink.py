@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sys
 import zlib
 from collections.abc import Iterator
@@ -78,8 +79,7 @@ class RecordSink:
             self.write_ledger(entries)
         elif self.path.exists():
             entries = self.entries_from_output()
-            data = self.path.read_bytes()
-            self.partial.write_bytes(data)
+            shutil.copyfile(self.path, self.partial)  # streamed, not held in memory
             self.write_ledger(entries)
         else:
             self.ledger_path.unlink(missing_ok=True)  # a ledger without data: start afresh
