@@ -26,6 +26,9 @@ ActorId = Annotated[str, StringConstraints(pattern=ACTOR_PATTERN)]
 RegionId = Annotated[str, StringConstraints(pattern=REGION_PATTERN)]
 StateId = Annotated[str, StringConstraints(pattern=STATE_PATTERN)]
 Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+DateStr = Annotated[
+    str, StringConstraints(pattern=r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
+]
 DocId = Annotated[str, StringConstraints(min_length=1, pattern=r"^\S(.*\S)?$")]
 Offset = Annotated[int, Field(ge=0)]
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
@@ -77,6 +80,8 @@ class GoldDocument(Model):
     title: str | None = None
     author: str | None = None
     focal_actors: list[ActorId] = Field(default_factory=list, max_length=2)
+    date: DateStr | None = Field(default=None, description="The document's date, YYYY[-MM[-DD]]")
+    annotator: str | None = Field(default=None, description="Who annotated the document")
 
 
 class GoldClaim(Span):
