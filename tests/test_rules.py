@@ -366,3 +366,15 @@ def test_stance_every_label_on_the_seed_has_a_rule(nlp):
     assert all(r.stance.rule in RULES for r in labelled)
     assert all(r.stance.rule is None for r in records if r.stance.label == "neutral")
     assert all(r.stance.cues or r.stance.rule for r in labelled)
+
+
+def test_regions_a_group_demonym_on_a_place_noun_is_no_region(parse):
+    """ "the Western shore of the Gulf" (a train document): "Western" is the demonym of
+    group:the-west, which is no place; it used to become a region, and the record failed
+    validation, failing the whole document."""
+    from pipeline.api import records
+
+    doc = parse("It is vital to protect the flow of oil from the Western shore of the Gulf.", ())
+    claim = doc.spans["claims"][0]
+    assert "group:the-west" not in region_ids(doc, claim)
+    assert records(doc, doc_id="gulf")  # validates

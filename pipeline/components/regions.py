@@ -16,6 +16,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from ..extensions import register_extensions
+from ..ids import REGION_RE
 from .base import Component, Serialisable
 from .lexicon import load_lexicon
 from .syntax import first_conjunct, mention_head
@@ -106,7 +107,7 @@ class RegionTagger(Serialisable, Component):
                     ids = mention.kb_id_.split()
             else:
                 continue
-            for region_id in ids:
+            for region_id in filter(REGION_RE.match, ids):  # a group's demonym is no place
                 span = Span(doc, mention.start, mention.end, label="region", kb_id=region_id)
                 span._.resolved_by = mention._.resolved_by
                 span._.role = role
