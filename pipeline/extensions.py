@@ -29,13 +29,19 @@ SPAN_EXTENSIONS: dict[str, object] = {
     "resolved_by": None,  # mention: name, alias, demonym, metonymy, coreference
     "role": None,  # mention: gazetteer role (state, seat, demonym, actor, region, city, event)
     "place": None,  # mention: place ID of a seat of government used as a location
+    "probability": None,  # actor mention a trained model added: its probability
     "stance": None,  # claim: convergent, divergent, neutral
     "stance_rule": None,  # claim: the stance rule that fired (stance.RULES), None if neutral
     "stance_cues": None,  # claim: list of [start_char, end_char]
+    "stance_rule_label": None,  # claim: the rules' label, when a trained model decides
+    "stance_probability": None,  # claim: the trained model's probability of its label
+    "stance_origin": None,  # claim: "rule" or "model": what gave the label
     "certainty": None,  # claim: asserted, hedged, reported
     "certainty_cues": None,  # claim: list of [start_char, end_char]
     "probability": None,  # claim: [term, low, high] or None
     "relations": None,  # claim: list of {source, target, polarity, cue: [start, end]}
+    #   (+ "origin": "rule" | "model" and "probability" once a trained model decides)
+    "gold": None,  # claim of a reference Doc (training): its gold annotation as a dict
 }
 
 

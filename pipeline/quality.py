@@ -15,7 +15,7 @@ from . import errors
 from .evaluate import ClaimView, differences, evaluate
 from .gold import GoldSet
 
-SPLITS = ("tune", "test")
+SPLITS = ("train", "tune", "test")
 HEADLINE = (
     ("claims F1", lambda r: r["claims"]["lenient"]["f"]),
     ("strict F1", lambda r: r["claims"]["strict"]["f"]),
@@ -39,20 +39,28 @@ TARGETS = {
 }
 
 
-def load_split(path: Path, gold: GoldSet) -> dict[str, list[str]]:
-    """``split.json``: every dev document in exactly one of tune and test."""
+def load_split(path: Path, *golds: GoldSet) -> dict[str, list[str]]:
+    """``split.json``: every document of the gold folders in exactly one of train, tune and
+    test, none unknown, and no two documents with the same text."""
     if not path.is_file():
         raise errors.ClaimsError(errors.MISSING_FILE, path)
     try:
         split = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
         raise errors.ClaimsError(errors.BAD_JSON.format(detail=exc.msg), path) from None
+    documents = {d: doc for gold in golds for d, doc in gold.documents.items()}
     named = [d for name in SPLITS for d in split.get(name, [])]
-    unknown = sorted(set(named) - set(gold.documents))
-    unassigned = sorted(set(gold.documents) - set(named))
+    unknown = sorted(set(named) - set(documents))
+    unassigned = sorted(set(documents) - set(named))
     if unknown or unassigned or len(named) != len(set(named)):
-        detail = f"unknown {unknown}, unassigned {unassigned}, or a document in both"
+        detail = f"unknown {unknown}, unassigned {unassigned}, or a document in two parts"
         raise errors.ClaimsError(errors.BAD_SPLIT.format(detail=detail), path)
+    by_text: dict[str, str] = {}
+    for doc_id, doc in sorted(documents.items()):
+        if doc.sha256 in by_text:
+            detail = f"{by_text[doc.sha256]} and {doc_id} have the same text"
+            raise errors.ClaimsError(errors.BAD_SPLIT.format(detail=detail), path)
+        by_text[doc.sha256] = doc_id
     return {name: list(split.get(name, [])) for name in SPLITS}
 
 

@@ -19,7 +19,8 @@ from tests.conftest import read_jsonl, write_jsonl
     [
         ({"tune": [], "test": []}, "unassigned ['small']"),
         ({"tune": ["small", "other"], "test": []}, "unknown ['other']"),
-        ({"tune": ["small"], "test": ["small"]}, "in both"),
+        ({"tune": ["small"], "test": ["small"]}, "in two parts"),
+        ({"train": ["small"], "tune": ["small"]}, "in two parts"),
     ],
 )
 def test_quality_bad_split_is_a_user_error(small_gold, tmp_path, split, message):
@@ -33,7 +34,18 @@ def test_quality_bad_split_is_a_user_error(small_gold, tmp_path, split, message)
 def test_quality_split_assigns_every_document(small_gold, tmp_path):
     path = tmp_path / "split.json"
     path.write_text(json.dumps({"_note": "x", "tune": ["small"], "test": []}))
-    assert load_split(path, load_gold(small_gold)) == {"tune": ["small"], "test": []}
+    expected = {"train": [], "tune": ["small"], "test": []}
+    assert load_split(path, load_gold(small_gold)) == expected
+
+
+def test_quality_split_refuses_two_documents_with_one_text(small_gold, tmp_path):
+    gold = load_gold(small_gold)
+    twin = gold.documents["small"].model_copy(update={"doc_id": "twin"})
+    gold.documents["twin"] = twin
+    path = tmp_path / "split.json"
+    path.write_text(json.dumps({"train": ["twin"], "tune": ["small"], "test": []}))
+    with pytest.raises(ClaimsError, match="small and twin have the same text"):
+        load_split(path, gold)
 
 
 ROWS = [

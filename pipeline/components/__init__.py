@@ -1,6 +1,7 @@
 """spaCy components of the claims pipeline; importing this module registers their factories."""
 
 from . import (  # noqa: F401
+    actor_model,
     actors,
     certainty,
     claims,
@@ -8,8 +9,10 @@ from . import (  # noqa: F401
     mentions,
     names,
     regions,
+    relation_model,
     relations,
     repair,
     sections,
     stance,
+    stance_model,
 )

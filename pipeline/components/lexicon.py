@@ -207,7 +207,19 @@ class StanceLexicon(Lexicon):
     relationship_nouns: list[str]
 
 
+class ActorModelLexicon(Lexicon):
+    """actor_model.json: what the actor model takes for referring expressions, how far back
+    it looks for their antecedents, and which NER labels it may mint actors from."""
+
+    pronouns: list[str]
+    referring_nouns: list[str]
+    determiners: list[str]
+    window_claims: int
+    mint_labels: dict[str, Literal["person", "org", "group"]]
+
+
 MODELS: dict[str, type[Lexicon]] = {
+    "actor_model": ActorModelLexicon,
     "actors": ActorsLexicon,
     "cameo_verbs": VerbTableLexicon,
     "certainty": CertaintyLexicon,

@@ -1,0 +1,267 @@
+"""Actors, learned: which actors a claim has, decided over candidates, stacked on the
+gazetteer, name and coreference rules.
+
+For each claim it scores three kinds of candidates, each a (mention, actor ID) pair:
+
+- ``keep``: an actor the rules found in the claim (the model may drop one the gold would
+  not have: a place read as a party, a name inside a title);
+- ``coref``: a referring expression the rules left unresolved ("we", "its", "the two
+  governments", "the Administration", "the Shah") with each actor of the last few claims and
+  each focal actor as its possible referent;
+- ``link``: a named entity the gazetteer could not link ("Congress", "KABILA", "the Kingdom
+  of Kongo") with the gazetteer actors whose spelling or surname it matches, the actors of
+  the document sharing a word with it, and an actor minted from its name
+  (``org:kingdom-of-kongo``).
+
+A candidate is added (or kept) when its probability reaches the ``threshold`` learned in
+``claims train``; what the model adds is an actor span like the rules' (``resolved_by``
+``coreference`` or ``alias``; minted actors go to ``doc._.local_actors``), with its
+probability on ``span._.probability``, so the relation and stance components see it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from functools import cached_property
+
+import numpy
+from spacy.language import Language
+from spacy.tokens import Doc, Span, Token
+from spacy.training import Example
+from thinc.api import Model
+
+from ..extensions import register_extensions
+from ..gazetteer import load_gazetteer
+from ..ids import actor_type, slugify
+from ..training import scoring  # noqa: F401  (registers the scorers)
+from .classifier import ClaimClassifier, Features, Item, aligned_gold
+from .lexicon import load_lexicon
+from .names import display_name
+from .syntax import mention_head
+
+LABELS = ("no", "yes")
+RESOLVED = {"coref": "coreference", "link": "alias", "mint": "name"}
+
+
+class ActorModel(ClaimClassifier):
+    """Adds and drops actor spans of ``doc.spans["actors"]`` claim by claim."""
+
+    labels = LABELS
+
+    def __init__(
+        self, vocab, model: Model, name: str, *, lexicon: str | None = None,
+        threshold: float = 0.5, scorer=None,
+    ):  # fmt: skip
+        register_extensions()
+        lex = load_lexicon("actor_model", lexicon)
+        super().__init__(vocab, model, name, threshold=threshold, lexicon=lex)
+        self.scorer = scorer
+        self.gazetteer = load_gazetteer()
+
+    # -- lookups ----------------------------------------------------------------------------
+
+    @cached_property
+    def spellings(self) -> dict[str, set[str]]:
+        """Lower-cased spelling -> actor IDs (names, aliases, seats, demonyms)."""
+        out: dict[str, set[str]] = {}
+        for pattern in self.gazetteer.patterns:
+            if pattern["role"] in {"actor", "state", "seat", "demonym"}:
+                out.setdefault(pattern["text"].lower(), set()).update(pattern["ids"])
+        return out
+
+    @cached_property
+    def surnames(self) -> dict[str, set[str]]:
+        """Lower-cased last word of a person's name -> person IDs."""
+        out: dict[str, set[str]] = {}
+        for aid, actor in self.gazetteer.actors.items():
+            if actor.get("type") == "person" and actor.get("name"):
+                out.setdefault(actor["name"].split()[-1].lower(), set()).add(aid)
+        return out
+
+    # -- items ------------------------------------------------------------------------------
+
+    def items(self, doc: Doc) -> list[Item]:
+        lex = self.cfg["lexicon"]
+        claims = list(doc.spans.get("claims", []))
+        actors = sorted(doc.spans.get("actors", []), key=lambda s: s.start)
+        in_claim = [[s for s in actors if c.start <= s.start < c.end] for c in claims]
+        ids = [list(dict.fromkeys(s.kb_id_ for s in spans)) for spans in in_claim]
+        focal = list(doc._.focal or [])
+        covered = {i for s in actors for i in range(s.start, s.end)}
+        unlinked = list(doc.spans.get("candidates", []))
+        seen: Counter = Counter()
+        out: list[Item] = []
+        for n, claim in enumerate(claims):
+            present = set(ids[n])
+            out += self.keep_items(n, in_claim[n], focal)
+            window = [a for k in range(n - 1, max(-1, n - 1 - lex["window_claims"]), -1) for a in ids[k]]
+            out += self.coref_items(n, claim, present, window, focal, covered, seen)
+            ents = [e for e in unlinked if claim.start <= e.start < claim.end]
+            out += self.link_items(n, ents, present, seen)
+            seen.update(ids[n])
+        return out
+
+    def keep_items(self, n: int, spans: list[Span], focal: list[str]) -> list[Item]:
+        by_id: dict[str, list[Span]] = {}
+        for span in spans:
+            by_id.setdefault(span.kb_id_, []).append(span)
+        out = []
+        for aid, mentions in by_id.items():
+            names = [f"kind=keep", f"ctype={actor_type(aid)}", f"focal={aid in focal}"]
+            names.append(f"count={min(len(mentions), 3)}")
+            for span in mentions:
+                head = mention_head(span)
+                prep = head.head.lower_ if head.dep_ == "pobj" else "-"
+                names += [
+                    f"by={span._.resolved_by}",
+                    f"role={span._.role}",
+                    f"dep={head.dep_}",
+                    f"dep={head.dep_}|prep={prep}",
+                    f"text={span.text.lower()}",
+                    f"by={span._.resolved_by}|dep={head.dep_}",
+                    f"ctype={actor_type(aid)}|dep={head.dep_}",
+                    f"head_of={head.head.lemma_.lower()}",
+                ]
+            first = mentions[0]
+            out.append(Item(("keep", n, aid, first.start, first.end), Features.from_names(names)))
+        return out
+
+    def referring(self, token: Token) -> bool:
+        lex = self.cfg["lexicon"]
+        if token.lower_ in lex["pronouns"]:
+            return True
+        if token.pos_ not in {"NOUN", "PROPN"} or token.lower_ not in lex["referring_nouns"]:
+            return False
+        return any(c.dep_ in {"det", "poss", "nummod"} and c.lower_ in lex["determiners"]
+                   for c in token.children)  # fmt: skip
+
+    def coref_items(self, n, claim, present, window, focal, covered, seen) -> list[Item]:
+        candidates = list(dict.fromkeys([*window, *focal]))
+        candidates = [c for c in candidates if c not in present][:10]
+        out = []
+        for token in claim:
+            if token.i in covered or not self.referring(token):
+                continue
+            word = token.lower_
+            for c in candidates:
+                rank = window.index(c) if c in window else -1
+                recency = "focal" if rank < 0 else str(min(rank, 4))
+                names = [
+                    "kind=coref", f"m={word}", f"m_dep={token.dep_}", f"m_pos={token.pos_}",
+                    f"ctype={actor_type(c)}", f"rec={recency}", f"focal={c in focal}",
+                    f"m={word}|ctype={actor_type(c)}", f"m={word}|rec={recency}",
+                    f"m={word}|focal={c in focal}", f"ctype={actor_type(c)}|rec={recency}",
+                    f"m={word}|c={c if c in {'USA', 'org:un-security-council'} else '-'}",
+                    f"seen={min(seen[c], 5)}", f"ncands={min(len(candidates), 5)}",
+                ]  # fmt: skip
+                out.append(Item(("coref", n, c, token.i, token.i + 1), Features.from_names(names)))
+        return out
+
+    def link_candidates(self, ent: Span, seen: Counter) -> list[tuple[str, str]]:
+        """(actor ID, how) for an unlinked entity: spellings, surnames, the document's
+        actors sharing a word, and a minted ID."""
+        text = ent.text.lower().removeprefix("the ").strip()
+        found: dict[str, str] = {}
+        for aid in sorted(self.spellings.get(text, ())):
+            found.setdefault(aid, "spelling")
+        if ent.label_ == "PERSON" and text:
+            for aid in sorted(self.surnames.get(text.split()[-1], ())):
+                found.setdefault(aid, "surname")
+        words = {w for w in text.split() if len(w) > 3}
+        for aid in seen:
+            name = self.gazetteer.actor_name(aid).lower()
+            if words & set(name.split()):
+                found.setdefault(aid, "doc")
+        kind = self.cfg["lexicon"]["mint_labels"].get(ent.label_)
+        minted = f"{kind}:{slugify(display_name(ent).removeprefix('the ').removeprefix('The '))}"
+        if kind and minted.split(":", 1)[1]:
+            found.setdefault(minted, "mint")
+        return list(found.items())[:8]
+
+    def link_items(self, n, ents, present, seen) -> list[Item]:
+        out = []
+        for ent in ents:
+            caps = all(t.is_upper for t in ent if t.is_alpha)
+            for aid, how in self.link_candidates(ent, seen):
+                if aid in present:
+                    continue
+                names = [
+                    "kind=link", f"how={how}", f"ent={ent.label_}", f"caps={caps}",
+                    f"how={how}|ent={ent.label_}", f"ctype={actor_type(aid)}",
+                    f"known={aid in self.gazetteer.actors}", f"seen={min(seen[aid], 3)}",
+                    f"how={how}|seen={bool(seen[aid])}", f"len={min(len(ent), 4)}",
+                    f"head={ent.root.lemma_.lower()}", f"dep={ent.root.dep_}",
+                    f"how={how}|dep={ent.root.dep_}",
+                ]  # fmt: skip
+                key = ("mint" if how == "mint" else "link", n, aid, ent.start, ent.end)
+                out.append(Item(key, Features.from_names(names)))
+        return out
+
+    # -- training and decisions -------------------------------------------------------------
+
+    def gold_labels(self, example: Example, items: list[Item]) -> list[str | None]:
+        gold = aligned_gold(example)
+        return [
+            None if gold[item.key[1]] is None else LABELS[item.key[2] in gold[item.key[1]]["actors"]]
+            for item in items
+        ]
+
+    def apply(self, doc: Doc, items: list[Item], probs: numpy.ndarray) -> None:
+        threshold = float(self.cfg["threshold"])
+        claims = list(doc.spans.get("claims", []))
+        drop: set[tuple[int, str]] = set()
+        added: dict[tuple[int, str], tuple[Item, float]] = {}
+        for item, row in zip(items, probs, strict=True):
+            kind, n, aid = item.key[:3]
+            p = float(row[1])
+            if kind == "keep" and p < threshold:
+                drop.add((n, aid))
+            elif kind != "keep" and p >= threshold and p > added.get((n, aid), (None, 0.0))[1]:
+                added[(n, aid)] = (item, p)
+        spans = [s for s in doc.spans.get("actors", []) if not self.dropped(s, claims, drop)]
+        local = dict(doc._.local_actors or {})
+        for (_, aid), (item, p) in sorted(added.items()):
+            kind, _, _, start, end = item.key
+            span = Span(doc, start, end, label="actor", kb_id=aid)
+            span._.resolved_by = RESOLVED[kind]
+            span._.role = "actor"
+            span._.probability = round(p, 4)
+            spans.append(span)
+            if aid not in self.gazetteer.actors and aid not in local:
+                local[aid] = {"type": actor_type(aid), "name": span.text, "country": None}
+        doc.spans["actors"] = sorted(spans, key=lambda s: (s.start, s.end))
+        doc._.local_actors = local
+
+    @staticmethod
+    def dropped(span: Span, claims: list[Span], drop: set) -> bool:
+        for n, claim in enumerate(claims):
+            if claim.start <= span.start < claim.end:
+                return (n, span.kb_id_) in drop
+        return False
+
+
+@Language.factory(
+    "claims_actor_model",
+    assigns=["doc.spans", "doc._.local_actors", "span._.probability"],
+    requires=["doc.spans", "doc._.focal"],
+    default_config={
+        "model": {
+            "@architectures": "claims.FeatureClassifier.v1",
+            "nO": 2,
+            "hash_length": 131072,
+            "dense_width": 0,
+        },
+        "lexicon": None,
+        "threshold": 0.5,
+        "scorer": {"@scorers": "claims.actors_scorer.v1"},
+    },
+    default_score_weights={"actors_f": 1.0},
+)
+def make_actor_model(
+    nlp: Language, name: str, model: Model, lexicon: str | None, threshold: float, scorer
+) -> ActorModel:
+    """Factory: ``lexicon`` is a JSON file like actor_model.json; ``threshold`` the
+    probability an actor needs to be added or kept."""
+    return ActorModel(
+        nlp.vocab, model, name, lexicon=lexicon, threshold=threshold, scorer=scorer
+    )

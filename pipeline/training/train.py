@@ -1,0 +1,321 @@
+"""Training the pipeline's trainable components from gold folders (``claims train``).
+
+spaCy's own machinery throughout: the settings come from the config's ``[training]``
+section (seed, dropout, patience, max_epochs, eval_frequency, optimizer, batcher,
+score_weights), the data are ``Example``s built from gold (``examples``), and the loop is
+spaCy's ``train_while_improving`` calling ``nlp.update`` with every other component
+excluded. The rule components and the statistical model are frozen: each document goes
+through them once, and the trained components learn from what they made.
+
+The trained components form *stages*: one trainable component with the frozen ones before
+it (the actor model after the actor rules; the stance model after the relation, certainty
+and stance rules, which read the actors; the relation model after it). Stages are trained
+in order and stacked by cross-fitting: every document's input to a later stage comes from
+an earlier-stage model that never saw that document, so each stage learns from what it
+will see on new text.
+
+Model selection never sees a test document: ``train`` uses the documents it is given (the
+CLI leaves out the split's ``test`` part), estimates each stage's scores by k-fold
+cross-validation over documents (each fold trained until its held-out score stops
+improving), learns a component's ``threshold`` from the pooled held-out folds, trains the
+stage on all documents for the median number of steps the folds needed, and saves the
+pipeline.
+"""
+
+from __future__ import annotations
+
+import random
+import statistics
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from spacy.language import Language
+from spacy.training import Example
+from spacy.training.loop import train_while_improving
+from spacy.util import fix_random_seed, registry
+
+from ..components.classifier import ClaimClassifier
+from .scoring import evaluate_examples, flat_scores
+
+THRESHOLDS = (0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7)
+Log = Callable[[str], None]
+
+
+@dataclass
+class Settings:
+    """What ``[training]`` (and ``[crossval]``) of the config say."""
+
+    seed: int = 0
+    dropout: float = 0.0
+    max_epochs: int = 30
+    patience: int = 200
+    eval_frequency: int = 20
+    score_weights: dict[str, float] = field(default_factory=dict)
+    folds: int = 5
+    optimizer: object = None
+    batcher: object = None
+
+    @classmethod
+    def from_config(cls, cfg) -> Settings:
+        training = dict(cfg.get("training", {}))
+        resolved = registry.resolve(
+            {k: training[k] for k in ("optimizer", "batcher") if k in training}
+        )
+        keys = ("seed", "dropout", "max_epochs", "patience", "eval_frequency", "score_weights")
+        plain = {k: training[k] for k in keys if k in training}
+        folds = cfg.get("crossval", {}).get("folds", cls.folds)
+        return cls(**plain, **resolved, folds=folds)
+
+
+@dataclass
+class Report:
+    """What training one stage found: cross-validated scores, steps and thresholds."""
+
+    components: list[str]
+    cv: dict
+    cv_flat: dict[str, float | None]
+    steps: int
+    thresholds: dict[str, float] = field(default_factory=dict)
+    folds: list[dict] = field(default_factory=list)
+
+
+@dataclass
+class Stage:
+    """Frozen components to run, then the trainable components that learn from them."""
+
+    frozen: list[str]
+    trainable: list[str]
+
+
+def trainable(nlp: Language) -> list[str]:
+    return [name for name, proc in nlp.pipeline if isinstance(proc, ClaimClassifier)]
+
+
+def stages(nlp: Language) -> list[Stage]:
+    """The pipeline cut into stages (see the module doc): one trainable component each, so
+    each stops at its own best held-out score, with the frozen components before it."""
+    out, frozen = [], []
+    for name, proc in nlp.pipeline:
+        if isinstance(proc, ClaimClassifier):
+            out.append(Stage(frozen, [name]))
+            frozen = []
+        else:
+            frozen.append(name)
+    return out
+
+
+def annotate(nlp: Language, examples: list[Example], names: list[str], n_process: int = 1):
+    """Examples whose predicted Docs went through the components ``names`` (in pipeline
+    order); the first stage's run starts from unprocessed Docs and may use processes."""
+    with nlp.select_pipes(enable=names):
+        docs = list(nlp.pipe((eg.predicted for eg in examples), n_process=n_process))
+    return [Example(doc, eg.reference) for doc, eg in zip(docs, examples, strict=True)]
+
+
+def reset(nlp: Language, names: list[str], examples: list[Example], cache=None) -> None:
+    """Fresh components ``names``, initialised from ``examples`` (sharing ``cache``, the
+    items of the training documents, across folds)."""
+    for name in names:
+        config = {k: v for k, v in nlp.config["components"][name].items() if k != "factory"}
+        factory = nlp.get_pipe_meta(name).factory
+        nlp.replace_pipe(name, factory, config=config)
+        proc = nlp.get_pipe(name)
+        proc.item_cache = {} if cache is None else cache.setdefault(name, {})
+        proc.initialize(lambda: examples, nlp=nlp)
+
+
+def predict(nlp: Language, examples: list[Example], names: list[str]) -> list[Example]:
+    """Copies of the examples with the components ``names`` applied."""
+    docs = [eg.predicted.copy() for eg in examples]
+    for name in names:
+        docs = list(nlp.get_pipe(name).pipe(docs))
+    return [Example(doc, eg.reference) for doc, eg in zip(docs, examples, strict=True)]
+
+
+def stage_weights(nlp: Language, names: list[str], settings: Settings) -> dict[str, float]:
+    """The score weights of a stage's components (the config's, else their defaults)."""
+    weights = {}
+    for name in names:
+        for key, value in nlp.get_pipe_meta(name).default_score_weights.items():
+            weights[key] = settings.score_weights.get(key, value)
+    return weights
+
+
+def weighted(scores: dict, weights: dict[str, float]) -> float:
+    return sum(w * (scores.get(k) or 0.0) for k, w in weights.items())
+
+
+def batches(examples: list[Example], settings: Settings, epochs: int) -> Iterator:
+    """(epoch, batch) for spaCy's loop: seeded shuffles, the config's batcher."""
+    examples = list(examples)
+    for epoch in range(epochs):
+        random.shuffle(examples)
+        for batch in settings.batcher(examples):
+            yield epoch, batch
+
+
+def run_loop(nlp, names, train, settings, evaluate=None, max_steps: int = 0, log: Log = print):
+    """spaCy's ``train_while_improving`` over ``train``, updating only ``names``; returns
+    its checkpoints ``(score, step)``."""
+    loop = train_while_improving(
+        nlp,
+        settings.optimizer,
+        batches(train, settings, settings.max_epochs if not max_steps else 10**6),
+        evaluate or (lambda: (0.0, {})),
+        dropout=settings.dropout,
+        eval_frequency=settings.eval_frequency if evaluate else 10**9,
+        accumulate_gradient=1,
+        patience=settings.patience if evaluate else 0,
+        max_steps=max_steps,
+        exclude=[name for name in nlp.pipe_names if name not in names],
+        annotating_components=[],
+        before_update=None,
+    )
+    checkpoints: list[tuple[float, int]] = []
+    for _, info, best in loop:
+        if best is not None and evaluate is not None:
+            checkpoints = info["checkpoints"]
+            mark = " *" if best else ""
+            log(f"    step {info['step']:>5}  epoch {info['epoch']:>3}  {info['score']:.3f}{mark}")
+    return checkpoints
+
+
+def folds_of(examples: list, k: int, seed: int) -> list[list[int]]:
+    """Document indexes split into ``k`` folds (seeded shuffle)."""
+    order = list(range(len(examples)))
+    random.Random(seed).shuffle(order)
+    return [sorted(order[i::k]) for i in range(k)]
+
+
+def fold_run(nlp, names, train, held, settings, weights, log: Log, cache=None) -> int:
+    """Train ``names`` on ``train`` until the held-out score stops improving; they are left
+    at the best checkpoint, whose step is returned."""
+    reset(nlp, names, train, cache)
+    best: dict = {}
+
+    def evaluate() -> tuple[float, dict]:
+        scores = flat_scores(evaluate_examples(predict(nlp, held, names)))
+        score = weighted(scores, weights)
+        if score > best.get("score", -1.0):
+            best.update(score=score, params=snapshot(nlp, names))
+        return score, scores
+
+    checkpoints = run_loop(nlp, names, train, settings, evaluate, log=log)
+    step = -max((s, -st) for s, st in checkpoints)[1] if checkpoints else 0
+    restore(nlp, best.get("params", {}))
+    return step
+
+
+def snapshot(nlp: Language, names: list[str]) -> dict[str, bytes]:
+    return {name: nlp.get_pipe(name).model.to_bytes() for name in names}
+
+
+def restore(nlp: Language, params: dict[str, bytes]) -> None:
+    for name, data in params.items():
+        nlp.get_pipe(name).model.from_bytes(data)
+
+
+def thresholded(nlp: Language, names: list[str]) -> str | None:
+    """The stage's component with a ``threshold`` (at most one per stage), or None."""
+    found = [n for n in names if "threshold" in nlp.get_pipe(n).cfg]
+    if len(found) > 1:
+        raise ValueError(f"one thresholded component per stage, not {found}")
+    return found[0] if found else None
+
+
+def held_out_predictions(nlp, held, names) -> dict[float, list[Example]]:
+    """Held-out predictions at every candidate threshold (one, without a threshold)."""
+    name = thresholded(nlp, names)
+    if name is None:
+        return {0.5: predict(nlp, held, names)}
+    out = {}
+    for threshold in THRESHOLDS:
+        nlp.get_pipe(name).cfg["threshold"] = threshold
+        out[threshold] = predict(nlp, held, names)
+    return out
+
+
+def cross_validate(nlp, examples, names, settings, log: Log) -> tuple[Report, list[Example]]:
+    """k-fold cross-validation of the components ``names`` over documents: the report and
+    every document's held-out (cross-fitted) prediction, in the order of ``examples``. A
+    threshold is the one with the best pooled held-out score of its component."""
+    weights = stage_weights(nlp, names, settings)
+    pooled: dict[float, list[tuple[int, Example]]] = {}
+    steps, cache = [], {}
+    for k, fold in enumerate(folds_of(examples, settings.folds, settings.seed)):
+        fix_random_seed(settings.seed + k)
+        chosen = set(fold)
+        train = [eg for i, eg in enumerate(examples) if i not in chosen]
+        held = [examples[i] for i in fold]
+        log(f"  fold {k + 1}/{settings.folds}: {len(train)} documents to train, {len(held)} held out")
+        steps.append(fold_run(nlp, names, train, held, settings, weights, log, cache))
+        for threshold, predicted in held_out_predictions(nlp, held, names).items():
+            pooled.setdefault(threshold, []).extend(zip(fold, predicted, strict=True))
+    reports = {t: evaluate_examples([eg for _, eg in preds]) for t, preds in pooled.items()}
+    name = thresholded(nlp, names)
+    key = next(iter(nlp.get_pipe_meta(name).default_score_weights)) if name else None
+    best = max(reports, key=lambda t: (flat_scores(reports[t]).get(key) or 0.0, -abs(t - 0.5)))
+    crossfit = [eg for _, eg in sorted(pooled[best], key=lambda pair: pair[0])]
+    report = Report(
+        components=names,
+        cv=reports[best],
+        cv_flat=flat_scores(reports[best]),
+        steps=max(1, int(statistics.median(steps))),
+        thresholds={name: best} if name else {},
+        folds=[{"step": s} for s in steps],
+    )
+    return report, crossfit
+
+
+def fit(nlp, examples, names, settings, report: Report, log: Log) -> None:
+    """The final components: trained on every document for the cross-validated number of
+    steps, with the cross-validated thresholds."""
+    fix_random_seed(settings.seed)
+    reset(nlp, names, examples)
+    run_loop(nlp, names, examples, settings, max_steps=report.steps, log=log)
+    for name in names:
+        nlp.get_pipe(name).item_cache = None
+    for name, threshold in report.thresholds.items():
+        nlp.get_pipe(name).cfg["threshold"] = threshold
+
+
+def run_frozen(nlp: Language, examples: list[Example], names: list[str]) -> list[Example]:
+    """Examples whose (already processed) Docs went through the frozen components ``names``."""
+    docs = [eg.predicted for eg in examples]
+    for name in names:
+        proc = nlp.get_pipe(name)
+        docs = list(proc.pipe(docs)) if hasattr(proc, "pipe") else [proc(doc) for doc in docs]
+    return [Example(doc, eg.reference) for doc, eg in zip(docs, examples, strict=True)]
+
+
+def train(
+    nlp: Language,
+    examples: list[Example],
+    settings: Settings,
+    output: Path | None = None,
+    log: Log = print,
+    n_process: int = 1,
+) -> list[Report]:
+    """Cross-validate and fit every stage in order, stacking by cross-fitting, and (with
+    ``output``) save the pipeline; see the module doc. Returns one report per stage."""
+    plan = stages(nlp)
+    if not plan:
+        raise ValueError("the pipeline has no trainable component")
+    fix_random_seed(settings.seed)
+    reports = []
+    for n, stage in enumerate(plan):
+        log(f"stage {n + 1}/{len(plan)}: {', '.join(stage.trainable)}")
+        if n == 0:
+            log(f"  annotating {len(examples)} documents with the frozen components")
+            examples = annotate(nlp, examples, stage.frozen, n_process=n_process)
+        else:
+            examples = run_frozen(nlp, examples, stage.frozen)
+        report, crossfit = cross_validate(nlp, examples, stage.trainable, settings, log)
+        log(f"  training on all {len(examples)} documents for {report.steps} steps")
+        fit(nlp, examples, stage.trainable, settings, report, log)
+        reports.append(report)
+        examples = crossfit
+    if output is not None:
+        nlp.to_disk(output)
+    return reports
