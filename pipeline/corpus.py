@@ -157,6 +157,7 @@ def run_corpus(
             "interrupted: the records so far are kept; run the same command with --resume"
         ) from None
     finally:
+        results.close()  # the engine's pool or cluster ends here, not at exit
         if bar is not None:
             bar.close()
         finish(sink, complete, summary.produced)

@@ -197,3 +197,67 @@ def test_corpus_meta_and_unique_ids_come_back_from_workers(runner, tmp_path, eng
     records = read_records(out)
     assert {r["doc_id"]: r["meta"]["url"] for r in records} == {r["doc_id"]: r["url"] for r in rows}
     assert len({r["claim_id"] for r in records}) == len(records) > len(rows)
+
+
+# A parallel run must end every time: CI runs the script 30 times in a row (.ci/run sets
+# CLAIMS_HANG_RUNS), `make test` 10 (each run is a cold start of about 2 s; before the fix
+# about half the runs hung, so 10 runs miss it about once in a thousand).
+HANG_RUNS = int(os.environ.get("CLAIMS_HANG_RUNS", "10"))
+HANG_TIMEOUT = 90  # seconds for one run
+
+
+def start_script(stderr: Path, *args: str) -> subprocess.Popen:
+    """The installed ``claims`` script (it leaves through cli.entry's os._exit), in a
+    process group of its own so that a hung run and its workers can be killed; stderr to
+    a file (a pipe would block on a worker left holding it)."""
+    script = Path(sys.executable).parent / "claims"
+    with open(stderr, "w") as handle:
+        return subprocess.Popen(
+            [str(script), *args],
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=handle,
+            start_new_session=True,
+        )
+
+
+def group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def test_corpus_parallel_script_exits_every_time_with_its_workers_joined(tmp_path):
+    """``claims run --jobs 2`` through the installed script, HANG_RUNS times, three at a
+    time (load makes the old race likelier): each exits 0 within the timeout, with its
+    output whole and no worker process left behind."""
+    corpus = make_corpus(tmp_path / "corpus", 4, repeat=1)
+    pending = list(range(HANG_RUNS))
+    running: dict[int, tuple[subprocess.Popen, float]] = {}
+    try:
+        while pending or running:
+            while pending and len(running) < 3:
+                i = pending.pop()
+                out, err = str(tmp_path / f"out{i}.jsonl"), tmp_path / f"err{i}.txt"
+                proc = start_script(err, "run", str(corpus), "-o", out, "--jobs", "2", "--quiet")
+                running[i] = (proc, time.monotonic())
+            for i, (proc, started) in list(running.items()):
+                if proc.poll() is None:
+                    assert time.monotonic() - started < HANG_TIMEOUT, f"run {i} hung"
+                    continue
+                del running[i]
+                stderr = (tmp_path / f"err{i}.txt").read_text()
+                assert proc.returncode == 0, stderr
+                assert "claims from 4 documents" in stderr
+                assert not group_alive(proc.pid), f"run {i} left a worker process"
+                assert {r["doc_id"] for r in read_records(tmp_path / f"out{i}.jsonl")} == {
+                    f"doc{n:04d}" for n in range(4)
+                }
+            time.sleep(0.05)
+    finally:
+        for proc, _ in running.values():
+            if group_alive(proc.pid):
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
