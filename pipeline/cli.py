@@ -228,14 +228,13 @@ def review(inputs, gold_dir, records_file, output, model, focal):
       claims review seeds/ --records out/claims.jsonl -o out/report.html
     """
     from .gold import load_gold
-    from .io import write_text_atomic
+    from .io import check_output, write_text_atomic
     from .review.report import build_report, gold_matches
 
+    check_output(output)  # before any work: a folder, link, FIFO or device is refused
     sources, records = sources_and_records(inputs, records_file, model, focal)
     gold = load_gold(gold_dir) if gold_dir else None
     html = build_report(sources, records, gold)
-    if output.is_dir():
-        raise errors.ClaimsError(errors.DEST_IS_FOLDER, output)
     if output.exists():
         click.echo(errors.OVERWRITING.format(path=output), err=True)
     write_text_atomic(output, html)

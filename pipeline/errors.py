@@ -81,6 +81,24 @@ DUPLICATE_INPUT = (
     "(each document needs its own doc_id; a JSONL input can give them)"
 )
 NOT_REGULAR = "not a regular file"
+NOT_AN_OUTPUT = (
+    "is {kind}, not a regular file: an output is written only to a regular file or a new path"
+)
+STDOUT_HINT = " (-o - writes to stdout)"
+OUTPUT_IN_USE = (
+    "another claims run is writing this output; wait for it to end, or choose another -o"
+)
+RESUME_SETTINGS = (
+    "--resume with other settings than the run it completes: {differences}; use that run's "
+    "settings, or run without --resume to start afresh"
+)
+RESUME_CHANGED = (
+    "resume: {docs} changed since the earlier run, so they ran again and their earlier "
+    "records were left out: {ids}"
+)
+RESUME_REMOVED = (
+    "resume: {docs} of the earlier run no longer in the inputs, their records left out: {ids}"
+)
 LONE_SURROGATE = "{field} holds a lone surrogate ({char}) at character {index}: not Unicode text"
 FOCAL_SAME = "the focal pair needs two different actor IDs, not {actor_id} twice"
 
@@ -88,6 +106,12 @@ FOCAL_SAME = "the focal pair needs two different actor IDs, not {actor_id} twice
 def count(n: int, noun: str, plural: str | None = None) -> str:
     """``1 document``, ``2 documents``: a number with its noun in the right number."""
     return f"{n} {noun if n == 1 else plural or noun + 's'}"
+
+
+def shown(ids: list[str], most: int = 8) -> str:
+    """A list of doc_ids for a message, shortened past ``most``."""
+    head = ", ".join(ids[:most])
+    return head + (f" and {len(ids) - most} more" if len(ids) > most else "")
 
 
 def closing_message(failed: int, total: int) -> str:

@@ -87,16 +87,10 @@ class Predictions:
         """One line per kind of document that was left out of the scores."""
         out = []
         if self.unpaired:
-            out.append(errors.UNPAIRED_PREDICTIONS.format(ids=shown(self.unpaired)))
+            out.append(errors.UNPAIRED_PREDICTIONS.format(ids=errors.shown(self.unpaired)))
         if self.unpredicted:
-            out.append(errors.UNPREDICTED_GOLD.format(ids=shown(self.unpredicted)))
+            out.append(errors.UNPREDICTED_GOLD.format(ids=errors.shown(self.unpredicted)))
         return out
-
-
-def shown(ids: Sequence[str], most: int = 8) -> str:
-    """A list of doc_ids for a message, shortened past ``most``."""
-    head = ", ".join(ids[:most])
-    return head + (f" and {len(ids) - most} more" if len(ids) > most else "")
 
 
 def record_view(record: ClaimRecord, gold: GoldSet) -> ClaimView:

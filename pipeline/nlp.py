@@ -225,6 +225,29 @@ def run_until(nlp: Language, doc: Doc, last: str) -> Doc:
 COMPONENTS = claims_components()
 
 
+def fingerprint(nlp: Language) -> dict[str, str]:
+    """Short digests of what a built pipeline's records depend on besides the model: its
+    components in order with their settings (``config``), the lexicon data the claims
+    components were built from (``lexicons``), and the gazetteer extension."""
+    import hashlib
+    import json
+
+    from .components.base import Serialisable
+    from .gazetteer import active_key
+
+    def digest(value) -> str:
+        text = json.dumps(value, sort_keys=True, default=str)
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+    components = {name: dict(nlp.config["components"][name]) for name in nlp.pipe_names}
+    lexicons = {n: p._claims_lexicons for n, p in nlp.pipeline if isinstance(p, Serialisable)}
+    return {
+        "config": digest([nlp.pipe_names, components]),
+        "lexicons": digest(lexicons),
+        "gazetteer": active_key() or "none",
+    }
+
+
 def model_id(nlp: Language) -> tuple[str, str]:
     """(name, version) of the statistical model, as recorded in provenance (also for a
     saved or packaged pipeline, whose own name and version are not the model's)."""

@@ -127,6 +127,19 @@ class Runner:
         """Longer documents go through the pipeline on their own, in chunks of this size."""
         return max(1, min(self.chunk_chars, self.nlp.max_length))
 
+    def settings(self) -> dict[str, str]:
+        """What shapes the records besides the text, which a resumable run records and
+        ``--resume`` compares: the claims and model versions, the focal pair, and digests
+        of the pipeline's config, lexicons and gazetteer extension."""
+        from .nlp import fingerprint
+
+        return {
+            "pipeline": __version__,
+            "model": f"{self.model_name} {self.model_version}",
+            "focal": ",".join(self.focal) or "per document",
+            **fingerprint(self.nlp),
+        }
+
     def provenance(self, doc: SourceDocument) -> Provenance:
         return Provenance(
             doc_sha256=doc.sha256,
