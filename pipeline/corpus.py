@@ -115,23 +115,29 @@ def run_corpus(
     scheduler: str | None,
     max_chars: int = MAX_CHARS,
 ) -> Summary:
-    """Run the pipeline over every input document and write the records to ``output``."""
+    """Run the pipeline over every input document and write the records to ``output``.
+
+    ``OUT`` is checked and locked, and a Dask scheduler reached, before the model loads
+    or any file is written."""
     from .run import Runner
 
     summary = Summary()
-    sink = open_sink(output, resume)  # OUT checked and locked before the model loads
+    sink = open_sink(output, resume)
+    connection = None
     complete = False
     try:
+        if engine == "dask":
+            from .distributed import connect, run_dask
+
+            connection = connect(scheduler)
         # The driver of a Dask run loads the pipeline only to record its settings.
         needed = engine == "local" or sink.path is not None
         runner = Runner(model, focal, max_chars=max_chars) if needed else None
         sink.begin(runner.settings() if runner else None)
         items = skip_done(iter_documents(inputs), sink, summary)
-        if engine == "dask":
-            from .distributed import run_dask
-
+        if connection is not None:
             results = run_dask(
-                items, model=model, focal=focal, scheduler=scheduler, max_chars=max_chars
+                items, model=model, focal=focal, connection=connection, max_chars=max_chars
             )
         else:
             jobs = choose_jobs(inputs, jobs)
@@ -143,9 +149,11 @@ def run_corpus(
         try:
             write_results(results, sink, summary, make_bar(inputs, progress))
         finally:
-            results.close()  # the engine's pool or cluster ends here, not at exit
+            results.close()  # the engine's pool ends here, not at exit
         complete = True
     finally:
+        if connection is not None:
+            connection.close()
         finish(sink, complete, summary.produced)
     if complete and summary.produced:
         report_stale(sink)

@@ -162,6 +162,13 @@ CONFIG_INVALID = "not a valid pipeline config ({detail})"
 CONFIG_ORDER = "the model's components must keep their order: the config lists {listed}"
 CONFIG_SOURCES = "every model component must come from one model, not {models}"
 CONFIG_COMPONENT = "component {name!r} needs a factory (or a source model)"
+DASK_MISSING = "--engine dask needs the 'distributed' extra: pip install '.[distributed]'"
+SCHEDULER_ADDRESS = "--scheduler {address!r} is not a Dask address ({detail}): use tcp://HOST:PORT"
+SCHEDULER_UNREACHABLE = "cannot reach the Dask scheduler at {address}: {detail}"
+SCHEDULER_SILENT = (
+    "{address} does not answer as a Dask scheduler ({detail}): check the address and port"
+)
+SCHEDULER_KIND = "{address} is a Dask {detail}, not a scheduler: give the scheduler's address"
 CONFIG_DASK = "--config and --gazetteer go with --engine local (Dask workers build the default)"
 PACKAGE_FAILED = "spacy package failed: {detail}"
 NO_GOLD_FOR_DOCUMENT = "no gold for this document"

@@ -261,3 +261,110 @@ def test_corpus_parallel_script_exits_every_time_with_its_workers_joined(tmp_pat
             if group_alive(proc.pid):
                 os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
+
+
+# -- Dask: a scheduler that is wrong, away or not Dask is one line, and leaves no files ---
+
+
+@pytest.fixture
+def short_dask_timeout():
+    dask = pytest.importorskip("dask", reason="the 'distributed' extra is not installed")
+    pytest.importorskip("dask.distributed", reason="the 'distributed' extra is not installed")
+    with dask.config.set({"distributed.comm.timeouts.connect": "2s"}):
+        yield "2s"
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def dask_run(runner, tmp_path, address: str):
+    out = tmp_path / "out" / "claims.jsonl"
+    args = ["run", str(DATA / "heldout-china-pakistan.txt"), "-o", str(out), "--engine", "dask"]
+    return runner.invoke(main, [*args, "--scheduler", address]), out.parent
+
+
+@pytest.mark.parametrize(
+    ("address", "said"),
+    [
+        ("foo bar", "--scheduler 'foo bar' is not a Dask address (missing port number"),
+        ("http://127.0.0.1:8786", "--scheduler 'http://127.0.0.1:8786' is not a Dask address"),
+        ("tcp://127.0.0.1:{free}", "cannot reach the Dask scheduler at tcp://127.0.0.1:{free}: "),
+    ],
+    ids=["malformed", "scheme", "refused"],
+)
+def test_corpus_dask_bad_scheduler_is_one_line_and_leaves_no_files(
+    runner, tmp_path, short_dask_timeout, address, said
+):
+    port = free_port()
+    result, folder = dask_run(runner, tmp_path, address.format(free=port))
+    assert result.exit_code == 2
+    (line,) = result.output.splitlines()
+    assert line.startswith("Error: " + said.format(free=port)), line
+    assert not folder.exists() or list(folder.iterdir()) == []
+
+
+def test_corpus_dask_worker_address_is_not_a_scheduler(runner, tmp_path, short_dask_timeout):
+    from dask.distributed import LocalCluster
+
+    with LocalCluster(n_workers=1, processes=False, dashboard_address=None) as cluster:
+        (worker,) = cluster.workers.values()
+        result, folder = dask_run(runner, tmp_path, worker.address)
+    assert result.exit_code == 2
+    assert result.output == (
+        f"Error: {worker.address} is a Dask worker, not a scheduler: give the scheduler's address\n"
+    )
+    assert not folder.exists() or list(folder.iterdir()) == []
+
+
+def serve_silently(server, http: bool) -> None:
+    """Accept connections and never speak Dask: say nothing, or answer as HTTP does."""
+    held = []
+    while True:
+        try:
+            conn, _ = server.accept()
+        except OSError:  # closed: the test is over
+            return
+        held.append(conn)
+        if http:
+            conn.sendall(b"HTTP/1.0 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
+
+
+@pytest.mark.parametrize("http", [False, True], ids=["silent", "http"])
+def test_corpus_dask_server_that_is_not_dask_fails_without_hanging(tmp_path, http):
+    """The installed script against a port held by something else: one line within the
+    connect timeout, never a hang (Dask's own client waits forever for its handshake)."""
+    import socket
+    import threading
+
+    pytest.importorskip("dask.distributed", reason="the 'distributed' extra is not installed")
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+    threading.Thread(target=serve_silently, args=(server, http), daemon=True).start()
+    address = f"tcp://127.0.0.1:{server.getsockname()[1]}"
+    out = tmp_path / "out" / "claims.jsonl"
+    env = {**os.environ, "DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT": "2s"}
+    script = Path(sys.executable).parent / "claims"
+    args = [str(script), "run", str(DATA / "heldout-china-pakistan.txt"), "-o", str(out)]
+    try:
+        result = subprocess.run(
+            [*args, "--engine", "dask", "--scheduler", address],
+            capture_output=True, text=True, timeout=60, env=env,
+        )  # fmt: skip
+    except subprocess.TimeoutExpired:
+        pytest.fail("claims run hung on a server that is not a Dask scheduler")
+    finally:
+        server.close()
+    assert result.returncode == 2
+    detail = "its reply is not Dask's handshake" if http else "no reply to Dask's handshake"
+    assert result.stderr.startswith(
+        f"Error: {address} does not answer as a Dask scheduler ({detail}"
+    )
+    assert result.stderr.endswith("): check the address and port\n")
+    assert result.stderr.count("\n") == 1
+    assert not out.parent.exists() or list(out.parent.iterdir()) == []
