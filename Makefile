@@ -39,7 +39,7 @@ format: $(STAMP)
 
 demo: $(STAMP)
 	mkdir -p out
-	$(BIN)/claims run annotations/documents.jsonl -o out/claims.jsonl
+	$(BIN)/claims run annotations/documents.jsonl -o out/claims.jsonl --allow-outside-paths
 	$(BIN)/claims evaluate --gold annotations --pred out/claims.jsonl
 
 schema: $(STAMP)

@@ -111,6 +111,7 @@ def run_corpus(
     jobs: int | None,
     resume: bool,
     progress: bool,
+    allow_outside: bool = False,
     engine: str,
     scheduler: str | None,
     max_chars: int = MAX_CHARS,
@@ -134,7 +135,7 @@ def run_corpus(
         needed = engine == "local" or sink.path is not None
         runner = Runner(model, focal, max_chars=max_chars) if needed else None
         sink.begin(runner.settings() if runner else None)
-        items = skip_done(iter_documents(inputs), sink, summary)
+        items = skip_done(iter_documents(inputs, allow_outside), sink, summary)
         if connection is not None:
             results = run_dask(
                 items, model=model, focal=focal, connection=connection, max_chars=max_chars

@@ -74,6 +74,11 @@ CANNOT_READ = "cannot read: {reason}"
 CANNOT_READ_FOLDER = "cannot read folder: {reason}"
 CANNOT_WRITE = "cannot write: {reason}"
 INPUT_PATH = "`path` {path!r} (resolved: {resolved}): {problem}"
+INPUT_OUTSIDE = (
+    "`path` {path!r} (resolved: {resolved}) is outside the JSONL file's folder {folder}: "
+    "a JSONL input reads only files below its own folder; give --allow-outside-paths to "
+    "read it anyway"
+)
 INPUT_SHA_MISMATCH = "sha256 of {what} is {actual}, the line says {expected}"
 INPUT_META_CLASH = "field {key!r} is given both in `meta` and on the line"
 DUPLICATE_INPUT = (

@@ -28,7 +28,9 @@ def seed_records_path(tmp_path_factory) -> Path:
     from click.testing import CliRunner
 
     out = tmp_path_factory.mktemp("review") / "claims.jsonl"
-    result = CliRunner().invoke(main, ["run", str(GOLD / "documents.jsonl"), "-o", str(out)])
+    result = CliRunner().invoke(
+        main, ["run", str(GOLD / "documents.jsonl"), "-o", str(out), "--allow-outside-paths"]
+    )
     assert result.exit_code == 0, result.output
     return out
 
@@ -91,6 +93,7 @@ def test_review_report_without_gold_lists_claims(runner, tmp_path, seed_records_
         [
             "review",
             str(GOLD / "documents.jsonl"),
+            "--allow-outside-paths",
             "--records",
             str(seed_records_path),
             "-o",

@@ -30,7 +30,9 @@ def seed_records(tmp_path_factory) -> list[dict]:
     from click.testing import CliRunner
 
     out = tmp_path_factory.mktemp("run") / "claims.jsonl"
-    result = CliRunner().invoke(main, ["run", str(GOLD / "documents.jsonl"), "-o", str(out)])
+    result = CliRunner().invoke(
+        main, ["run", str(GOLD / "documents.jsonl"), "-o", str(out), "--allow-outside-paths"]
+    )
     assert result.exit_code == 0, result.output
     return [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
 
