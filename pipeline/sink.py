@@ -301,7 +301,8 @@ class LimitedReader:
 
 
 class _WriteGuard:
-    """An OS error while writing becomes one line naming the file, exit code 2."""
+    """An OS error while writing becomes one line naming the file, exit code 2; a closed
+    stdout is no error of the disk's and goes on as it is."""
 
     def __init__(self, path: Path | None) -> None:
         self.path = path
@@ -310,6 +311,8 @@ class _WriteGuard:
         return None
 
     def __exit__(self, exc_type, exc, tb) -> None:
+        if self.path is None and exc_type is not None and issubclass(exc_type, BrokenPipeError):
+            return  # stdout's reader stopped (| head): click ends quietly, exit code 1
         if exc_type is not None and issubclass(exc_type, OSError):
             reason = exc.strerror or str(exc)
             where = str(self.path) if self.path is not None else "stdout"

@@ -80,7 +80,12 @@ def test_io_writers_escape_line_separators(writer, sep):
     ("content", "line", "message"),
     [
         ('{"a": "x', 1, "not valid JSON (Unterminated string starting at column 7)"),
-        ('{"a": 1}\n{"a": "\x01"}\n', 2, "not valid JSON (Invalid control character at column 8)"),
+        (
+            '{"a": 1}\n{"a": "\x01"}\n',
+            2,
+            "not valid JSON (a raw control character U+0001 inside a string at column 8: "
+            "write it as \\u0001)",
+        ),
         ('{"a": 1}\n\n[1, 2]\n', 3, "invalid record: expected a JSON object"),
         (
             '{"a": 1}\n{"a": "x\\ud800"}\n',

@@ -444,11 +444,12 @@ def test_review_annotate_command_wires_store_and_app(
     import pipeline.review.server as server
 
     served = {}
-    monkeypatch.setattr(
-        server,
-        "serve",
-        lambda app, port, verbose: served.update(app=app, port=port, verbose=verbose),
-    )
+
+    def serve(app, port, verbose, on_ready):
+        served.update(app=app, port=port, verbose=verbose)
+        on_ready()  # the port is bound: the command announces the URL
+
+    monkeypatch.setattr(server, "serve", serve)
     gold = tmp_path / "gold"
     args = ["annotate", str(SEED), "--gold", str(gold), "--records", str(seed_records_path),
             "--no-browser", "--port", "5998"]  # fmt: skip
