@@ -181,6 +181,12 @@ def match_document(
                 ok = 2 * shared >= max(g.end - g.start, p.end - p.start)
             if ok and shared:
                 candidates.append((-shared, gi, pi))
+    return one_to_one(candidates)
+
+
+def one_to_one(candidates: list[tuple[int, int, int]]) -> list[tuple[int, int]]:
+    """(gold, pred) pairs from (-overlap, gold, pred) candidates, best overlap first, each
+    claim in one pair at most."""
     used_g, used_p, pairs = set(), set(), []
     for _, gi, pi in sorted(candidates):
         if gi not in used_g and pi not in used_p:

@@ -267,8 +267,7 @@ class RecordSink:
         try:
             with os.fdopen(fd, "wb") as out, open(self.partial, "rb") as partial:
                 for start, end in self.kept_spans():
-                    partial.seek(start)
-                    shutil.copyfileobj(LimitedReader(partial, end - start), out, BLOCK)
+                    copy_range(partial, out, start, end)
                 fsync(out)
             os.chmod(tmp, 0o644)
             os.replace(tmp, self.path)
@@ -287,17 +286,16 @@ class RecordSink:
             start = entry["offset"]
 
 
-class LimitedReader:
-    """The next ``size`` bytes of a binary file, for ``shutil.copyfileobj``."""
-
-    def __init__(self, handle, size: int) -> None:
-        self.handle, self.left = handle, size
-
-    def read(self, n: int = -1) -> bytes:
-        n = self.left if n < 0 else min(n, self.left)
-        data = self.handle.read(n)
-        self.left -= len(data)
-        return data
+def copy_range(source, dest, start: int, end: int) -> None:
+    """Bytes ``start:end`` of an open binary file onto another, in blocks."""
+    source.seek(start)
+    left = end - start
+    while left > 0:
+        block = source.read(min(BLOCK, left))
+        if not block:
+            return
+        dest.write(block)
+        left -= len(block)
 
 
 class _WriteGuard:

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.cli import main
-from pipeline.evaluate import ClaimView, differences, evaluate, match_claims
+from pipeline.evaluate import ClaimView, differences, evaluate, match_claims, one_to_one
 from pipeline.gazetteer import load_gazetteer
 from pipeline.gold import load_gold
 from tests.conftest import GOLD, SMALL, read_jsonl, write_jsonl
@@ -345,7 +345,8 @@ def plain_view(doc_id: str, start: int, end: int, cls=ClaimView) -> ClaimView:
 
 
 def brute_force_matches(gold, pred, strict=False):
-    """Every gold claim against every prediction: the reference the scorer must agree with."""
+    """Every gold claim against every prediction (the candidates the scorer must find),
+    paired by the scorer's own best-overlap-first rule."""
     candidates = []
     for gi, g in enumerate(gold):
         for pi, p in enumerate(pred):
@@ -354,13 +355,7 @@ def brute_force_matches(gold, pred, strict=False):
             ok = same if strict else 2 * shared >= max(g.end - g.start, p.end - p.start)
             if g.doc_id == p.doc_id and ok and shared:
                 candidates.append((-shared, gi, pi))
-    used_g, used_p, pairs = set(), set(), []
-    for _, gi, pi in sorted(candidates):
-        if gi not in used_g and pi not in used_p:
-            used_g.add(gi)
-            used_p.add(pi)
-            pairs.append((gi, pi))
-    return sorted(pairs)
+    return sorted(one_to_one(candidates))
 
 
 SPANS = st.lists(
