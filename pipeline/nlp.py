@@ -33,7 +33,7 @@ _DEFAULTS: dict[str, object] = {"config": None, "gazetteer": ()}
 def load_model(name: str | None = None) -> Language:
     """Load the statistical model: ``name``, else en_core_web_sm, else its PyPI re-upload
     (also when ``name`` is en_core_web_sm)."""
-    if name and ("/" in name or "\\" in name or Path(name).exists()):
+    if name and ("/" in name or "\\" in name):
         return load_model_folder(Path(name))
     candidates = (name,) if name and name != DEFAULT_MODEL else (DEFAULT_MODEL, *FALLBACK_MODELS)
     for candidate in candidates:
@@ -41,6 +41,10 @@ def load_model(name: str | None = None) -> Language:
             return spacy.load(candidate)
         except OSError:
             continue
+        except ValueError:  # a folder of that name that is no model
+            return load_model_folder(Path(candidate))
+    if name and Path(name).exists():
+        return load_model_folder(Path(name))  # says what is wrong with it
     if name and name != DEFAULT_MODEL:
         raise errors.ClaimsError(errors.MODEL_UNKNOWN.format(name=name))
     raise errors.ClaimsError(errors.MODEL_MISSING.format(name=DEFAULT_MODEL))
