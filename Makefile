@@ -39,7 +39,7 @@ format: $(STAMP)
 
 demo: $(STAMP)
 	mkdir -p out
-	$(BIN)/claims run annotations/documents.jsonl -o out/claims.jsonl
+	$(BIN)/claims run annotations/documents.jsonl -o out/claims.jsonl --allow-outside-paths
 	$(BIN)/claims evaluate --gold annotations --pred out/claims.jsonl
 
 schema: $(STAMP)
@@ -57,11 +57,12 @@ clean:
 	rm -rf $(VENV) out .pytest_cache .ruff_cache
 
 # Benchmarks (not tests): installs the public-domain text from Debian, writes
-# bench/results.md and bench/crossover.md.
+# bench/results.md, bench/crossover.md and bench/evaluate.md.
 bench: $(STAMP)
 	command -v bible >/dev/null || (apt-get update -qq && apt-get install -y -qq bible-kjv)
 	$(BIN)/python bench/run_bench.py
 	$(BIN)/python bench/crossover.py
+	$(BIN)/python bench/evaluate_scale.py
 
 # The pipeline scored on the seed gold, dev-tune and dev-test, with the annotators'
 # agreement: writes bench/quality.md. Needs ../shared (the Factbook texts) beside the clone.

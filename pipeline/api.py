@@ -153,19 +153,87 @@ def save_package(
     ``spacy package`` (``out/<lang>_<name>-<version>/dist/``); return the files built.
 
     The package requires the ``claims`` distribution (the components' code, found by
-    spaCy through its entry points); lexicons and gazetteer extension are inside it."""
+    spaCy through its entry points); lexicons and gazetteer extension are inside it.
+    spaCy's and setuptools' output is kept back; a failure is one line from it."""
     from spacy.cli.package import package
 
     from . import __version__, errors
 
+    check_package_options(name, wheel)
     out = Path(out)
     version = version or __version__
     folder = out / "pipeline"
     out.mkdir(parents=True, exist_ok=True)
     nlp.to_disk(folder)
-    try:
-        package(folder, out, name=name, version=version, create_wheel=wheel, force=True)
-    except SystemExit as exc:  # spaCy's CLI helpers exit on errors they print
-        raise errors.ClaimsError(errors.PACKAGE_FAILED.format(detail=exc), out) from None
+    with CapturedOutput() as output:
+        try:
+            package(folder, out, name=name, version=version, create_wheel=wheel, force=True)
+        except SystemExit:  # spaCy's CLI helpers exit on errors they print
+            failed = True
+        else:
+            failed = False
+    if failed:
+        detail = failure_line(output.getvalue())
+        raise errors.ClaimsError(errors.PACKAGE_FAILED.format(detail=detail), out)
     lang = nlp.meta.get("lang", "en")
     return sorted((out / f"{lang}_{name}-{version}" / "dist").glob("*"))
+
+
+def check_package_options(name: str, wheel: bool) -> None:
+    """Refuse, before any work, a package name spaCy would refuse and ``--wheel`` without
+    a tool to build it."""
+    import re
+
+    from spacy.cli.package import has_build, has_wheel
+
+    from . import errors
+
+    if not (name.isidentifier() and re.fullmatch(r"[A-Za-z0-9_]+", name)):
+        raise errors.ClaimsError(errors.PACKAGE_NAME.format(name=name))
+    if wheel and not (has_build() or has_wheel()):
+        raise errors.ClaimsError(errors.PACKAGE_WHEEL)
+
+
+class CapturedOutput:
+    """Collect what is written to stdout and stderr, by Python and by child processes
+    (``setup.py sdist``), instead of printing it; ``getvalue()`` returns it."""
+
+    def __enter__(self):
+        import contextlib
+        import io
+        import os
+        import sys
+        import tempfile
+
+        for stream in (sys.stdout, sys.stderr):
+            stream.flush()
+        self.file = tempfile.TemporaryFile()
+        self.saved = [os.dup(1), os.dup(2)]
+        for fd in (1, 2):
+            os.dup2(self.file.fileno(), fd)
+        self.text = io.StringIO()
+        self.redirects = contextlib.ExitStack()
+        self.redirects.enter_context(contextlib.redirect_stdout(self.text))
+        self.redirects.enter_context(contextlib.redirect_stderr(self.text))
+        return self
+
+    def __exit__(self, *exc) -> None:
+        import os
+
+        self.redirects.close()
+        for fd, saved in zip((1, 2), self.saved, strict=True):
+            os.dup2(saved, fd)
+            os.close(saved)
+        self.file.seek(0)
+        self.text.write(self.file.read().decode("utf-8", "replace"))
+        self.file.close()
+
+    def getvalue(self) -> str:
+        return self.text.getvalue()
+
+
+def failure_line(output: str) -> str:
+    """The line of spaCy's output that says what failed (its ✘ line), else the last one."""
+    lines = [line.strip() for line in output.splitlines() if line.strip()]
+    failed = [line.lstrip("✘ ").strip() for line in lines if line.startswith("✘")]
+    return (failed or lines or ["no output"])[-1]

@@ -24,6 +24,13 @@ CONFIG_OPTION = click.option(
     type=click.Path(dir_okay=False, path_type=Path),
     help="Pipeline config (spaCy format; `claims config` prints the default).",
 )
+ALLOW_OUTSIDE_OPTION = click.option(
+    "--allow-outside-paths",
+    "allow_outside",
+    is_flag=True,
+    help="Let a JSONL input's `path` name files outside the JSONL file's folder "
+    "(by default only files below it are read).",
+)
 GAZETTEER_OPTION = click.option(
     "--gazetteer",
     multiple=True,
@@ -76,6 +83,7 @@ def main() -> None:
     help="Worker processes (default: 1 for small inputs, every core for large ones).",
 )
 @click.option("--resume", is_flag=True, help="Skip documents already complete in -o's output.")
+@ALLOW_OUTSIDE_OPTION
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @click.option(
     "--engine",
@@ -102,6 +110,7 @@ def run(
     batch_size: int,
     jobs: int | None,
     resume: bool,
+    allow_outside: bool,
     quiet: bool,
     engine: str,
     scheduler: str | None,
@@ -111,7 +120,8 @@ def run(
 
     INPUT is a text file (doc_id = file stem), a folder (every *.txt below), or a JSONL
     file whose lines hold doc_id and text or path, with optional title, author and
-    focal_actors (a gold folder's documents.jsonl works). Without --focal, a line's
+    focal_actors (a gold folder's documents.jsonl works). A path must lie below the JSONL
+    file's folder unless --allow-outside-paths. Without --focal, a line's
     focal_actors are used, else the two states most mentioned at the top of the article.
 
     Documents stream through the pipeline; with -o, records go to OUT.partial as each
@@ -122,7 +132,7 @@ def run(
     \b
     Examples:
       claims run seeds/kozak-strategic-convergence-russia-iran.txt --focal RUS,IRN
-      claims run annotations/documents.jsonl -o out/claims.jsonl
+      claims run annotations/documents.jsonl -o out/claims.jsonl --allow-outside-paths
       claims run corpus/ -o out/corpus.jsonl --jobs 2 --resume
       claims run corpus/ -o out/corpus.jsonl --engine dask --scheduler tcp://10.0.0.5:8786
       claims run corpus/ --config my.cfg --gazetteer extra.toml
@@ -145,6 +155,7 @@ def run(
         batch_size=batch_size,
         jobs=jobs,
         resume=resume,
+        allow_outside=allow_outside,
         progress=not quiet,
         engine=engine,
         scheduler=scheduler,
@@ -157,14 +168,14 @@ def run(
         raise failure
 
 
-def sources_and_records(inputs, records_file, model, focal):
+def sources_and_records(inputs, records_file, model, focal, allow_outside=False):
     """Documents of INPUT and their claim records (from --records, or by running)."""
     from .export import load_records
     from .inputs import Failure, iter_documents, parse_focal
     from .run import Runner
 
     sources = []
-    for item in iter_documents(inputs):
+    for item in iter_documents(inputs, allow_outside):
         if isinstance(item, Failure):
             raise errors.ClaimsError(item.error)
         sources.append(item)
@@ -215,7 +226,8 @@ RECORDS_OPTION = click.option(
 )
 @MODEL_OPTION
 @FOCAL_OPTION
-def review(inputs, gold_dir, records_file, output, model, focal):
+@ALLOW_OUTSIDE_OPTION
+def review(inputs, gold_dir, records_file, output, model, focal, allow_outside):
     """Write a self-contained HTML report of the pipeline's annotations of INPUT.
 
     INPUT is what claims run takes. With --gold, each document is matched to the gold
@@ -224,18 +236,17 @@ def review(inputs, gold_dir, records_file, output, model, focal):
 
     \b
     Examples:
-      claims review annotations/documents.jsonl --gold annotations -o out/report.html
+      claims review annotations/documents.jsonl --gold annotations --allow-outside-paths
       claims review seeds/ --records out/claims.jsonl -o out/report.html
     """
     from .gold import load_gold
-    from .io import write_text_atomic
+    from .io import check_output, write_text_atomic
     from .review.report import build_report, gold_matches
 
-    sources, records = sources_and_records(inputs, records_file, model, focal)
+    check_output(output)  # before any work: a folder, link, FIFO or device is refused
+    sources, records = sources_and_records(inputs, records_file, model, focal, allow_outside)
     gold = load_gold(gold_dir) if gold_dir else None
     html = build_report(sources, records, gold)
-    if output.is_dir():
-        raise errors.ClaimsError(errors.DEST_IS_FOLDER, output)
     if output.exists():
         click.echo(errors.OVERWRITING.format(path=output), err=True)
     write_text_atomic(output, html)
@@ -269,7 +280,10 @@ def review(inputs, gold_dir, records_file, output, model, focal):
 @click.option("--verbose", is_flag=True, help="Log every request (default: server errors only).")
 @MODEL_OPTION
 @FOCAL_OPTION
-def annotate(inputs, gold_dir, records_file, port, no_browser, verbose, model, focal):
+@ALLOW_OUTSIDE_OPTION
+def annotate(
+    inputs, gold_dir, records_file, port, no_browser, verbose, model, focal, allow_outside
+):
     """Step through the pipeline's claims in a local web app and correct them into gold.
 
     Every decision (accept, reject, edit, a claim added from a text selection) is saved
@@ -279,7 +293,7 @@ def annotate(inputs, gold_dir, records_file, port, no_browser, verbose, model, f
     \b
     Examples:
       claims annotate seeds/kozak-strategic-convergence-russia-iran.txt --gold my-gold
-      claims annotate annotations/documents.jsonl --gold reviewer2 --port 8765 --no-browser
+      claims annotate annotations/documents.jsonl --gold reviewer2 --allow-outside-paths
     """
     import webbrowser
 
@@ -288,7 +302,7 @@ def annotate(inputs, gold_dir, records_file, port, no_browser, verbose, model, f
     from .review.server import free_port, serve
     from .review.store import Store, focal_pairs
 
-    sources, by_doc = sources_and_records(inputs, records_file, model, focal)
+    sources, by_doc = sources_and_records(inputs, records_file, model, focal, allow_outside)
     records = [r for rs in by_doc.values() for r in rs]
     pairs = focal_pairs(sources, records, parse_focal(focal))
     store = Store(gold_dir, sources, pairs)
@@ -296,10 +310,13 @@ def annotate(inputs, gold_dir, records_file, port, no_browser, verbose, model, f
     app = create_app(sources, records, store, port, model=model, focal=pairs)
     url = f"http://127.0.0.1:{port}/"
     documents = errors.count(len(sources), "document")
-    click.echo(f"reviewing {documents} at {url} (Ctrl-C to stop); saving into {gold_dir}")
-    if not no_browser:
-        webbrowser.open(url)
-    serve(app, port, verbose=verbose)
+
+    def ready() -> None:  # the port is ours: announce it, open the page
+        click.echo(f"reviewing {documents} at {url} (Ctrl-C to stop); saving into {gold_dir}")
+        if not no_browser:
+            webbrowser.open(url)
+
+    serve(app, port, verbose=verbose, on_ready=ready)
 
 
 @main.command("export")
@@ -403,8 +420,9 @@ def package(out, config_file, gazetteer, model, name, version, wheel) -> None:
       pip install dist/en_claims-0.1.0/dist/en_claims-0.1.0.tar.gz
       python -c "import spacy; nlp = spacy.load('en_claims')"
     """
-    from .api import load, save_package
+    from .api import check_package_options, load, save_package
 
+    check_package_options(name, wheel)  # before the pipeline loads
     nlp = load(config_file, model=model, gazetteer=gazetteer)
     for path in save_package(nlp, out, name=name, version=version, wheel=wheel):
         click.echo(str(path))

@@ -92,8 +92,10 @@ def count_documents(inputs: Iterable[Path]) -> int:
 
 
 def skip_done(items: Iterable, sink: RecordSink, summary: Summary) -> Iterator:
+    """The items not already complete in the output (noting each for the sink)."""
     for item in items:
-        if isinstance(item, SourceDocument) and sink.is_done(item.doc_id, item.sha256):
+        sha = item.sha256 if isinstance(item, SourceDocument) else None
+        if sink.is_done(item.doc_id, sha):
             summary.skipped += 1
             continue
         yield item
@@ -109,32 +111,58 @@ def run_corpus(
     jobs: int | None,
     resume: bool,
     progress: bool,
+    allow_outside: bool = False,
     engine: str,
     scheduler: str | None,
     max_chars: int = MAX_CHARS,
 ) -> Summary:
-    """Run the pipeline over every input document and write the records to ``output``."""
+    """Run the pipeline over every input document and write the records to ``output``.
+
+    ``OUT`` is checked and locked, and a Dask scheduler reached, before the model loads
+    or any file is written."""
+    from .run import Runner
+
     summary = Summary()
     sink = open_sink(output, resume)
-    bar = make_bar(inputs, progress)
-    items = skip_done(iter_documents(inputs), sink, summary)
-    if engine == "dask":
-        from .distributed import run_dask
-
-        results = run_dask(
-            items, model=model, focal=focal, scheduler=scheduler, max_chars=max_chars
-        )
-    else:
-        from .run import Runner
-
-        runner = Runner(model, focal, max_chars=max_chars)
-        jobs = choose_jobs(inputs, jobs)
-        results = (
-            runner.run_parallel(items, batch_size, jobs)
-            if jobs > 1
-            else runner.run_json(items, batch_size)  # JSON lines as chunks finish: compact
-        )
+    connection = None
     complete = False
+    try:
+        if engine == "dask":
+            from .distributed import connect, run_dask
+
+            connection = connect(scheduler)
+        # The driver of a Dask run loads the pipeline only to record its settings.
+        needed = engine == "local" or sink.path is not None
+        runner = Runner(model, focal, max_chars=max_chars) if needed else None
+        sink.begin(runner.settings() if runner else None)
+        items = skip_done(iter_documents(inputs, allow_outside), sink, summary)
+        if connection is not None:
+            results = run_dask(
+                items, model=model, focal=focal, connection=connection, max_chars=max_chars
+            )
+        else:
+            jobs = choose_jobs(inputs, jobs)
+            results = (
+                runner.run_parallel(items, batch_size, jobs)
+                if jobs > 1
+                else runner.run_json(items, batch_size)  # JSON lines as chunks finish: compact
+            )
+        try:
+            write_results(results, sink, summary, make_bar(inputs, progress))
+        finally:
+            results.close()  # the engine's pool ends here, not at exit
+        complete = True
+    finally:
+        if connection is not None:
+            connection.close()
+        finish(sink, complete, summary.produced)
+    if complete and summary.produced:
+        report_stale(sink)
+    return summary
+
+
+def write_results(results: Iterator, sink: RecordSink, summary: Summary, bar) -> None:
+    """Each document's records (or failure) into the sink as the engine yields them."""
     try:
         for item, records in results:
             summary.documents += 1
@@ -151,7 +179,6 @@ def run_corpus(
                     bar.set_postfix_str(
                         f"{bar.words / max(bar.format_dict['elapsed'], 1e-9):,.0f} words/s"
                     )
-        complete = True
     except KeyboardInterrupt:
         raise errors.ClaimsError(
             "interrupted: the records so far are kept; run the same command with --resume"
@@ -159,8 +186,15 @@ def run_corpus(
     finally:
         if bar is not None:
             bar.close()
-        finish(sink, complete, summary.produced)
-    return summary
+
+
+def report_stale(sink: RecordSink) -> None:
+    """Say which documents of the earlier run a resumed output left out, and why."""
+    changed, removed = sink.stale()
+    for message, ids in ((errors.RESUME_CHANGED, changed), (errors.RESUME_REMOVED, removed)):
+        if ids:
+            docs = errors.count(len(ids), "document")
+            print(f"Warning: {message.format(docs=docs, ids=errors.shown(ids))}", file=sys.stderr)
 
 
 def open_sink(output: str, resume: bool) -> RecordSink:

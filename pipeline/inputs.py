@@ -100,11 +100,14 @@ def check_focal(ids: list[str], where: str, line: int | None = None) -> None:
 # -- reading inputs -----------------------------------------------------------------------
 
 
-def iter_documents(inputs: Iterable[Path]) -> Iterator[SourceDocument | Failure]:
+def iter_documents(
+    inputs: Iterable[Path], allow_outside: bool = False
+) -> Iterator[SourceDocument | Failure]:
     """Yield documents lazily from every input; unreadable ones, and a doc_id already
-    seen in this run (the first place named), as failures."""
+    seen in this run (the first place named), as failures. A JSONL line's ``path`` must
+    lie below the JSONL file's folder unless ``allow_outside``."""
     seen: dict[str, str] = {}
-    for item in iter_inputs(inputs):
+    for item in iter_inputs(inputs, allow_outside):
         doc_id = item.doc_id if isinstance(item.doc_id, str) else None
         if doc_id is not None and doc_id in seen and isinstance(item, SourceDocument):
             msg = errors.DUPLICATE_INPUT.format(doc_id=doc_id, first=seen[doc_id])
@@ -115,7 +118,9 @@ def iter_documents(inputs: Iterable[Path]) -> Iterator[SourceDocument | Failure]
         yield item
 
 
-def iter_inputs(inputs: Iterable[Path]) -> Iterator[SourceDocument | Failure]:
+def iter_inputs(
+    inputs: Iterable[Path], allow_outside: bool = False
+) -> Iterator[SourceDocument | Failure]:
     for path in inputs:
         try:
             kind = "missing" if not path.exists() else "folder" if path.is_dir() else "file"
@@ -128,7 +133,7 @@ def iter_inputs(inputs: Iterable[Path]) -> Iterator[SourceDocument | Failure]:
         elif kind == "folder":
             yield from read_folder(path)
         elif path.suffix == ".jsonl":
-            yield from read_jsonl(path)
+            yield from read_jsonl(path, allow_outside)
         else:
             yield from read_one(path)
 
@@ -158,17 +163,19 @@ def read_one(path: Path, **meta) -> Iterator[SourceDocument | Failure]:
         yield Failure(str(path), meta.get("doc_id") or path.stem, exc.message)
 
 
-def read_jsonl(path: Path) -> Iterator[SourceDocument | Failure]:
+def read_jsonl(path: Path, allow_outside: bool = False) -> Iterator[SourceDocument | Failure]:
     """One document (or failure) per non-blank line; a broken line is reported and the
     lines after it are read on. A file that cannot be read is one failure."""
     try:
         for line, obj in iter_jsonl_lenient(path):
-            yield read_line(path, line, obj)
+            yield read_line(path, line, obj, allow_outside)
     except errors.ClaimsError as exc:
         yield Failure(str(path), None, exc.message)
 
 
-def read_line(path: Path, line: int, obj: dict | errors.ClaimsError) -> SourceDocument | Failure:
+def read_line(
+    path: Path, line: int, obj: dict | errors.ClaimsError, allow_outside: bool = False
+) -> SourceDocument | Failure:
     """The document of one JSONL line, or the failure naming the file and line."""
     if isinstance(obj, errors.ClaimsError):
         return Failure(f"{path}:{line}", getattr(obj, "doc_id", None), obj.message)
@@ -183,7 +190,7 @@ def read_line(path: Path, line: int, obj: dict | errors.ClaimsError) -> SourceDo
         }
         if item.text is not None:
             return inline_document(item, path, line, fields)
-        return document_at_path(item, path, line, fields)
+        return document_at_path(item, path, line, fields, allow_outside)
     except errors.ClaimsError as exc:
         doc_id = obj.get("doc_id")
         return Failure(f"{path}:{line}", doc_id if isinstance(doc_id, str) else None, exc.message)
@@ -212,10 +219,16 @@ def inline_document(item: InputDocument, path: Path, line: int, fields: dict) ->
     return SourceDocument(item.doc_id, text, digest, f"{path}:{line}", **fields)
 
 
-def document_at_path(item: InputDocument, path: Path, line: int, fields: dict) -> SourceDocument:
+def document_at_path(
+    item: InputDocument, path: Path, line: int, fields: dict, allow_outside: bool = False
+) -> SourceDocument:
     """The text file a line's ``path`` names, relative to the JSONL file; a problem with it
-    names the JSONL file and line, the path as written and as resolved."""
+    names the JSONL file and line, the path as written and as resolved. Unless
+    ``allow_outside``, the file must lie below the JSONL file's folder once every link is
+    followed: a corpus from elsewhere reads no other file (``/etc/...``, ``../..``)."""
     target = path.parent / item.path
+    if not allow_outside:
+        check_inside(item.path, target, path, line)
     try:
         doc = load_text_file(target, doc_id=item.doc_id, **fields)
     except errors.ClaimsError as exc:
@@ -224,3 +237,12 @@ def document_at_path(item: InputDocument, path: Path, line: int, fields: dict) -
         raise errors.ClaimsError(msg, path, line) from None
     check_sha(item.sha256, doc.sha256, str(target), path, line)
     return doc
+
+
+def check_inside(written: str, target: Path, jsonl: Path, line: int) -> None:
+    """Raise unless ``target`` resolves (links followed) below the JSONL file's folder."""
+    folder = os.path.realpath(jsonl.parent)
+    resolved = os.path.realpath(target)
+    if os.path.commonpath([folder, resolved]) != folder:
+        msg = errors.INPUT_OUTSIDE.format(path=written, resolved=resolved, folder=folder)
+        raise errors.ClaimsError(msg, jsonl, line)

@@ -12,6 +12,7 @@ import errno
 import json
 import os
 import re
+import stat
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -73,8 +74,10 @@ def json_object(line: str, path: str | Path, number: int) -> dict:
     try:
         obj = json.loads(line)
     except json.JSONDecodeError as exc:
-        # json's messages end in "at" ("Unterminated string starting at"): drop it
-        detail = f"{exc.msg.removesuffix(' at')} at column {exc.colno}"
+        if exc.msg.startswith("Invalid control character"):
+            detail = control_character(line, exc.pos, exc.colno)
+        else:  # json's messages end in "at" ("Unterminated string starting at"): drop it
+            detail = f"{exc.msg.removesuffix(' at')} at column {exc.colno}"
         raise errors.ClaimsError(errors.BAD_JSON.format(detail=detail), path, number) from None
     except RecursionError:
         detail = "nested too deeply"
@@ -91,6 +94,22 @@ def json_object(line: str, path: str | Path, number: int) -> dict:
         error.doc_id = doc_id if isinstance(doc_id, str) and field != "doc_id" else None
         raise error
     return obj
+
+
+def control_character(line: str, pos: int, column: int) -> str:
+    """What to do about a raw control character inside a JSON string (a line break cuts
+    the object in two: JSON Lines holds one object per line)."""
+    char = line[pos] if pos < len(line) else "\n"
+    if char in "\r\n":
+        return (
+            f"a line break inside a string at column {column}: each JSON object must be on "
+            "one line, with line breaks in strings written as \\n"
+        )
+    escape = "\\t" if char == "\t" else f"\\u{ord(char):04x}"
+    return (
+        f"a raw control character U+{ord(char):04X} inside a string at column {column}: "
+        f"write it as {escape}"
+    )
 
 
 def lone_surrogate(value, where: str = "") -> tuple[str, int, str] | None:
@@ -169,13 +188,41 @@ def ensure_folder(path: str | Path) -> Path:
     return path
 
 
+# What an existing output path is, when it is not a regular file (never followed).
+SPECIAL_KINDS = (
+    (stat.S_ISDIR, "a folder"),
+    (stat.S_ISLNK, "a symbolic link"),
+    (stat.S_ISFIFO, "a FIFO (named pipe)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def check_output(path: str | Path, hint: str = "") -> None:
+    """Raise unless ``path`` is new or a regular file: an output is never written over (or
+    through) a folder, symbolic link, FIFO, device or socket. ``hint`` ends the message."""
+    try:
+        mode = os.lstat(path).st_mode
+    except (FileNotFoundError, NotADirectoryError):
+        return  # new (a file in the way of its folder is reported when it is made)
+    except OSError as exc:
+        raise errors.ClaimsError(errors.CANNOT_WRITE.format(reason=exc.strerror), path) from None
+    if stat.S_ISREG(mode):
+        return
+    kind = next((name for test, name in SPECIAL_KINDS if test(mode)), "not a file")
+    raise errors.ClaimsError(errors.NOT_AN_OUTPUT.format(kind=kind) + hint, path)
+
+
 def write_text_atomic(path: str | Path, text: str) -> Path:
     """Write ``text`` to ``path`` via a temporary file and rename, so readers never see half.
 
-    A folder that cannot be made or written (missing parent, read-only, disk full, ``path``
-    a folder) is a one-line error naming ``path``; an existing ``path`` is left untouched.
+    An existing ``path`` that is not a regular file (:func:`check_output`), or a folder
+    that cannot be made or written (missing parent, read-only, disk full), is a one-line
+    error naming ``path``; an existing ``path`` is then left untouched.
     """
     path = Path(path)
+    check_output(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")

@@ -10,6 +10,8 @@ initialises them from ``[initialize.components]`` (lexicons, gazetteer).
 
 from __future__ import annotations
 
+import configparser
+import re
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
@@ -32,13 +34,33 @@ _DEFAULTS: dict[str, object] = {"config": None, "gazetteer": ()}
 def load_model(name: str | None = None) -> Language:
     """Load the statistical model: ``name``, else en_core_web_sm, else its PyPI re-upload
     (also when ``name`` is en_core_web_sm)."""
+    if name and ("/" in name or "\\" in name):
+        return load_model_folder(Path(name))
     candidates = (name,) if name and name != DEFAULT_MODEL else (DEFAULT_MODEL, *FALLBACK_MODELS)
     for candidate in candidates:
         try:
             return spacy.load(candidate)
         except OSError:
             continue
-    raise errors.ClaimsError(errors.MODEL_MISSING.format(name=name or DEFAULT_MODEL))
+        except ValueError:  # a folder of that name that is no model
+            return load_model_folder(Path(candidate))
+    if name and Path(name).exists():
+        return load_model_folder(Path(name))  # says what is wrong with it
+    if name and name != DEFAULT_MODEL:
+        raise errors.ClaimsError(errors.MODEL_UNKNOWN.format(name=name))
+    raise errors.ClaimsError(errors.MODEL_MISSING.format(name=DEFAULT_MODEL))
+
+
+def load_model_folder(folder: Path) -> Language:
+    """A model saved in a folder (a ``source`` or ``--model`` given as a path)."""
+    if not folder.is_dir():
+        reason = errors.MISSING_FILE if not folder.exists() else errors.NOT_A_FOLDER
+        raise errors.ClaimsError(errors.MODEL_FOLDER.format(reason=reason), folder)
+    try:
+        return spacy.load(folder)
+    except (OSError, ValueError) as exc:  # no config.cfg / meta.json, or a broken one
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise errors.ClaimsError(errors.MODEL_FOLDER.format(reason=reason), folder) from None
 
 
 def load_config(path: str | Path | None = None, gazetteer: tuple[str, ...] = ()):
@@ -53,9 +75,69 @@ def load_config(path: str | Path | None = None, gazetteer: tuple[str, ...] = ())
         raise errors.ClaimsError(errors.MISSING_FILE, path)
     try:
         return util.load_config(path, overrides=overrides, interpolate=True)
-    except (ConfigValidationError, ValueError, KeyError) as exc:
-        detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise errors.ClaimsError(errors.CONFIG_INVALID.format(detail=detail), path) from None
+    except (ConfigValidationError, ValueError, KeyError, configparser.Error) as exc:
+        raise config_error(exc, path) from None
+
+
+# "option 'gazetteer' in section 'paths'" in configparser's messages
+OPTION_IN_SECTION = re.compile(r"option '([^']+)' in section '([^']+)'")
+READING_FROM = re.compile(r"^While reading from '[^']*' \[line\s*\d+\]: ")
+
+
+def config_error(exc: Exception, where, component: str | None = None) -> errors.ClaimsError:
+    """One line for a config problem: the setting (section and key) and what is wrong,
+    naming the config file and the line of that setting where it can be found."""
+    if isinstance(exc, errors.BadSetting):
+        detail, section, key = f"{component}.{exc.setting}: {exc}", component, exc.setting
+    elif getattr(exc, "errors", None) and not isinstance(exc, configparser.Error):
+        detail, section, key = validation_detail(exc.errors, component)
+    else:
+        syntax = exc if isinstance(exc, configparser.Error) else exc.__context__
+        syntax = syntax if isinstance(syntax, configparser.Error) else None
+        detail = first_line(syntax or exc, getattr(exc, "title", None))
+        named = OPTION_IN_SECTION.search(detail)
+        section, key = (named.group(2), named.group(1)) if named else (component, "factory")
+        exc = syntax or exc
+    if section == component and component:
+        section = f"components.{component}"
+    line = getattr(exc, "lineno", None) or setting_line(where, section, key)
+    return errors.ClaimsError(errors.CONFIG_INVALID.format(detail=detail), where, line)
+
+
+def validation_detail(found: list[dict], component: str | None) -> tuple[str, str, str]:
+    """``component.setting: what is wrong`` of confection's first validation error, with
+    the setting's section and key."""
+    loc = [str(part) for part in found[0].get("loc", [])] or ["config"]
+    message = re.sub(r"<class '(\w+)'>", r"\1", found[0].get("msg", "")).removeprefix("at root: ")
+    more = f" (+{len(found) - 1} more)" if len(found) > 1 else ""
+    name = ".".join([component or loc[0], *loc[1:]])
+    return f"{name}: {message}{more}", component, loc[-1]
+
+
+def first_line(exc: Exception, title: str | None) -> str:
+    """The first line of an error's message that says something (not its title), without
+    configparser's "While reading from ..." or spaCy's advice."""
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    body = [line for line in lines if line != title] or lines or [type(exc).__name__]
+    return READING_FROM.sub("", body[0]).split(". This usually happens")[0]
+
+
+def setting_line(path, section: str | None, key: str | None) -> int | None:
+    """The line of ``key = ...`` under ``[section]`` in a config file (None if absent)."""
+    if not section or not key:
+        return None
+    current = None
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    for number, raw in enumerate(lines, start=1):
+        text = raw.strip()
+        if text.startswith("[") and text.endswith("]"):
+            current = text[1:-1].strip()
+        elif current == section and re.match(rf"{re.escape(key)}\s*=", text):
+            return number
+    return None
 
 
 def check_config(path: str | Path | None = None, gazetteer: tuple[str, ...] = ()):
@@ -148,8 +230,7 @@ def _add_components(nlp: Language, cfg, pipeline: list[str], sourced: set[str], 
         except errors.ClaimsError:
             raise
         except Exception as exc:  # spaCy's unknown factory or invalid setting
-            detail = str(exc).strip().splitlines()[0]
-            raise errors.ClaimsError(errors.CONFIG_INVALID.format(detail=detail), where) from None
+            raise config_error(exc, where, component=name) from None
 
 
 def _initialize(nlp: Language, cfg, names: list[str]) -> None:
@@ -238,6 +319,29 @@ def run_until(nlp: Language, doc: Doc, last: str) -> Doc:
 
 # The default config's claims components, for code that lists them (review.tagging).
 COMPONENTS = claims_components()
+
+
+def fingerprint(nlp: Language) -> dict[str, str]:
+    """Short digests of what a built pipeline's records depend on besides the model: its
+    components in order with their settings (``config``), the lexicon data the claims
+    components were built from (``lexicons``), and the gazetteer extension."""
+    import hashlib
+    import json
+
+    from .components.base import Serialisable
+    from .gazetteer import active_key
+
+    def digest(value) -> str:
+        text = json.dumps(value, sort_keys=True, default=str)
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+    components = {name: dict(nlp.config["components"][name]) for name in nlp.pipe_names}
+    lexicons = {n: p._claims_lexicons for n, p in nlp.pipeline if isinstance(p, Serialisable)}
+    return {
+        "config": digest([nlp.pipe_names, components]),
+        "lexicons": digest(lexicons),
+        "gazetteer": active_key() or "none",
+    }
 
 
 def model_id(nlp: Language) -> tuple[str, str]:

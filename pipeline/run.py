@@ -127,6 +127,19 @@ class Runner:
         """Longer documents go through the pipeline on their own, in chunks of this size."""
         return max(1, min(self.chunk_chars, self.nlp.max_length))
 
+    def settings(self) -> dict[str, str]:
+        """What shapes the records besides the text, which a resumable run records and
+        ``--resume`` compares: the claims and model versions, the focal pair, and digests
+        of the pipeline's config, lexicons and gazetteer extension."""
+        from .nlp import fingerprint
+
+        return {
+            "pipeline": __version__,
+            "model": f"{self.model_name} {self.model_version}",
+            "focal": ",".join(self.focal) or "per document",
+            **fingerprint(self.nlp),
+        }
+
     def provenance(self, doc: SourceDocument) -> Provenance:
         return Provenance(
             doc_sha256=doc.sha256,
@@ -329,10 +342,10 @@ class Runner:
                     warn(errors.WORKER_DIED.format(detail=describe("worker", exc)))
                     waiting.appendleft((task, future))
                     yield from self._recover_tasks(waiting)
-                    pool.shutdown(wait=False, cancel_futures=True)
+                    _close_pool(pool)
                     pool = _fork_pool(n_process)
         finally:
-            pool.shutdown(wait=False, cancel_futures=True)
+            _close_pool(pool)
 
     def _recover_tasks(self, waiting: deque):
         """Results of the tasks in flight when the pool broke: those that finished as
@@ -348,7 +361,7 @@ class Runner:
                     result, single = _retry_alone(single, item)
                     yield result
         finally:
-            single.shutdown(wait=False, cancel_futures=True)
+            _close_pool(single)
 
 
 _WORKER_RUNNER: Runner | None = None
@@ -364,6 +377,14 @@ def _fork_pool(workers: int):
     from concurrent.futures import ProcessPoolExecutor
 
     return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+
+
+def _close_pool(pool) -> None:
+    """Shut a pool down and wait for its workers to end. Not waiting leaves the pool's
+    manager thread to stop them while the process exits; the ``claims`` script skips the
+    interpreter's thread shutdown (cli.entry), and multiprocessing's exit hook then joins
+    workers that may never get the stop message: the run hangs after it finished."""
+    pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _batches(stream: Iterator, size: int) -> Iterator[list]:
@@ -387,7 +408,7 @@ def _retry_alone(pool, item):
     try:
         return pool.submit(_process_batch, [item]).result()[0], pool
     except Exception as exc:
-        pool.shutdown(wait=False, cancel_futures=True)
+        _close_pool(pool)
         detail = errors.WORKER_DIED.format(detail=describe("worker", exc))
         return (Failure(item.source, item.doc_id, f"{item.source}: {detail}"), []), _fork_pool(1)
 

@@ -228,17 +228,77 @@ def test_cli_bad_path_in_a_jsonl_line_names_line_and_resolved_path(runner, tmp_p
     corpus = jsonl(
         tmp_path / "texts" / "in.jsonl",
         {"doc_id": "ok", "text": IRAN},
-        {"doc_id": "gone", "path": "../missing/x.txt"},
+        {"doc_id": "gone", "path": "missing/x.txt"},
         {"doc_id": "dir", "path": "."},
     )
     result, out = run(runner, tmp_path, corpus)
     assert result.exit_code == 2
-    missing, here = tmp_path / "missing" / "x.txt", tmp_path / "texts"
+    missing, here = tmp_path / "texts" / "missing" / "x.txt", tmp_path / "texts"
     assert [e["error"] for e in errors_of(out)] == [
-        f"{corpus}:2: `path` '../missing/x.txt' (resolved: {missing}): file not found",
+        f"{corpus}:2: `path` 'missing/x.txt' (resolved: {missing}): file not found",
         f"{corpus}:3: `path` '.' (resolved: {here}): is a folder, expected a file",
     ]
     assert [r["doc_id"] for r in records(out)] == ["ok"]
+
+
+def outside_corpus(tmp_path: Path) -> tuple[Path, Path, Path]:
+    """A JSONL input in corpus/ with a line below its folder and three that reach out: an
+    absolute path, ../, and a link inside the folder to a file outside it."""
+    folder = tmp_path / "corpus"
+    (folder / "texts").mkdir(parents=True)
+    (folder / "texts" / "inside.txt").write_text(IRAN, encoding="utf-8")
+    secret = tmp_path / "secret.txt"
+    secret.write_text("Russia arms Syria.", encoding="utf-8")
+    (folder / "texts" / "link.txt").symlink_to(secret)
+    corpus = jsonl(
+        folder / "in.jsonl",
+        {"doc_id": "inside", "path": "texts/inside.txt"},
+        {"doc_id": "absolute", "path": str(secret)},
+        {"doc_id": "climbing", "path": "../secret.txt"},
+        {"doc_id": "link", "path": "texts/link.txt"},
+    )
+    return corpus, folder, secret
+
+
+def test_cli_jsonl_path_outside_its_folder_is_refused(runner, tmp_path):
+    corpus, folder, secret = outside_corpus(tmp_path)
+    result, out = run(runner, tmp_path, corpus)
+    assert result.exit_code == 2
+    assert [r["doc_id"] for r in records(out)] == ["inside"]
+    tail = (
+        f"is outside the JSONL file's folder {folder}: a JSONL input reads only files below "
+        "its own folder; give --allow-outside-paths to read it anyway"
+    )
+    assert [e["error"] for e in errors_of(out)] == [
+        f"{corpus}:2: `path` '{secret}' (resolved: {secret}) {tail}",
+        f"{corpus}:3: `path` '../secret.txt' (resolved: {secret}) {tail}",
+        f"{corpus}:4: `path` 'texts/link.txt' (resolved: {secret}) {tail}",
+    ]
+    assert "3 of 4 documents failed" in result.output
+
+
+def test_cli_allow_outside_paths_reads_them(runner, tmp_path):
+    corpus, _, _ = outside_corpus(tmp_path)
+    result, out = run(runner, tmp_path, corpus, args=["--allow-outside-paths"])
+    assert result.exit_code == 0, result.output
+    assert {r["doc_id"] for r in records(out)} == {"inside", "absolute", "climbing", "link"}
+
+
+@pytest.mark.parametrize("command", ["review", "annotate"])
+def test_cli_review_and_annotate_keep_jsonl_paths_inside(runner, tmp_path, monkeypatch, command):
+    import pipeline.review.server
+
+    monkeypatch.setattr(pipeline.review.server, "serve", lambda *a, **k: None)  # never block
+    (tmp_path / "corpus").mkdir()
+    corpus = jsonl(tmp_path / "corpus" / "in.jsonl", {"doc_id": "x", "path": "/etc/hostname"})
+    args = [command, str(corpus), "--gold", str(tmp_path / "gold")]
+    if command == "annotate":
+        args.append("--no-browser")
+    result = runner.invoke(main, args)
+    assert result.exit_code == 2
+    assert result.output.startswith(f"Error: {corpus}:1: `path` '/etc/hostname' (resolved: ")
+    assert "give --allow-outside-paths to read it anyway" in result.output
+    assert result.output.count("\n") == 1
 
 
 # -- messages -----------------------------------------------------------------------------

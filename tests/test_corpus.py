@@ -197,3 +197,174 @@ def test_corpus_meta_and_unique_ids_come_back_from_workers(runner, tmp_path, eng
     records = read_records(out)
     assert {r["doc_id"]: r["meta"]["url"] for r in records} == {r["doc_id"]: r["url"] for r in rows}
     assert len({r["claim_id"] for r in records}) == len(records) > len(rows)
+
+
+# A parallel run must end every time: CI runs the script 30 times in a row (.ci/run sets
+# CLAIMS_HANG_RUNS), `make test` 10 (each run is a cold start of about 2 s; before the fix
+# about half the runs hung, so 10 runs miss it about once in a thousand).
+HANG_RUNS = int(os.environ.get("CLAIMS_HANG_RUNS", "10"))
+HANG_TIMEOUT = 90  # seconds for one run
+
+
+def start_script(stderr: Path, *args: str) -> subprocess.Popen:
+    """The installed ``claims`` script (it leaves through cli.entry's os._exit), in a
+    process group of its own so that a hung run and its workers can be killed; stderr to
+    a file (a pipe would block on a worker left holding it)."""
+    script = Path(sys.executable).parent / "claims"
+    with open(stderr, "w") as handle:
+        return subprocess.Popen(
+            [str(script), *args],
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=handle,
+            start_new_session=True,
+        )
+
+
+def group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def test_corpus_parallel_script_exits_every_time_with_its_workers_joined(tmp_path):
+    """``claims run --jobs 2`` through the installed script, HANG_RUNS times, three at a
+    time (load makes the old race likelier): each exits 0 within the timeout, with its
+    output whole and no worker process left behind."""
+    corpus = make_corpus(tmp_path / "corpus", 4, repeat=1)
+    pending = list(range(HANG_RUNS))
+    running: dict[int, tuple[subprocess.Popen, float]] = {}
+    try:
+        while pending or running:
+            while pending and len(running) < 3:
+                i = pending.pop()
+                out, err = str(tmp_path / f"out{i}.jsonl"), tmp_path / f"err{i}.txt"
+                proc = start_script(err, "run", str(corpus), "-o", out, "--jobs", "2", "--quiet")
+                running[i] = (proc, time.monotonic())
+            for i, (proc, started) in list(running.items()):
+                if proc.poll() is None:
+                    assert time.monotonic() - started < HANG_TIMEOUT, f"run {i} hung"
+                    continue
+                del running[i]
+                stderr = (tmp_path / f"err{i}.txt").read_text()
+                assert proc.returncode == 0, stderr
+                assert "claims from 4 documents" in stderr
+                assert not group_alive(proc.pid), f"run {i} left a worker process"
+                assert {r["doc_id"] for r in read_records(tmp_path / f"out{i}.jsonl")} == {
+                    f"doc{n:04d}" for n in range(4)
+                }
+            time.sleep(0.05)
+    finally:
+        for proc, _ in running.values():
+            if group_alive(proc.pid):
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
+# -- Dask: a scheduler that is wrong, away or not Dask is one line, and leaves no files ---
+
+
+@pytest.fixture
+def short_dask_timeout():
+    dask = pytest.importorskip("dask", reason="the 'distributed' extra is not installed")
+    pytest.importorskip("dask.distributed", reason="the 'distributed' extra is not installed")
+    with dask.config.set({"distributed.comm.timeouts.connect": "2s"}):
+        yield "2s"
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def dask_run(runner, tmp_path, address: str):
+    out = tmp_path / "out" / "claims.jsonl"
+    args = ["run", str(DATA / "heldout-china-pakistan.txt"), "-o", str(out), "--engine", "dask"]
+    return runner.invoke(main, [*args, "--scheduler", address]), out.parent
+
+
+@pytest.mark.parametrize(
+    ("address", "said"),
+    [
+        ("foo bar", "--scheduler 'foo bar' is not a Dask address (missing port number"),
+        ("http://127.0.0.1:8786", "--scheduler 'http://127.0.0.1:8786' is not a Dask address"),
+        ("tcp://127.0.0.1:{free}", "cannot reach the Dask scheduler at tcp://127.0.0.1:{free}: "),
+    ],
+    ids=["malformed", "scheme", "refused"],
+)
+def test_corpus_dask_bad_scheduler_is_one_line_and_leaves_no_files(
+    runner, tmp_path, short_dask_timeout, address, said
+):
+    port = free_port()
+    result, folder = dask_run(runner, tmp_path, address.format(free=port))
+    assert result.exit_code == 2
+    (line,) = result.output.splitlines()
+    assert line.startswith("Error: " + said.format(free=port)), line
+    assert not folder.exists() or list(folder.iterdir()) == []
+
+
+def test_corpus_dask_worker_address_is_not_a_scheduler(runner, tmp_path, short_dask_timeout):
+    from dask.distributed import LocalCluster
+
+    with LocalCluster(n_workers=1, processes=False, dashboard_address=None) as cluster:
+        (worker,) = cluster.workers.values()
+        result, folder = dask_run(runner, tmp_path, worker.address)
+    assert result.exit_code == 2
+    assert result.output == (
+        f"Error: {worker.address} is a Dask worker, not a scheduler: give the scheduler's address\n"
+    )
+    assert not folder.exists() or list(folder.iterdir()) == []
+
+
+def serve_silently(server, http: bool) -> None:
+    """Accept connections and never speak Dask: say nothing, or answer as HTTP does."""
+    held = []
+    while True:
+        try:
+            conn, _ = server.accept()
+        except OSError:  # closed: the test is over
+            return
+        held.append(conn)
+        if http:
+            conn.sendall(b"HTTP/1.0 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
+
+
+@pytest.mark.parametrize("http", [False, True], ids=["silent", "http"])
+def test_corpus_dask_server_that_is_not_dask_fails_without_hanging(tmp_path, http):
+    """The installed script against a port held by something else: one line within the
+    connect timeout, never a hang (Dask's own client waits forever for its handshake)."""
+    import socket
+    import threading
+
+    pytest.importorskip("dask.distributed", reason="the 'distributed' extra is not installed")
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+    threading.Thread(target=serve_silently, args=(server, http), daemon=True).start()
+    address = f"tcp://127.0.0.1:{server.getsockname()[1]}"
+    out = tmp_path / "out" / "claims.jsonl"
+    env = {**os.environ, "DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT": "2s"}
+    script = Path(sys.executable).parent / "claims"
+    args = [str(script), "run", str(DATA / "heldout-china-pakistan.txt"), "-o", str(out)]
+    try:
+        result = subprocess.run(
+            [*args, "--engine", "dask", "--scheduler", address],
+            capture_output=True, text=True, timeout=60, env=env,
+        )  # fmt: skip
+    except subprocess.TimeoutExpired:
+        pytest.fail("claims run hung on a server that is not a Dask scheduler")
+    finally:
+        server.close()
+    assert result.returncode == 2
+    detail = "its reply is not Dask's handshake" if http else "no reply to Dask's handshake"
+    assert result.stderr.startswith(
+        f"Error: {address} does not answer as a Dask scheduler ({detail}"
+    )
+    assert result.stderr.endswith("): check the address and port\n")
+    assert result.stderr.count("\n") == 1
+    assert not out.parent.exists() or list(out.parent.iterdir()) == []

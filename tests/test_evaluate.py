@@ -6,9 +6,11 @@ import dataclasses
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipeline.cli import main
-from pipeline.evaluate import ClaimView, evaluate, match_claims
+from pipeline.evaluate import ClaimView, differences, evaluate, match_claims, one_to_one
 from pipeline.gazetteer import load_gazetteer
 from pipeline.gold import load_gold
 from tests.conftest import GOLD, SMALL, read_jsonl, write_jsonl
@@ -332,3 +334,121 @@ def test_evaluate_nothing_to_score_is_null_not_perfect(gold, views):
 )
 def test_evaluate_gold_find_prefers_the_text_hash(gold, doc_id, sha256, found):
     assert gold.find(doc_id, sha256) == found
+
+
+# -- evaluate grows with the documents, not with the square of all their claims -----------
+
+
+def plain_view(doc_id: str, start: int, end: int, cls=ClaimView) -> ClaimView:
+    return cls(doc_id, start, end, "x" * (end - start), None, frozenset(), frozenset(),
+               "neutral", "asserted", frozenset())  # fmt: skip
+
+
+def brute_force_matches(gold, pred, strict=False):
+    """Every gold claim against every prediction (the candidates the scorer must find),
+    paired by the scorer's own best-overlap-first rule."""
+    candidates = []
+    for gi, g in enumerate(gold):
+        for pi, p in enumerate(pred):
+            shared = max(0, min(g.end, p.end) - max(g.start, p.start))
+            same = (g.start, g.end) == (p.start, p.end)
+            ok = same if strict else 2 * shared >= max(g.end - g.start, p.end - p.start)
+            if g.doc_id == p.doc_id and ok and shared:
+                candidates.append((-shared, gi, pi))
+    return sorted(one_to_one(candidates))
+
+
+SPANS = st.lists(
+    st.tuples(st.sampled_from("abc"), st.integers(0, 60), st.integers(0, 25)), max_size=25
+)
+
+
+@given(gold_spans=SPANS, pred_spans=SPANS, strict=st.booleans())
+@settings(max_examples=200, deadline=None)
+def test_evaluate_matching_agrees_with_comparing_every_pair(gold_spans, pred_spans, strict):
+    gold = [plain_view(d, s, s + n) for d, s, n in gold_spans]
+    pred = [plain_view(d, s, s + n) for d, s, n in pred_spans]
+    assert match_claims(gold, pred, strict) == brute_force_matches(gold, pred, strict)
+
+
+class CountedView(ClaimView):
+    """A view that counts every attribute read: the scorer's work, without a clock."""
+
+    reads = 0
+
+    def __getattribute__(self, name):
+        CountedView.reads += 1
+        return super().__getattribute__(name)
+
+
+def corpus_views(documents: int, per_document: int = 20) -> list[ClaimView]:
+    return [
+        plain_view(f"d{d}", 10 * i, 10 * i + 8, CountedView)
+        for d in range(documents)
+        for i in range(per_document)
+    ]
+
+
+def reads_of(work) -> int:
+    CountedView.reads = 0
+    work()
+    return CountedView.reads
+
+
+@pytest.mark.parametrize(
+    "work",
+    [
+        lambda views: match_claims(views, views),
+        lambda views: match_claims(views, views, strict=True),
+        lambda views: differences(fake_gold(views), views),
+    ],
+    ids=["lenient", "strict", "differences"],
+)
+def test_evaluate_matching_work_is_linear_in_documents(work):
+    small = reads_of(lambda: work(corpus_views(10)))
+    large = reads_of(lambda: work(corpus_views(80)))  # 8x the documents
+    assert large < 10 * small  # all claims against all: 64x
+
+
+def fake_gold(views):
+    """A gold set holding ``views``'s documents and claims (GoldClaim-like, by view)."""
+    from pipeline.gold import GoldSet
+
+    gold = GoldSet(folder=SMALL)
+    gold.documents = {v.doc_id: None for v in views}
+    gold.claims = views
+    return gold
+
+
+def test_evaluate_pairing_records_with_gold_is_linear_in_documents(tmp_path, nlp):
+    """Each record finds its gold document by text hash through one index, not by a pass
+    over every document."""
+    from pipeline.documents import SourceDocument
+    from pipeline.evaluate import load_predictions
+    from pipeline.gold import GoldSet
+    from pipeline.models import GoldDocument
+    from pipeline.run import Runner
+
+    class CountedDocument(GoldDocument):
+        def __getattribute__(self, name):
+            CountedView.reads += 1
+            return super().__getattribute__(name)
+
+    text = "Russia arms Syria. Iran backs Hezbollah."
+    (record, *_) = Runner().records(SourceDocument("x", text, "0" * 64, "x"))
+    base = json.loads((SMALL / "documents.jsonl").read_text(encoding="utf-8"))
+
+    def pairing(documents: int) -> int:
+        gold = GoldSet(folder=tmp_path)
+        rows = []
+        for d in range(documents):
+            doc_id, sha = f"d{d}", f"{d:064x}"
+            gold.documents[doc_id] = CountedDocument(**{**base, "doc_id": doc_id, "sha256": sha})
+            gold.texts[doc_id] = text
+            provenance = record.provenance.model_copy(update={"doc_sha256": sha})
+            rows.append(record.model_copy(update={"doc_id": f"r{d}", "provenance": provenance}))
+        pred = tmp_path / f"pred{documents}.jsonl"
+        pred.write_text("".join(r.model_dump_json() + "\n" for r in rows), encoding="utf-8")
+        return reads_of(lambda: load_predictions(pred, gold))
+
+    assert pairing(160) < 10 * pairing(20)

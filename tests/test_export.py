@@ -248,7 +248,9 @@ def seed_records_file(tmp_path: Path) -> Path:
         from click.testing import CliRunner
 
         out = tmp_path / "seed-run.jsonl"
-        result = CliRunner().invoke(main, ["run", str(GOLD / "documents.jsonl"), "-o", str(out)])
+        result = CliRunner().invoke(
+            main, ["run", str(GOLD / "documents.jsonl"), "-o", str(out), "--allow-outside-paths"]
+        )
         assert result.exit_code == 0, result.output
         _SEED_CACHE["text"] = out.read_text(encoding="utf-8")
     path = tmp_path / "seed.jsonl"

@@ -80,7 +80,12 @@ def test_io_writers_escape_line_separators(writer, sep):
     ("content", "line", "message"),
     [
         ('{"a": "x', 1, "not valid JSON (Unterminated string starting at column 7)"),
-        ('{"a": 1}\n{"a": "\x01"}\n', 2, "not valid JSON (Invalid control character at column 8)"),
+        (
+            '{"a": 1}\n{"a": "\x01"}\n',
+            2,
+            "not valid JSON (a raw control character U+0001 inside a string at column 8: "
+            "write it as \\u0001)",
+        ),
         ('{"a": 1}\n\n[1, 2]\n', 3, "invalid record: expected a JSON object"),
         (
             '{"a": 1}\n{"a": "x\\ud800"}\n',
@@ -146,7 +151,11 @@ def test_io_leading_bom_is_dropped(tmp_path):
     [
         (lambda t: t / "file.txt" / "out.json", "cannot write: Not a directory"),
         (lambda t: t / "file.txt" / "sub" / "out.json", "cannot write: Not a directory"),
-        (lambda t: t / "folder", "cannot write: Is a directory"),
+        (
+            lambda t: t / "folder",
+            "is a folder, not a regular file: an output is written only to a regular file "
+            "or a new path",
+        ),
     ],
 )
 def test_io_atomic_write_failure_is_one_line_and_leaves_nothing(tmp_path, where, message):
@@ -288,7 +297,9 @@ def test_io_resume_ledger_reads_doc_ids_with_separators(runner, tmp_path, monkey
     result = runner.invoke(main, ["run", str(corpus), "-o", str(out)])
     assert result.exit_code == 2 and "interrupted" in result.output
     ledger = tmp_path / "out.jsonl.progress.jsonl"
-    assert [e["doc_id"] for e in lines_of(ledger)] == [r["doc_id"] for r in rows[:2]]
+    settings, *entries = lines_of(ledger)
+    assert "settings" in settings
+    assert [e["doc_id"] for e in entries] == [r["doc_id"] for r in rows[:2]]
     monkeypatch.setattr(RecordSink, "write", write)
     result = runner.invoke(main, ["run", str(corpus), "-o", str(out), "--resume"])
     assert result.exit_code == 0, result.output

@@ -28,7 +28,9 @@ def seed_records_path(tmp_path_factory) -> Path:
     from click.testing import CliRunner
 
     out = tmp_path_factory.mktemp("review") / "claims.jsonl"
-    result = CliRunner().invoke(main, ["run", str(GOLD / "documents.jsonl"), "-o", str(out)])
+    result = CliRunner().invoke(
+        main, ["run", str(GOLD / "documents.jsonl"), "-o", str(out), "--allow-outside-paths"]
+    )
     assert result.exit_code == 0, result.output
     return out
 
@@ -91,6 +93,7 @@ def test_review_report_without_gold_lists_claims(runner, tmp_path, seed_records_
         [
             "review",
             str(GOLD / "documents.jsonl"),
+            "--allow-outside-paths",
             "--records",
             str(seed_records_path),
             "-o",
@@ -441,11 +444,12 @@ def test_review_annotate_command_wires_store_and_app(
     import pipeline.review.server as server
 
     served = {}
-    monkeypatch.setattr(
-        server,
-        "serve",
-        lambda app, port, verbose: served.update(app=app, port=port, verbose=verbose),
-    )
+
+    def serve(app, port, verbose, on_ready):
+        served.update(app=app, port=port, verbose=verbose)
+        on_ready()  # the port is bound: the command announces the URL
+
+    monkeypatch.setattr(server, "serve", serve)
     gold = tmp_path / "gold"
     args = ["annotate", str(SEED), "--gold", str(gold), "--records", str(seed_records_path),
             "--no-browser", "--port", "5998"]  # fmt: skip

@@ -11,6 +11,7 @@ from __future__ import annotations
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
+from .. import errors
 from ..extensions import doc_text, register_extensions
 from .base import Component
 from .syntax import DEPS, covered, indexes_with, tokens_within, word_ids
@@ -83,6 +84,8 @@ class ClaimSegmenter(Component):
     """Write claim spans to ``doc.spans["claims"]`` with ``_.section``, ``_.sentence_index``."""
 
     def __init__(self, nlp: Language, name: str, *, min_tokens: int = 3) -> None:
+        if min_tokens < 1:
+            raise errors.BadSetting("min_tokens", f"must be 1 or more, not {min_tokens}")
         register_extensions()
         self.name = name
         self.min_tokens = min_tokens

@@ -12,6 +12,8 @@ import threading
 
 from werkzeug.serving import WSGIRequestHandler, make_server
 
+from .. import errors
+
 HOST = "127.0.0.1"
 log = logging.getLogger("pipeline.review.server")
 
@@ -48,10 +50,32 @@ def _log_to_stderr() -> None:
         log.setLevel(logging.INFO)
 
 
-def serve(app, port: int, verbose: bool = False) -> None:
-    """Serve until interrupted (Ctrl-C)."""
+def listening(port: int) -> socket.socket:
+    """A socket listening on ``port`` of loopback (as werkzeug would bind it); a port that
+    cannot be had is a one-line error."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((HOST, port))
+        sock.listen(socket.SOMAXCONN)
+    except OSError as exc:
+        sock.close()
+        msg = errors.PORT_UNUSABLE.format(port=port, reason=exc.strerror or exc)
+        raise errors.ClaimsError(msg) from None
+    return sock
+
+
+def serve(app, port: int, verbose: bool = False, on_ready=None) -> None:
+    """Serve until interrupted (Ctrl-C); ``on_ready()`` runs once the port is ours (to
+    announce the URL and open the browser). A port in use is a one-line error, before
+    anything is announced or opened."""
     _log_to_stderr()
-    server = make_server(HOST, port, app, threaded=True, request_handler=_handler(verbose))
+    with listening(port) as sock:  # werkzeug would print and exit on a port in use
+        server = make_server(
+            HOST, port, app, threaded=True, request_handler=_handler(verbose), fd=sock.fileno()
+        )
+    if on_ready is not None:
+        on_ready()
     try:
         server.serve_forever()
     except KeyboardInterrupt:
