@@ -29,7 +29,7 @@ SPAN_EXTENSIONS: dict[str, object] = {
     "resolved_by": None,  # mention: name, alias, demonym, metonymy, coreference
     "role": None,  # mention: gazetteer role (state, seat, demonym, actor, region, city, event)
     "place": None,  # mention: place ID of a seat of government used as a location
-    "probability": None,  # actor mention a trained model added: its probability
+    "model_probability": None,  # actor mention a trained model added: its probability
     "stance": None,  # claim: convergent, divergent, neutral
     "stance_rule": None,  # claim: the stance rule that fired (stance.RULES), None if neutral
     "stance_cues": None,  # claim: list of [start_char, end_char]

@@ -76,8 +76,8 @@ def check_span(claim, text: str, doc_id: str, path: Path, line: int) -> None:
 
 def check_cues(claim: GoldClaim, text: str, path: Path, line: int) -> None:
     """Raise unless the source and time cues (if any) lie in ``text``, start before end."""
-    for field in (claim.source, claim.time):
-        cue = field.cue if field is not None else None
+    for part in (claim.source, claim.time):
+        cue = part.cue if part is not None else None
         if cue is not None and not 0 <= cue[0] < cue[1] <= len(text):
             msg = errors.CUE_RANGE.format(cue=list(cue), doc_id=claim.doc_id, length=len(text))
             raise errors.ClaimsError(msg, path, line)

@@ -86,8 +86,9 @@ def test_api_records_of_a_failed_doc_raise(nlp):
 
 
 def test_api_default_config_builds_the_pipeline_as_it_was(nlp):
-    """The config describes the pipeline that a table in nlp.py built before."""
-    from pipeline.nlp import load_model
+    """The config describes the pipeline that a table in nlp.py built before, plus the
+    trained components with the bundled weights (if any)."""
+    from pipeline.nlp import TRAINED, load_model
 
     by_hand = load_model()
     by_hand.add_pipe("claims_sections", before="parser")
@@ -99,11 +100,16 @@ def test_api_default_config_builds_the_pipeline_as_it_was(nlp):
         "claims_regions",
         "claims_focal",
         "claims_actors",
+        "claims_actor_model",
         "claims_relations",
         "claims_certainty",
         "claims_stance",
+        "claims_stance_model",
+        "claims_relation_model",
     ):
         by_hand.add_pipe(name)
+        if name.endswith("_model"):
+            by_hand.get_pipe(name).initialize(weights=str(TRAINED / name))
     assert nlp.pipe_names == by_hand.pipe_names
     text = SEED.read_text("utf-8")
     expected = [r.model_dump() for r in records(by_hand(text), nlp=nlp)]

@@ -16,7 +16,7 @@ For each claim it scores three kinds of candidates, each a (mention, actor ID) p
 A candidate is added (or kept) when its probability reaches the ``threshold`` learned in
 ``claims train``; what the model adds is an actor span like the rules' (``resolved_by``
 ``coreference`` or ``alias``; minted actors go to ``doc._.local_actors``), with its
-probability on ``span._.probability``, so the relation and stance components see it.
+probability on ``span._.model_probability``, so the relation and stance components see it.
 """
 
 from __future__ import annotations
@@ -94,7 +94,9 @@ class ActorModel(ClaimClassifier):
         for n, claim in enumerate(claims):
             present = set(ids[n])
             out += self.keep_items(n, in_claim[n], focal)
-            window = [a for k in range(n - 1, max(-1, n - 1 - lex["window_claims"]), -1) for a in ids[k]]
+            window = [
+                a for k in range(n - 1, max(-1, n - 1 - lex["window_claims"]), -1) for a in ids[k]
+            ]
             out += self.coref_items(n, claim, present, window, focal, covered, seen)
             ents = [e for e in unlinked if claim.start <= e.start < claim.end]
             out += self.link_items(n, ents, present, seen)
@@ -107,7 +109,7 @@ class ActorModel(ClaimClassifier):
             by_id.setdefault(span.kb_id_, []).append(span)
         out = []
         for aid, mentions in by_id.items():
-            names = [f"kind=keep", f"ctype={actor_type(aid)}", f"focal={aid in focal}"]
+            names = ["kind=keep", f"ctype={actor_type(aid)}", f"focal={aid in focal}"]
             names.append(f"count={min(len(mentions), 3)}")
             for span in mentions:
                 head = mention_head(span)
@@ -202,7 +204,9 @@ class ActorModel(ClaimClassifier):
     def gold_labels(self, example: Example, items: list[Item]) -> list[str | None]:
         gold = aligned_gold(example)
         return [
-            None if gold[item.key[1]] is None else LABELS[item.key[2] in gold[item.key[1]]["actors"]]
+            None
+            if gold[item.key[1]] is None
+            else LABELS[item.key[2] in gold[item.key[1]]["actors"]]
             for item in items
         ]
 
@@ -225,7 +229,7 @@ class ActorModel(ClaimClassifier):
             span = Span(doc, start, end, label="actor", kb_id=aid)
             span._.resolved_by = RESOLVED[kind]
             span._.role = "actor"
-            span._.probability = round(p, 4)
+            span._.model_probability = round(p, 4)
             spans.append(span)
             if aid not in self.gazetteer.actors and aid not in local:
                 local[aid] = {"type": actor_type(aid), "name": span.text, "country": None}
@@ -242,7 +246,7 @@ class ActorModel(ClaimClassifier):
 
 @Language.factory(
     "claims_actor_model",
-    assigns=["doc.spans", "doc._.local_actors", "span._.probability"],
+    assigns=["doc.spans", "doc._.local_actors", "span._.model_probability"],
     requires=["doc.spans", "doc._.focal"],
     default_config={
         "model": {
@@ -262,6 +266,4 @@ def make_actor_model(
 ) -> ActorModel:
     """Factory: ``lexicon`` is a JSON file like actor_model.json; ``threshold`` the
     probability an actor needs to be added or kept."""
-    return ActorModel(
-        nlp.vocab, model, name, lexicon=lexicon, threshold=threshold, scorer=scorer
-    )
+    return ActorModel(nlp.vocab, model, name, lexicon=lexicon, threshold=threshold, scorer=scorer)

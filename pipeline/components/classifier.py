@@ -210,7 +210,9 @@ class ClaimClassifier(TrainablePipe):
         truth = self.model.ops.alloc2f(len(gold), len(self.labels))
         for row, label in enumerate(gold):
             truth[row, index[label]] = 1.0
-        weights = truth @ self.model.ops.asarray1f(self.cfg.get("class_weights") or [1.0] * len(self.labels))
+        weights = truth @ self.model.ops.asarray1f(
+            self.cfg.get("class_weights") or [1.0] * len(self.labels)
+        )
         d_probs = (probs - truth) * weights[:, None] / len(gold)
         loss = -float((weights[:, None] * truth * self.model.ops.xp.log(probs + 1e-9)).sum())
         return loss / len(gold), d_probs

@@ -10,6 +10,7 @@ relation triples) are features too: the model stacks on them, it does not replac
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from itertools import pairwise
 
 import numpy
 from spacy.tokens import Doc, Span, Token
@@ -41,7 +42,7 @@ def ngrams(words: list[str], prefix: str = "") -> Iterator[str]:
     """Unigrams and bigrams, named."""
     for word in words:
         yield f"{prefix}w={word}"
-    for a, b in zip(words, words[1:]):
+    for a, b in pairwise(words):
         yield f"{prefix}b={a}_{b}"
 
 

@@ -119,7 +119,9 @@ class RelationModel(ClaimClassifier):
         return names
 
     def between_features(self, claim, head_a, head_b, mentions, a, b) -> list[str]:
-        marks = {i: ACTOR for spans in mentions.values() for s in spans for i in range(s.start, s.end)}
+        marks = {
+            i: ACTOR for spans in mentions.values() for s in spans for i in range(s.start, s.end)
+        }
         marks.update({i: SOURCE for s in mentions[a] for i in range(s.start, s.end)})
         marks.update({i: TARGET for s in mentions[b] for i in range(s.start, s.end)})
         low, high = sorted((head_a.i, head_b.i))
@@ -143,7 +145,9 @@ class RelationModel(ClaimClassifier):
             if gold[n] is None:
                 out.append(None)
                 continue
-            found = [r["polarity"] for r in gold[n]["relations"] if (r["source"], r["target"]) == (a, b)]
+            found = [
+                r["polarity"] for r in gold[n]["relations"] if (r["source"], r["target"]) == (a, b)
+            ]
             out.append(found[0] if found else NONE)
         return out
 

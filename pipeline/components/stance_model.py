@@ -39,7 +39,14 @@ class StanceModel(ClaimClassifier):
     labels = LABELS
 
     def __init__(
-        self, vocab, model: Model, name: str, *, dense: str = "none", balanced: bool = True, scorer=None
+        self,
+        vocab,
+        model: Model,
+        name: str,
+        *,
+        dense: str = "none",
+        balanced: bool = True,
+        scorer=None,
     ):
         register_extensions()
         super().__init__(vocab, model, name, dense=dense, balanced=balanced)
@@ -53,7 +60,9 @@ class StanceModel(ClaimClassifier):
             for n, claim in enumerate(doc.spans.get("claims", []))
         ]
 
-    def features(self, claim: Span, marks: dict[int, str], present: dict[int, set], focal) -> Features:
+    def features(
+        self, claim: Span, marks: dict[int, str], present: dict[int, set], focal
+    ) -> Features:
         here = set().union(*(present.get(i, set()) for i in range(claim.start, claim.end)))
         n_focal = len(here & focal)
         rule_label = claim._.stance_rule_label or claim._.stance or "neutral"
@@ -72,7 +81,10 @@ class StanceModel(ClaimClassifier):
         for relation in claim._.relations or []:
             ends = sum(
                 bool(set(keys) & focal)
-                for keys in (present_keys(doc, relation["source"]), present_keys(doc, relation["target"]))
+                for keys in (
+                    present_keys(doc, relation["source"]),
+                    present_keys(doc, relation["target"]),
+                )
             )
             names.append(f"rel={relation['polarity']}|focal_ends={ends}")
         words = masked_words(claim, marks)

@@ -34,9 +34,7 @@ def predicted_views(example: Example, doc_id: str) -> list[ClaimView]:
     """The predicted Doc's claims as the scorer sees them (through the record models)."""
     doc = example.predicted
     sha = sha256_hex(doc.text.encode("utf-8"))
-    provenance = Provenance(
-        doc_sha256=sha, pipeline_version="-", model_name="-", model_version="-"
-    )
+    provenance = Provenance(doc_sha256=sha, pipeline_version="-", model_name="-", model_version="-")
     records = records_from_doc(doc, doc_id=doc_id, doc_sha256=sha, provenance=provenance)
     return [ClaimView.from_record(r) for r in records]
 
@@ -47,7 +45,9 @@ def gold_set(examples: Iterable[Example]) -> tuple[GoldSet, list[ClaimView]]:
     for n, eg in enumerate(examples):
         doc_id = example_doc_id(eg, n)
         text = eg.reference.text
-        documents[doc_id] = GoldDocument(doc_id=doc_id, path="-", sha256=sha256_hex(text.encode("utf-8")))
+        documents[doc_id] = GoldDocument(
+            doc_id=doc_id, path="-", sha256=sha256_hex(text.encode("utf-8"))
+        )
         texts[doc_id] = text
         for gold in gold_claims(eg.reference):
             fields = {**gold, "doc_id": doc_id, "text": text[gold["start"] : gold["end"]]}

@@ -248,7 +248,7 @@ def cross_validate(nlp, examples, names, settings, log: Log) -> tuple[Report, li
         chosen = set(fold)
         train = [eg for i, eg in enumerate(examples) if i not in chosen]
         held = [examples[i] for i in fold]
-        log(f"  fold {k + 1}/{settings.folds}: {len(train)} documents to train, {len(held)} held out")
+        log(f"  fold {k + 1}/{settings.folds}: {len(train)} to train, {len(held)} held out")
         steps.append(fold_run(nlp, names, train, held, settings, weights, log, cache))
         for threshold, predicted in held_out_predictions(nlp, held, names).items():
             pooled.setdefault(threshold, []).extend(zip(fold, predicted, strict=True))
