@@ -41,21 +41,9 @@ def load(
     ``pipeline.errors.ClaimsError`` for a missing or invalid file."""
     from . import nlp as nlp_module
 
-    if config is not None and Path(config).is_dir():
-        nlp = _load_saved(Path(config))
-    else:
-        nlp = nlp_module.build_nlp(model, config, tuple(str(g) for g in gazetteer))
+    nlp = nlp_module.build_nlp(model, config, tuple(str(g) for g in gazetteer))
     _LAST[:] = [nlp]
     return nlp
-
-
-def _load_saved(folder: Path) -> Language:
-    import spacy
-
-    from .gazetteer import use_extension
-
-    use_extension(None)  # the saved pipeline's own extension (if any) is set while loading
-    return spacy.load(folder)
 
 
 def records(

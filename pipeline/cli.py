@@ -21,8 +21,9 @@ MODEL_OPTION = click.option(
 CONFIG_OPTION = click.option(
     "--config",
     "config_file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Pipeline config (spaCy format; `claims config` prints the default).",
+    type=click.Path(path_type=Path),
+    help="Pipeline config (spaCy format; `claims config` prints the default), or the "
+    "folder of a saved pipeline (`claims train -o`, `nlp.to_disk`).",
 )
 ALLOW_OUTSIDE_OPTION = click.option(
     "--allow-outside-paths",
@@ -505,6 +506,76 @@ def evaluate(
         views = predict_gold(gold, model)
     report = evaluate(gold, views, load_gazetteer())
     emit(report, differences(gold, views) if diff else None, as_json)
+
+
+@main.command()
+@click.option(
+    "--gold",
+    "gold_dirs",
+    multiple=True,
+    required=True,
+    type=click.Path(path_type=Path),
+    help="Gold folder to learn from (repeatable): the project's or a reviewer's.",
+)
+@click.option(
+    "--split",
+    "split_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A split.json: its test documents are left out (never trained on).",
+)
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="Folder for the trained pipeline (a new path, or one claims train wrote).",
+)
+@CONFIG_OPTION
+@GAZETTEER_OPTION
+@MODEL_OPTION
+@click.option("--folds", type=click.IntRange(2), help="Cross-validation folds (default: config).")
+@click.option("--jobs", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Processes for the one pass of the frozen components over the gold.")  # fmt: skip
+def train(gold_dirs, split_file, output, config_file, gazetteer, model, folds, jobs) -> None:
+    """Train the pipeline's trained components (actors, stance, relations) on gold folders,
+    with cross-validated scores, and save the pipeline to OUTPUT (`claims run --config
+    OUTPUT`, `pipeline.load(OUTPUT)`, `spacy.load(OUTPUT)` use it).
+
+    \b
+    Examples:
+      claims train --gold annotations/train --gold annotations/dev \\
+                   --split annotations/split.json -o out/model
+      claims train --gold my-reviewed-gold -o out/my-model
+      claims run corpus/ --config out/model -o out/claims.jsonl
+    """
+    from .training.train import Settings, check_output, corpus, save
+    from .training.train import train as train_stages
+
+    check_output(output)
+    use_config(config_file, gazetteer)
+    from .api import load
+
+    nlp = load(config_file, model=model, gazetteer=gazetteer)
+    settings = Settings.from_config(nlp.config)
+    if folds:
+        settings.folds = folds
+    data = corpus(nlp, gold_dirs, split_file)
+    log = lambda message: click.echo(message, err=True)  # noqa: E731
+    log(f"{len(data.used)} documents to learn from; {len(data.left_out)} left out (test)")
+    reports = train_stages(nlp, data.examples, settings, log=log, n_process=jobs)
+    save(nlp, output, reports, data, settings)
+    for report in reports:
+        click.echo(training_line(report))
+    click.echo(f"saved {output}")
+
+
+def training_line(report) -> str:
+    """One line of a stage's cross-validated figures."""
+    from .quality import fmt
+
+    keys = ("actors_f", "relations_p", "relations_r", "relations_f", "stance_macro_f1")
+    figures = ", ".join(f"{k} {fmt(report.cv_flat.get(k))}" for k in keys)
+    return f"{'+'.join(report.components)} (cross-validated, {report.steps} steps): {figures}"
 
 
 @main.command()

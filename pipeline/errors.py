@@ -19,6 +19,12 @@ MISSING_FILE = "file not found"
 NOT_A_GOLD_DIR = "not a gold folder: needs documents.jsonl and claims.jsonl"
 SHA_MISMATCH = "sha256 of {text} is {actual}, documents.jsonl says {expected}"
 OFFSET_RANGE = "offsets {start}-{end} out of range for document {doc_id} ({length} characters)"
+SAVED_GAZETTEER = (
+    "a saved pipeline keeps the gazetteer it was saved with: --gazetteer goes with a config file"
+)
+NOT_A_SAVED_PIPELINE = "not a saved pipeline (no config.cfg and meta.json in it)"
+TRAIN_OUTPUT = "not a folder claims train wrote (no training.json): choose a new path"
+NOTHING_TO_TRAIN = "no gold document to train on (every one is in the split's test part)"
 CUE_RANGE = "cue {cue} is not a span of {doc_id} (length {length})"
 TEXT_MISMATCH = "text does not match document {doc_id} at {start}-{end}: expected {expected!r}"
 UNKNOWN_DOC = "claim names unknown doc_id {doc_id!r}"

@@ -143,6 +143,9 @@ class Mention(Span):
     """Where an actor or region is mentioned, and how the mention was resolved."""
 
     resolved_by: Resolution
+    probability: Probability | None = Field(
+        default=None, description="The actor model's probability, for a mention it added"
+    )
 
 
 class ActorRecord(Model):
@@ -190,10 +193,20 @@ class StanceRecord(Model):
     focal: list[ActorId] = Field(description="The focal pair: two actor IDs of any kind")
     rule: str | None = Field(
         default=None,
-        description="The stance rule that gave the label (pipeline/components/stance.py RULES); "
-        "null for neutral",
+        description="The stance rule that fired (pipeline/components/stance.py RULES); "
+        "null when no rule fired (the rules' label is then neutral)",
     )
     cues: list[Cue]
+    origin: Literal["rule", "model"] = Field(
+        default="rule",
+        description="What gave the label: the rules, or the stance model overriding them",
+    )
+    probability: Probability | None = Field(
+        default=None, description="The stance model's probability of the label (null: no model)"
+    )
+    rule_label: Stance | None = Field(
+        default=None, description="The rules' label, where the stance model decided"
+    )
 
 
 class CertaintyRecord(Model):
@@ -208,6 +221,14 @@ class RelationRecord(Relation):
     """A relation with the predicate or noun that expresses it."""
 
     cue: Cue
+    origin: Literal["rule", "model"] = Field(
+        default="rule",
+        description="rule: the relation rules found it (kept by the model, if one runs); "
+        "model: the relation model alone",
+    )
+    probability: Probability | None = Field(
+        default=None, description="The relation model's probability (null: no model)"
+    )
 
 
 class Provenance(Model):
@@ -316,6 +337,7 @@ def records_from_doc(
             end=span.end_char + offset,
             text=text_of(span),
             resolved_by=span._.resolved_by or "name",
+            probability=span._.model_probability,
         )
 
     def actor(aid: str) -> ActorRecord:
@@ -365,6 +387,9 @@ def records_from_doc(
                     focal=focal,
                     rule=claim._.stance_rule,
                     cues=[cue(c) for c in claim._.stance_cues or []],
+                    origin=claim._.stance_origin or "rule",
+                    probability=claim._.stance_probability,
+                    rule_label=claim._.stance_rule_label,
                 ),
                 certainty=CertaintyRecord(
                     label=claim._.certainty or "asserted",
@@ -379,6 +404,8 @@ def records_from_doc(
                         target=r["target"],
                         polarity=r["polarity"],
                         cue=cue(r["cue"]),
+                        origin=r.get("origin", "rule"),
+                        probability=r.get("probability"),
                     )
                     for r in claim._.relations or []
                 ],

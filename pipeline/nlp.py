@@ -70,6 +70,8 @@ def load_config(path: str | Path | None = None, gazetteer: tuple[str, ...] = ())
     from thinc.api import ConfigValidationError
 
     path = Path(path) if path else CONFIG
+    if path.is_dir():
+        path = path / "config.cfg"  # a saved pipeline's config
     overrides = {"paths.gazetteer": list(gazetteer)} if gazetteer else {}
     if not path.is_file():
         raise errors.ClaimsError(errors.MISSING_FILE, path)
@@ -147,6 +149,12 @@ def check_config(path: str | Path | None = None, gazetteer: tuple[str, ...] = ()
     from . import gazetteer as gaz
     from .components.lexicon import read_json
 
+    if path is not None and Path(path).is_dir():
+        if gazetteer:
+            raise errors.ClaimsError(errors.SAVED_GAZETTEER, path)
+        if not (Path(path) / "meta.json").is_file():
+            raise errors.ClaimsError(errors.NOT_A_SAVED_PIPELINE, path)
+        return None
     cfg = load_config(path, gazetteer)
     extension = gaz.read_extension(cfg.get("paths", {}).get("gazetteer"))
     for settings in cfg.get("initialize", {}).get("components", {}).values():
@@ -168,6 +176,8 @@ def build_nlp(
     from . import components  # noqa: F401  (registers the factories)
     from . import gazetteer as gaz
 
+    if config is not None and Path(config).is_dir():
+        return load_saved(Path(config), gazetteer)
     cfg = load_config(config, tuple(str(g) for g in gazetteer))
     where = config or CONFIG
     pipeline, sources = _sources(cfg, where)
@@ -178,7 +188,33 @@ def build_nlp(
     _initialize(nlp, cfg, [name for name in pipeline if name not in sources])
     name, version = model_id(nlp)
     nlp.meta["claims"] = {"model_name": name, "model_version": version}
+    _carry(nlp, cfg)
     return nlp
+
+
+def _carry(nlp: Language, cfg) -> None:
+    """Keep the config's training settings on the pipeline, so a saved pipeline (``claims
+    train -o``) trains again as it was trained."""
+    nlp.config  # fills spaCy's own sections first
+    nlp._config["training"] = {**nlp._config.get("training", {}), **dict(cfg.get("training", {}))}
+    if "crossval" in cfg:
+        nlp._config["crossval"] = dict(cfg["crossval"])
+
+
+def load_saved(folder: Path, gazetteer: tuple[str, ...] = ()) -> Language:
+    """A pipeline saved with ``nlp.to_disk`` (``claims train -o``); its gazetteer extension
+    is the one it was saved with, so another cannot be added."""
+    import spacy
+
+    from . import components  # noqa: F401  (registers the factories)
+    from .gazetteer import use_extension
+
+    if gazetteer:
+        raise errors.ClaimsError(errors.SAVED_GAZETTEER, folder)
+    if not (folder / "config.cfg").is_file() or not (folder / "meta.json").is_file():
+        raise errors.ClaimsError(errors.NOT_A_SAVED_PIPELINE, folder)
+    use_extension(None)  # the saved pipeline's own extension (if any) is set while loading
+    return spacy.load(folder)
 
 
 def _sources(cfg, where) -> tuple[list[str], dict[str, str]]:

@@ -39,15 +39,23 @@ TARGETS = {
 }
 
 
-def load_split(path: Path, *golds: GoldSet) -> dict[str, list[str]]:
-    """``split.json``: every document of the gold folders in exactly one of train, tune and
-    test, none unknown, and no two documents with the same text."""
+def read_split(path: Path) -> dict:
+    """The JSON of a split file (a one-line error naming it if it is missing or broken)."""
     if not path.is_file():
         raise errors.ClaimsError(errors.MISSING_FILE, path)
     try:
         split = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
         raise errors.ClaimsError(errors.BAD_JSON.format(detail=exc.msg), path) from None
+    if not isinstance(split, dict):
+        raise errors.ClaimsError(errors.BAD_SPLIT.format(detail="not a JSON object"), path)
+    return split
+
+
+def load_split(path: Path, *golds: GoldSet) -> dict[str, list[str]]:
+    """``split.json``: every document of the gold folders in exactly one of train, tune and
+    test, none unknown, and no two documents with the same text."""
+    split = read_split(path)
     documents = {d: doc for gold in golds for d, doc in gold.documents.items()}
     named = [d for name in SPLITS for d in split.get(name, [])]
     unknown = sorted(set(named) - set(documents))

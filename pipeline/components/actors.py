@@ -47,6 +47,8 @@ def named_actors(doc: Doc) -> list[Span]:
 class ActorTagger(Serialisable, Component):
     """Write actor mentions (one span per ID) to ``doc.spans["actors"]``."""
 
+    score_fields = ("actors",)
+
     def __init__(self, nlp: Language, name: str, *, lexicon: str | None = None) -> None:
         register_extensions()
         self.name = name

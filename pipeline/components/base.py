@@ -23,6 +23,16 @@ class Component:
     """
 
     name: str
+    score_fields: tuple[str, ...] = ()  # what nlp.evaluate reports for it (training.scoring)
+
+    def score(self, examples, **_) -> dict:
+        """The figures of what this component decides (``score_fields``), for
+        ``nlp.evaluate``: the project's own scorer over the examples' final Docs."""
+        from ..training.scoring import evaluate_examples, flat_scores
+
+        if not self.score_fields:
+            return {}
+        return flat_scores(evaluate_examples(list(examples)), self.score_fields)
 
     def __call__(self, doc: Doc) -> Doc:
         if doc.user_data.get(ERROR_KEY):

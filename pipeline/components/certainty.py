@@ -30,6 +30,8 @@ from .syntax import DEPS, indexes_with, tokens_within, word_ids
 class CertaintyTagger(Serialisable, Component):
     """Set ``_.certainty``, ``_.certainty_cues`` and ``_.probability`` on each claim."""
 
+    score_fields = ("certainty",)
+
     def __init__(
         self,
         nlp: Language,

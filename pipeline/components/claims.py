@@ -83,6 +83,8 @@ def trim(doc: Doc, start: int, end: int) -> tuple[int, int]:
 class ClaimSegmenter(Component):
     """Write claim spans to ``doc.spans["claims"]`` with ``_.section``, ``_.sentence_index``."""
 
+    score_fields = ("claims", "section")
+
     def __init__(self, nlp: Language, name: str, *, min_tokens: int = 3) -> None:
         if min_tokens < 1:
             raise errors.BadSetting("min_tokens", f"must be 1 or more, not {min_tokens}")

@@ -28,6 +28,8 @@ AMBIGUOUS = {"state", "seat", "demonym"}
 class RegionTagger(Serialisable, Component):
     """Decide which mentions name places; write them to ``doc.spans["regions"]``."""
 
+    score_fields = ("regions",)
+
     def __init__(self, nlp: Language, name: str, *, lexicon: str | None = None) -> None:
         register_extensions()
         self.name = name

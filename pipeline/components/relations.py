@@ -88,6 +88,8 @@ def derived_verbs(table: dict) -> dict[str, str]:
 class RelationExtractor(Serialisable, Component):
     """Fill ``span._.relations`` for every claim."""
 
+    score_fields = ("relations",)
+
     def __init__(
         self,
         nlp: Language,

@@ -105,6 +105,8 @@ def cue_token(claim: Span, relation: dict) -> Token:
 class StanceTagger(Serialisable, Component):
     """Set ``_.stance`` and ``_.stance_cues`` on each claim."""
 
+    score_fields = ("stance",)
+
     def __init__(
         self,
         nlp: Language,

@@ -319,3 +319,88 @@ def train(
     if output is not None:
         nlp.to_disk(output)
     return reports
+
+
+@dataclass
+class Corpus:
+    """The gold documents training uses, and those a split keeps out."""
+
+    examples: list[Example]
+    used: list[str]
+    left_out: list[str]
+
+
+def corpus(nlp: Language, gold_dirs, split_file: Path | None = None) -> Corpus:
+    """Examples of every document of ``gold_dirs`` but those of the split's ``test`` part
+    (never trained on, never used to choose a model)."""
+    from .. import errors
+    from ..gold import load_gold
+    from .examples import examples as make_examples
+
+    golds = [load_gold(folder) for folder in gold_dirs]
+    test = test_part(Path(split_file), golds) if split_file is not None else set()
+    kept = [gold.subset([d for d in gold.documents if d not in test]) for gold in golds]
+    used = [d for gold in kept for d in gold.documents]
+    left_out = sorted(d for gold in golds for d in gold.documents if d in test)
+    if not used:
+        raise errors.ClaimsError(errors.NOTHING_TO_TRAIN, Path(gold_dirs[0]))
+    return Corpus(make_examples(nlp, kept), used, left_out)
+
+
+def test_part(split_file: Path, golds) -> set[str]:
+    """The split's test documents. A split naming exactly these gold folders' documents is
+    checked whole (``quality.load_split``); one of a larger collection lends its test part."""
+    from ..quality import load_split, read_split
+
+    split = read_split(split_file)
+    named = {d for part in ("train", "tune", "test") for d in split.get(part, [])}
+    if named == {d for gold in golds for d in gold.documents}:
+        return set(load_split(split_file, *golds)["test"])
+    return set(split.get("test", []))
+
+
+TRAINING_FILE = "training.json"
+
+
+def check_output(output: Path) -> None:
+    """``output`` must be a new path or a folder an earlier ``claims train`` wrote (holding
+    its ``training.json``), so nothing else is ever replaced."""
+    from .. import errors
+
+    if output.is_symlink() or (output.exists() and not (output / TRAINING_FILE).is_file()):
+        raise errors.ClaimsError(errors.TRAIN_OUTPUT, output)
+
+
+def save(nlp: Language, output: Path, reports: list[Report], data: Corpus, settings) -> Path:
+    """The trained pipeline in ``output`` (``nlp.to_disk``) with ``training.json``: the
+    documents used and left out, the settings and each stage's cross-validated report.
+    Written beside ``output`` and renamed into place."""
+    import json
+    import os
+    import shutil
+
+    check_output(output)
+    staging = output.with_name(f".{output.name}.train-{os.getpid()}")
+    shutil.rmtree(staging, ignore_errors=True)
+    nlp.to_disk(staging)
+    summary = {
+        "documents": data.used,
+        "left_out": data.left_out,
+        "seed": settings.seed,
+        "folds": settings.folds,
+        "stages": [
+            {
+                "components": r.components,
+                "steps": r.steps,
+                "thresholds": r.thresholds,
+                "cross_validated": r.cv_flat,
+                "folds": r.folds,
+            }
+            for r in reports
+        ],
+    }
+    (staging / TRAINING_FILE).write_text(json.dumps(summary, indent=1) + "\n", encoding="utf-8")
+    if output.exists():
+        shutil.rmtree(output)
+    staging.rename(output)
+    return output
