@@ -22,6 +22,11 @@ OFFSET_RANGE = "offsets {start}-{end} out of range for document {doc_id} ({lengt
 TEXT_MISMATCH = "text does not match document {doc_id} at {start}-{end}: expected {expected!r}"
 UNKNOWN_DOC = "claim names unknown doc_id {doc_id!r}"
 DUPLICATE_DOC = "doc_id {doc_id!r} appears twice"
+DUPLICATE_CLAIM = "claim {start}-{end} of {doc_id} is listed twice (also on line {line})"
+OVERLAPPING_CLAIMS = (
+    "claim {start}-{end} of {doc_id} overlaps the claim {other} on line {line}: "
+    "claims never share a character"
+)
 BAD_ENCODING = "not UTF-8 text: invalid byte at offset {offset}"
 BINARY_FILE = "binary file (NUL byte at offset {offset})"
 UNKNOWN_FOCAL = (
@@ -125,6 +130,10 @@ UNKNOWN_DOCUMENT = "unknown document {doc_id!r}"
 SPAN_OUTSIDE = "span {start}-{end} is outside the document"
 RELATION_ACTORS = "a relation's source and target must be actors of the claim"
 UNKNOWN_KEY = "There is no claim {key!r} in this session."
+OVERLAPS_GOLD = (
+    "the span overlaps the accepted claim {start}-{end} ({text!r}): gold claims never "
+    "overlap, so move a boundary or reject that claim first"
+)
 GOLD_UNUSABLE = "cannot use this as the gold folder: {reason}"
 BAD_REVIEW_STATE = 'not a review state: expected {"rejected": [keys]}'
 BAD_LEXICON = "not a valid {name} lexicon: {detail}"

@@ -10,7 +10,15 @@ import json
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 
 from .ids import ACTOR_PATTERN, REGION_PATTERN, STATE_PATTERN
 
@@ -30,8 +38,22 @@ DateStr = Annotated[
     str, StringConstraints(pattern=r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
 ]
 DocId = Annotated[str, StringConstraints(min_length=1, pattern=r"^\S(.*\S)?$")]
-Offset = Annotated[int, Field(ge=0)]
+# A character offset: a JSON integer, never a string ("60") or a float (60.0).
+Offset = Annotated[int, Field(ge=0, strict=True)]
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+
+
+def _listed_once(values: list) -> list:
+    """``values`` if no value is listed twice; a validation error naming the first repeat."""
+    for n, value in enumerate(values):
+        if value in values[:n]:
+            shown = str(value) if isinstance(value, BaseModel) else repr(value)
+            raise PydanticCustomError("duplicate", "{value} is listed twice", {"value": shown})
+    return values
+
+
+# A list in which each value appears once (an ID listed twice is an annotation error).
+Unique = (AfterValidator(_listed_once), Field(json_schema_extra={"uniqueItems": True}))
 
 
 class Model(BaseModel):
@@ -70,6 +92,9 @@ class Relation(Model):
     target: ActorId
     polarity: Polarity
 
+    def __str__(self) -> str:
+        return f"{self.source} -> {self.target} ({self.polarity})"
+
 
 class GoldDocument(Model):
     """One line of a gold folder's documents.jsonl."""
@@ -79,7 +104,7 @@ class GoldDocument(Model):
     sha256: Sha256
     title: str | None = None
     author: str | None = None
-    focal_actors: list[ActorId] = Field(default_factory=list, max_length=2)
+    focal_actors: Annotated[list[ActorId], *Unique] = Field(default_factory=list, max_length=2)
     date: DateStr | None = Field(default=None, description="The document's date, YYYY[-MM[-DD]]")
     annotator: str | None = Field(default=None, description="Who annotated the document")
 
@@ -96,11 +121,11 @@ class GoldClaim(Span):
     )
     doc_id: DocId
     section: str | None
-    actors: list[ActorId]
-    regions: list[RegionId]
+    actors: Annotated[list[ActorId], *Unique]
+    regions: Annotated[list[RegionId], *Unique]
     stance: Stance
     certainty: Certainty
-    relations: list[Relation]
+    relations: Annotated[list[Relation], *Unique]
     probability: tuple[Probability, Probability] | None = Field(
         default=None, description="ICD 203 band [low, high] of the estimative term, optional"
     )

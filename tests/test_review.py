@@ -233,6 +233,24 @@ def test_review_app_lists_an_added_claim_that_overlaps_a_proposal(app_and_store)
     assert len(keys) == len(set(keys)) == len(app_and_store[3]) + 1
 
 
+def test_review_app_refuses_an_edit_that_would_overlap_another_gold_claim(app_and_store, tmp_path):
+    client, _store, doc, records = app_and_store
+    start, end = doc.text.index("Armenia"), doc.text.index(" opposes")  # "Armenia. Turkey"
+    code, state = post(client, "/api/add", {"doc_id": "article", "start": start, "end": end})
+    assert code == 200
+    first = next(i for i in state["items"] if i["claim"]["start"] == records[0].start)
+    assert first["status"] == "pending"  # it shares less than half of its span
+    before = folder_bytes(tmp_path / "gold")
+    code, answer = post(client, "/api/accept", {"key": first["key"], "claim": first["claim"]})
+    assert code == 400
+    assert answer["error"] == (
+        f"invalid edit: the span overlaps the accepted claim {start}-{end} ('Armenia. Turkey'):"
+        " gold claims never overlap, so move a boundary or reject that claim first"
+    )
+    assert folder_bytes(tmp_path / "gold") == before
+    assert len(load_gold(tmp_path / "gold").claims) == 1
+
+
 DEEP = "[" * 100_000 + "]" * 100_000
 
 

@@ -195,6 +195,9 @@ class Session:
         data = {**edit, "text": doc.text[edit["start"] : edit["end"]]}
         for name in ("actors", "regions"):
             data[name] = sorted(set(data.get(name) or []))
+        data["relations"] = list(
+            {json.dumps(r, sort_keys=True): r for r in data["relations"]}.values()
+        )
         try:
             claim = GoldClaim.model_validate(data)
         except ValidationError as exc:
@@ -213,8 +216,15 @@ class Session:
         claim = self.claim_from(body.claim.model_dump())
         own = proposal_key(claim.doc_id, claim.start, claim.end)
         key = own if body.key in (None, own) else self.listed(body.key)
-        self.store.accept(key, claim)
+        self.keep(key, claim)
         return self.state()
+
+    def keep(self, key: str, claim: GoldClaim) -> None:
+        """``store.accept``, its refusal (an overlap with another gold claim) a sentence."""
+        try:
+            self.store.accept(key, claim)
+        except errors.ClaimsError as exc:
+            raise Refused("invalid edit: " + exc.detail) from None
 
     def reject(self, body: RejectBody) -> dict:
         self.store.reject(self.listed(body.key))
@@ -225,7 +235,7 @@ class Session:
         doc = self.source(body.doc_id, body.start, body.end)
         claim = self.claim_from(self.tags(doc, body.start, body.end))
         key = proposal_key(claim.doc_id, claim.start, claim.end)
-        self.store.accept(key, claim)
+        self.keep(key, claim)
         return self.state(key=key)
 
     def tags(self, doc: SourceDocument, start: int, end: int) -> dict:

@@ -241,12 +241,16 @@ class Store:
         return out
 
     def accept(self, key: str, claim: GoldClaim) -> None:
-        """Store ``claim`` as gold for the proposal ``key`` (replacing an earlier decision)."""
+        """Store ``claim`` as gold for the proposal ``key`` (replacing an earlier decision).
+        A claim that would share characters with another gold claim is refused
+        (``ClaimsError``): gold claims never overlap."""
         doc_id, start, end = parse_key(key)  # before anything changes
-        self.snapshot(key)
         replaced = self.overlapping(doc_id, start, end)
         replaced += self.overlapping(claim.doc_id, claim.start, claim.end)
-        self.claims = [c for c in self.claims if c not in replaced] + [claim]
+        kept = [c for c in self.claims if c not in replaced]
+        refuse_overlap(kept, claim)
+        self.snapshot(key)
+        self.claims = [*kept, claim]
         self.rejected.discard(key)
         self.save()
 
@@ -274,6 +278,15 @@ class Store:
             return "rejected", None
         found = self.overlapping(record.doc_id, record.start, record.end)
         return ("accepted", found[0]) if found else ("pending", None)
+
+
+def refuse_overlap(claims: list[GoldClaim], claim: GoldClaim) -> None:
+    """A ClaimsError if ``claim`` shares a character with one of ``claims``."""
+    for other in claims:
+        if other.doc_id == claim.doc_id and other.start < claim.end and claim.start < other.end:
+            shown = other.text if len(other.text) <= 60 else other.text[:57] + "..."
+            msg = errors.OVERLAPS_GOLD.format(start=other.start, end=other.end, text=shown)
+            raise errors.ClaimsError(msg)
 
 
 def gold_from_record(record: ClaimRecord) -> dict:
