@@ -284,11 +284,13 @@ def records_from_doc(
     """Turn a processed Doc into ClaimRecords (the only place a Doc becomes output).
 
     ``offset`` shifts every character offset, for documents processed in chunks; the text
-    of every record still equals the original document at its offsets. ``meta`` (the input
+    of every record still equals the original document at its offsets (also for a Doc of
+    normalised text, whose offsets are mapped back: ``textnorm``). ``meta`` (the input
     line's own fields) is copied into every record.
     """
     from .extensions import doc_text
     from .gazetteer import load_gazetteer
+    from .textnorm import source_of
 
     gaz = load_gazetteer().with_local(doc._.local_actors)
     claims = list(doc.spans.get("claims", []))
@@ -296,20 +298,21 @@ def records_from_doc(
     regions_by_claim = _group(doc.spans.get("regions", []), claims)
     candidates_by_claim = _group(doc.spans.get("candidates", []), claims)
     focal = list(doc._.focal or [])
-    text = doc_text(doc)
+    norm = source_of(doc)
+    text = doc_text(doc) if norm is None else norm.original
 
-    def text_of(span) -> str:
-        return text[span.start_char : span.end_char]
+    def place(start: int, end: int) -> dict:
+        """start, end (in the document) and text of a span of the Doc."""
+        if norm is not None:
+            start, end = norm.span(start, end)
+        return {"start": start + offset, "end": end + offset, "text": text[start:end]}
 
     def cue(pair: list[int]) -> Cue:
-        return Cue(start=pair[0] + offset, end=pair[1] + offset, text=text[pair[0] : pair[1]])
+        return Cue(**place(pair[0], pair[1]))
 
     def mention(span) -> Mention:
         return Mention(
-            start=span.start_char + offset,
-            end=span.end_char + offset,
-            text=text_of(span),
-            resolved_by=span._.resolved_by or "name",
+            **place(span.start_char, span.end_char), resolved_by=span._.resolved_by or "name"
         )
 
     def actor(aid: str) -> ActorRecord:
@@ -332,26 +335,19 @@ def records_from_doc(
 
     records = []
     for n, claim in enumerate(claims):
-        start, end = claim.start_char + offset, claim.end_char + offset
+        span = place(claim.start_char, claim.end_char)
         band = claim._.probability
         records.append(
             ClaimRecord(
-                claim_id=claim_id(doc_id, doc_sha256, start, end),
+                claim_id=claim_id(doc_id, doc_sha256, span["start"], span["end"]),
                 doc_id=doc_id,
-                start=start,
-                end=end,
-                text=text_of(claim),
+                **span,
                 section=claim._.section,
                 sentence_index=claim._.sentence_index or 0,
                 actors=_collect(actors_by_claim[n], actor, mention),
                 regions=_collect(regions_by_claim[n], region, mention),
                 candidates=[
-                    Candidate(
-                        start=c.start_char + offset,
-                        end=c.end_char + offset,
-                        text=text_of(c),
-                        label=c.label_,
-                    )
+                    Candidate(**place(c.start_char, c.end_char), label=c.label_)
                     for c in candidates_by_claim[n]
                 ],
                 stance=StanceRecord(

@@ -69,6 +69,9 @@ def _sections():
 def title_of(text: str) -> str | None:
     """The document's title as the pipeline's layout component finds it (its first line,
     when that line is a heading), else None."""
+    from ..textnorm import normalise
+
+    text = getattr(normalise(text), "text", text)  # as the pipeline reads it (CR-only lines)
     lead = len(text) - len(text.lstrip())
     end = text.find("\n", lead)
     doc = _sections()(text[: end if end >= 0 else len(text)])
