@@ -158,3 +158,14 @@ def test_textnorm_a_selection_in_a_variant_is_tagged_like_the_plain_one(runner):
     claim = tagger(source(text), start, end)
     assert (claim["start"], claim["end"], claim["text"]) == (start, end, text[start:end])
     assert claim["actors"] == ["TUR", "person:vladimir-putin"]
+
+
+def test_textnorm_offsets_stay_exact_across_chunks():
+    from pipeline.run import Runner
+
+    text = VARIANTS["all at once"](BASE) * 3
+    records = Runner(chunk_chars=150).records(source(text))
+    assert len(records) >= 6
+    for record in records:
+        for span in spans(record):
+            assert text[span.start : span.end] == span.text
