@@ -282,3 +282,49 @@ def test_e2e_annotate_refuses_to_be_framed(browser, seed, tmp_path):
         assert page.frame_locator("#f").locator("#progress").count() == 0
     finally:
         server.stop()
+
+
+# Characters outside the Basic Multilingual Plane: two UTF-16 units each in the page.
+ASTRAL = (
+    "Russia 🇷🇺 and Iran 😀 back Armenia.\n"
+    "Turkey 𝐚𝐥𝐬𝐨 opposes the PKK 🙂 in 𝔖𝔶𝔯𝔦𝔞 and 𠀋.\n"  # noqa: RUF001 (math letters)
+    "Iran backs Hezbollah 🚀 in Lebanon.\n"
+)
+
+
+def test_e2e_annotate_counts_code_points_like_the_server(browser, tmp_path):
+    """Spans drawn, selected, moved and saved on text with emoji and astral characters are
+    the characters the reviewer sees (the page counts UTF-16 units, the server code points)."""
+    from playwright.sync_api import expect
+
+    from pipeline.documents import SourceDocument, sha256_hex
+
+    path = tmp_path / "astral.txt"
+    path.write_text(ASTRAL, encoding="utf-8")
+    sha = sha256_hex(path.read_bytes())
+    doc = SourceDocument("astral", ASTRAL, sha, str(path), focal_actors=["RUS", "IRN"])
+    records = Runner().records(doc)
+    assert len(records) == 3
+    server = serve((doc, records), tmp_path / "gold")
+    try:
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        page.goto(server.url)
+        expect(page.locator("#position")).to_have_text("claim 1 of 3")
+        for record in records:  # every proposal drawn over exactly its text
+            key = f"astral:{record.start}:{record.end}"
+            marks = page.locator(f'#article .claim[data-key="{key}"]')
+            assert "".join(marks.all_text_contents()) == record.text
+        expect(page.locator("#claim-text")).to_have_text(records[0].text)
+        select_text(page, "Hezbollah")  # in the last proposal, after nine astral characters
+        page.locator("body").press("a")
+        expect(page.locator("#claim-text")).to_have_text("Hezbollah")
+        page.locator("body").press("ArrowRight")  # the end, one word later: the rocket
+        expect(page.locator("#claim-text")).to_have_text("Hezbollah 🚀")
+        page.locator("body").press("Enter")
+        expect(page.locator("#error")).to_have_text("")
+        expect(page.locator("#progress")).to_have_text("1 / 4 reviewed")
+    finally:
+        server.stop()
+    (saved,) = load_gold(tmp_path / "gold").claims
+    start = ASTRAL.index("Hezbollah")
+    assert (saved.start, saved.end, saved.text) == (start, start + 11, "Hezbollah 🚀")
