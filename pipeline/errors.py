@@ -126,6 +126,13 @@ BAD_REGION_ID = (
 )
 FOREIGN_REQUEST = "This app answers only its own page at {url}."
 NOTHING_TO_UNDO = "There is nothing to undo."
+STALE_WRITE = (
+    "Not saved: another tab changed the gold after this tab loaded it. The gold as saved is "
+    "shown now: decide again if you still want to."
+)
+UNDO_CONFLICT = (
+    "Not undone: another tab decided on this claim after this tab did; undo it there first."
+)
 UNKNOWN_DOCUMENT = "unknown document {doc_id!r}"
 SPAN_OUTSIDE = "span {start}-{end} is outside the document"
 RELATION_ACTORS = "a relation's source and target must be actors of the claim"

@@ -328,3 +328,53 @@ def test_e2e_annotate_counts_code_points_like_the_server(browser, tmp_path):
     (saved,) = load_gold(tmp_path / "gold").claims
     start = ASTRAL.index("Hezbollah")
     assert (saved.start, saved.end, saved.text) == (start, start + 11, "Hezbollah 🚀")
+
+
+STALE = (
+    "Not saved: another tab changed the gold after this tab loaded it. The gold as saved is "
+    "shown now: decide again if you still want to."
+)
+
+
+def test_e2e_annotate_two_tabs_see_conflicts_and_undo_their_own(browser, seed, tmp_path):
+    from playwright.sync_api import expect
+
+    doc, records = seed
+    folder = tmp_path / "gold"
+    server = serve(seed, folder)
+    first, second = records[0], records[1]
+    mine, theirs = (s for s in ("convergent", "divergent", "neutral") if s != first.stance.label)
+    try:
+        a, b = browser.new_page(), browser.new_page()  # two tabs, one session
+        for page in (a, b):
+            page.goto(server.url)
+            expect(page.locator("#position")).to_have_text(f"claim 1 of {len(records)}")
+        a.select_option("#stance", mine)
+        a.click("#accept")
+        expect(a.locator("#progress")).to_have_text(f"1 / {len(records)} reviewed")
+        b.select_option("#stance", theirs)  # tab B still shows the gold before A's decision
+        b.click("#accept")
+        expect(b.locator("#error")).to_have_text(STALE)
+        expect(b.locator("#status")).to_have_text("accepted")  # A's decision, shown in B
+        expect(b.locator("#stance")).to_have_value(mine)
+        assert [c.stance for c in load_gold(folder).claims] == [mine]
+        b.locator("body").press("j")
+        b.locator("body").press("x")  # B rejects the second claim
+        expect(b.locator("#progress")).to_have_text(f"2 / {len(records)} reviewed")
+        a.locator("body").press("u")  # A has not seen B's rejection yet
+        expect(a.locator("#error")).to_have_text(STALE)
+        a.locator("body").press("u")  # A's own decision is taken back, not B's
+        expect(a.locator("#error")).to_have_text("")
+        expect(a.locator("#position")).to_have_text(f"claim 1 of {len(records)}")
+        expect(a.locator("#status")).to_have_text("pending")
+        expect(a.locator("#progress")).to_have_text(f"1 / {len(records)} reviewed")
+        assert load_gold(folder).claims == []
+        rejected = json.loads((folder / "review-state.json").read_text())["rejected"]
+        assert rejected == [f"{doc.doc_id}:{second.start}:{second.end}"]
+        b.reload()  # a reload keeps the tab's own undo history
+        b.locator("body").press("u")
+        expect(b.locator("#error")).to_have_text("")
+        expect(b.locator("#progress")).to_have_text(f"0 / {len(records)} reviewed")
+    finally:
+        server.stop()
+    assert json.loads((folder / "review-state.json").read_text())["rejected"] == []
