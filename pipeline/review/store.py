@@ -267,11 +267,7 @@ class Store:
         self.history.append(decision)
         kept = [c for c in self.claims if c not in decision.removed]
         self.claims = kept + ([decision.added] if decision.added else [])
-        if rejected:
-            self.rejected.add(decision.key)
-        else:
-            self.rejected.discard(decision.key)
-        self.save()
+        self.mark(decision.key, rejected)
 
     def undo(self, tab: str = "") -> str | None:
         """Take back the last decision of browser tab ``tab`` (not another tab's); return
@@ -286,12 +282,16 @@ class Store:
         del self.history[mine[-1]]
         kept = [c for c in self.claims if c != decision.added]
         self.claims = kept + decision.removed
-        if decision.was_rejected:
-            self.rejected.add(decision.key)
-        else:
-            self.rejected.discard(decision.key)
-        self.save()
+        self.mark(decision.key, decision.was_rejected)
         return decision.key
+
+    def mark(self, key: str, rejected: bool) -> None:
+        """Record whether ``key`` is rejected, and save."""
+        if rejected:
+            self.rejected.add(key)
+        else:
+            self.rejected.discard(key)
+        self.save()
 
     def status(self, record: ClaimRecord) -> tuple[str, GoldClaim | None]:
         """pending, accepted or rejected, with the gold claim that decided it."""
