@@ -58,11 +58,13 @@ def needs_normalising(text: str) -> bool:
     return bool(EDITS.search(text)) or not unicodedata.is_normalized("NFC", text)
 
 
-@lru_cache(maxsize=8)
 def normalise(text: str) -> Normalised | None:
     """``text`` as the pipeline reads it, with its map; None when it is already normal."""
-    if not needs_normalising(text):
-        return None
+    return _normalised(text) if needs_normalising(text) else None
+
+
+@lru_cache(maxsize=8)  # a Doc's map is asked for again when its records are made
+def _normalised(text: str) -> Normalised:
     edited, index = _edit(text)
     pieces, starts, ends = [], array("q"), array("q")
     for a, b, out in _nfc_pieces(edited):
