@@ -64,9 +64,19 @@ def check_span(claim, text: str, doc_id: str, path: Path, line: int) -> None:
         raise errors.ClaimsError(msg, path, line)
 
 
+def check_cues(claim: GoldClaim, text: str, path: Path, line: int) -> None:
+    """Raise unless the source and time cues (if any) lie in ``text``, start before end."""
+    for part in (claim.source, claim.time):
+        cue = part.cue if part is not None else None
+        if cue is not None and not 0 <= cue[0] < cue[1] <= len(text):
+            msg = errors.CUE_RANGE.format(cue=list(cue), doc_id=claim.doc_id, length=len(text))
+            raise errors.ClaimsError(msg, path, line)
+
+
 def with_text(claim: GoldClaim, text: str, path: Path, line: int) -> GoldClaim:
     """The claim with its offsets checked against ``text``; a missing ``text`` filled in."""
     check_span(claim, text, claim.doc_id, path, line)
+    check_cues(claim, text, path, line)
     if claim.text is None:
         claim = claim.model_copy(update={"text": text[claim.start : claim.end]})
     return claim

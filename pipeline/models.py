@@ -109,6 +109,35 @@ class GoldDocument(Model):
     annotator: str | None = Field(default=None, description="Who annotated the document")
 
 
+class Source(Model):
+    """Who makes a claim (spec, "Source and time"; GUIDELINES G12)."""
+
+    kind: Literal["author", "actor", "unnamed"]
+    actor: ActorId | None = None
+    cue: tuple[Offset, Offset] | None = Field(
+        default=None, description="[start, end] of the attribution phrase in the document"
+    )
+
+    @model_validator(mode="after")
+    def _consistent(self):
+        if (self.kind == "actor") != (self.actor is not None):
+            raise ValueError("source.actor is given exactly when source.kind is 'actor'")
+        if self.kind == "author" and self.cue is not None:
+            raise ValueError("an author source has no cue")
+        return self
+
+
+class Time(Model):
+    """When a claim's content holds or happens (spec, "Source and time"; GUIDELINES G12)."""
+
+    relative: Literal["past", "present", "future"]
+    start: DateStr | None = None
+    end: DateStr | None = None
+    cue: tuple[Offset, Offset] | None = Field(
+        default=None, description="[start, end] of the time expression in the document"
+    )
+
+
 class GoldClaim(Span):
     """One line of a gold folder's claims.jsonl: the spec's required fields plus optional notes.
 
@@ -131,6 +160,8 @@ class GoldClaim(Span):
     )
     cues: list[str] | None = Field(default=None, description="Certainty cue words, optional")
     notes: str | None = Field(default=None, description="Annotator's note, optional")
+    source: Source | None = Field(default=None, description="Who makes the claim, optional")
+    time: Time | None = Field(default=None, description="When its content holds, optional")
 
 
 class Mention(Span):

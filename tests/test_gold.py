@@ -100,6 +100,30 @@ BAD_CLAIMS = [
         "claim 54-72 of small overlaps the claim 66-80 on line 1",
         3,
     ),
+    (
+        "actor source without actor",
+        lambda r: break_line(r, 1, source={"kind": "actor", "actor": None, "cue": [0, 4]}),
+        "source.actor is given exactly when",
+        2,
+    ),
+    (
+        "author source with a cue",
+        lambda r: break_line(r, 1, source={"kind": "author", "actor": None, "cue": [0, 4]}),
+        "an author source has no cue",
+        2,
+    ),
+    (
+        "time cue out of range",
+        lambda r: break_line(r, 2, time={"relative": "past", "cue": [5, 10_000]}),
+        "is not a span of",
+        3,
+    ),
+    (
+        "bad time date",
+        lambda r: break_line(r, 2, time={"relative": "past", "start": "May 2008"}),
+        "time.start",
+        3,
+    ),
 ]
 
 
@@ -241,3 +265,15 @@ def test_gold_locate_draft_of_unknown_document_is_a_user_error(runner, small_gol
     result = runner.invoke(main, ["locate", str(draft), "--gold", str(small_gold)])
     assert result.exit_code == 2
     assert "one document listed in documents.jsonl" in result.output
+
+
+def test_gold_source_and_time_are_optional_fields(small_gold):
+    """G12: a claim may say who makes it and when its content holds."""
+    path = small_gold / "claims.jsonl"
+    rows = read_jsonl(path)
+    rows[0]["source"] = {"kind": "actor", "actor": "USA", "cue": [0, 4]}
+    rows[0]["time"] = {"relative": "past", "start": "2008", "end": "2008-05", "cue": [0, 3]}
+    write_jsonl(path, rows)
+    claim = load_gold(small_gold).claims[0]
+    assert (claim.source.kind, claim.source.actor, claim.source.cue) == ("actor", "USA", (0, 4))
+    assert (claim.time.relative, claim.time.start, claim.time.end) == ("past", "2008", "2008-05")
