@@ -247,6 +247,24 @@ def test_review_app_undo_never_takes_back_what_another_tab_decided_later(app_and
     assert code == 200 and state["items"][0]["status"] == "pending"
 
 
+def test_review_app_keeps_a_claims_source_and_time_through_edits(app_and_store, tmp_path):
+    client, *_ = app_and_store
+    first = client.get("/api/state", headers=HEADERS).get_json()["items"][0]
+    dated = {"source": {"kind": "author"}, "time": {"relative": "present", "start": "2026"}}
+    code, state = post(
+        client, "/api/accept", {"key": first["key"], "claim": {**first["claim"], **dated}}
+    )
+    assert code == 200
+    saved = state["items"][0]["claim"]  # as the page holds it: every gold field, nulls too
+    assert saved["source"]["kind"] == "author" and saved["time"]["start"] == "2026"
+    code, state = post(
+        client, "/api/accept", {"key": first["key"], "claim": {**saved, "stance": "divergent"}}
+    )
+    assert code == 200, state
+    (claim,) = load_gold(tmp_path / "gold").claims
+    assert (claim.stance, claim.source.kind, claim.time.start) == ("divergent", "author", "2026")
+
+
 @pytest.mark.parametrize(
     ("change", "message"),
     [

@@ -20,7 +20,7 @@ import logging
 import re
 import threading
 from importlib.resources import files
-from typing import Annotated
+from typing import Annotated, Any
 
 from flask import Flask, abort, jsonify, request
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
@@ -84,6 +84,8 @@ class ClaimEdit(Body):
     probability: tuple[float, float] | None = None
     cues: list[Name] | None = None
     notes: str | None = None
+    source: dict[str, Any] | None = None  # the gold's source and time (G12), kept as given
+    time: dict[str, Any] | None = None
 
 
 class AcceptBody(Write):
