@@ -63,16 +63,16 @@ def records(
     from . import __version__, errors
     from .components.base import ERROR_KEY
     from .documents import sha256_hex
-    from .extensions import doc_text
     from .models import Provenance, records_from_doc
     from .nlp import activate, model_id, shared_nlp
+    from .textnorm import original_text
 
     if doc.user_data.get(ERROR_KEY):
         raise errors.ClaimsError(doc.user_data[ERROR_KEY], doc_id)
     nlp = nlp or (_LAST[0] if _LAST else shared_nlp())
     activate(nlp)
     name, version = model_id(nlp)
-    sha = sha256 or sha256_hex(doc_text(doc).encode("utf-8"))
+    sha = sha256 or sha256_hex(original_text(doc).encode("utf-8"))
     provenance = Provenance(
         doc_sha256=sha, pipeline_version=__version__, model_name=name, model_version=version
     )
@@ -120,13 +120,9 @@ def _focal(focal: Iterable[str] | str | None) -> list[str]:
 
 
 def _make_doc(nlp: Language, text: str, focal: list[str]) -> Doc:
-    from .extensions import TEXT_KEY, register_extensions
+    from .textnorm import make_doc
 
-    register_extensions()
-    doc = nlp.make_doc(text)
-    doc.user_data[TEXT_KEY] = text
-    doc._.focal = list(focal) or None
-    return doc
+    return make_doc(nlp, text, focal)
 
 
 def save_package(

@@ -534,8 +534,13 @@ def evaluate(
 @GAZETTEER_OPTION
 @MODEL_OPTION
 @click.option("--folds", type=click.IntRange(2), help="Cross-validation folds (default: config).")
-@click.option("--jobs", default=1, show_default=True, type=click.IntRange(1, 64),
-              help="Processes for the one pass of the frozen components over the gold.")  # fmt: skip
+@click.option(
+    "--jobs",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Processes for the one pass of the frozen components over the gold.",
+)
 def train(gold_dirs, split_file, output, config_file, gazetteer, model, folds, jobs) -> None:
     """Train the pipeline's trained components (actors, stance, relations) on gold folders,
     with cross-validated scores, and save the pipeline to OUTPUT (`claims run --config

@@ -29,6 +29,11 @@ CUE_RANGE = "cue {cue} is not a span of {doc_id} (length {length})"
 TEXT_MISMATCH = "text does not match document {doc_id} at {start}-{end}: expected {expected!r}"
 UNKNOWN_DOC = "claim names unknown doc_id {doc_id!r}"
 DUPLICATE_DOC = "doc_id {doc_id!r} appears twice"
+DUPLICATE_CLAIM = "claim {start}-{end} of {doc_id} is listed twice (also on line {line})"
+OVERLAPPING_CLAIMS = (
+    "claim {start}-{end} of {doc_id} overlaps the claim {other} on line {line}: "
+    "claims never share a character"
+)
 BAD_ENCODING = "not UTF-8 text: invalid byte at offset {offset}"
 BINARY_FILE = "binary file (NUL byte at offset {offset})"
 UNKNOWN_FOCAL = (
@@ -174,10 +179,21 @@ PORT_UNUSABLE = (
 )
 FOREIGN_REQUEST = "This app answers only its own page at {url}."
 NOTHING_TO_UNDO = "There is nothing to undo."
+STALE_WRITE = (
+    "Not saved: another tab changed the gold after this tab loaded it. The gold as saved is "
+    "shown now: decide again if you still want to."
+)
+UNDO_CONFLICT = (
+    "Not undone: another tab decided on this claim after this tab did; undo it there first."
+)
 UNKNOWN_DOCUMENT = "unknown document {doc_id!r}"
 SPAN_OUTSIDE = "span {start}-{end} is outside the document"
 RELATION_ACTORS = "a relation's source and target must be actors of the claim"
 UNKNOWN_KEY = "There is no claim {key!r} in this session."
+OVERLAPS_GOLD = (
+    "the span overlaps the accepted claim {start}-{end} ({text!r}): gold claims never "
+    "overlap, so move a boundary or reject that claim first"
+)
 GOLD_UNUSABLE = "cannot use this as the gold folder: {reason}"
 BAD_REVIEW_STATE = 'not a review state: expected {"rejected": [keys]}'
 BAD_LEXICON = "not a valid {name} lexicon: {detail}"
@@ -185,6 +201,7 @@ LEXICON_UNREADABLE = "cannot read the file ({detail})"
 BAD_TOML = "not valid TOML ({detail})"
 GAZETTEER_TABLE = "unknown gazetteer table(s) {tables}: an extension holds {known}"
 GAZETTEER_ENTRY = "malformed gazetteer entry ({detail}): see curated.toml for the format"
+GAZETTEER_BAD_ENTRY = "malformed gazetteer entry [{table}] {key!r}: {detail}"
 GAZETTEER_IDS = "malformed or unknown IDs in the gazetteer extension: {ids}"
 UNKNOWN_SETTING = "component {component!r} has no setting {names}"
 CONFIG_INVALID = "not a valid pipeline config ({detail})"

@@ -265,6 +265,38 @@ def alive(pid: int) -> bool:
     return True
 
 
+# CSV cells a spreadsheet would evaluate as a formula (OWASP, "CSV Injection"): text
+# beginning with = + - @, a tab or a carriage return (or their full-width forms) gets a
+# leading single quote, so that a spreadsheet takes it as text. Text beginning with a
+# single quote gets one too, so reading back strips exactly one (``read_tables``).
+FORMULA_START = "^[=+\\-@\t\r\uff1d\uff0b\uff0d\uff20']"
+CSV_TEXT_MARK = "'"
+
+
+def map_text_columns(table, pattern: str, replacement: str):
+    """``table`` with the first match of ``pattern`` in every string cell replaced."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    columns = [
+        pc.replace_substring_regex(c, pattern, replacement, max_replacements=1)
+        if pa.types.is_string(c.type)
+        else c
+        for c in table.columns
+    ]
+    return pa.Table.from_arrays(columns, schema=table.schema)
+
+
+def neutralised(table):
+    """The table as CSV shows it safely: formula-like text cells marked as text."""
+    return map_text_columns(table, FORMULA_START, CSV_TEXT_MARK + "\\0")
+
+
+def unneutralised(table):
+    """The exact values of a table read back from CSV (the text mark removed)."""
+    return map_text_columns(table, "^" + CSV_TEXT_MARK, "")
+
+
 def write_tables(data, folder: Path, kind: str) -> None:
     import pyarrow.csv as pacsv
     import pyarrow.parquet as pq
@@ -276,7 +308,7 @@ def write_tables(data, folder: Path, kind: str) -> None:
         else:
             # Every value quoted, nulls left bare: so that "" and "NaN" read back as text.
             options = pacsv.WriteOptions(quoting_style="all_valid")
-            pacsv.write_csv(table, folder / f"{name}.csv", write_options=options)
+            pacsv.write_csv(neutralised(table), folder / f"{name}.csv", write_options=options)
 
 
 # The DuckDB views, each with its grain (what one row is):
@@ -421,5 +453,6 @@ def read_tables(dest: Path) -> dict:
                 strings_can_be_null=True,
                 quoted_strings_can_be_null=False,
             )
-            out[table] = pacsv.read_csv(dest / f"{table}.csv", convert_options=options)
+            read = pacsv.read_csv(dest / f"{table}.csv", convert_options=options)
+            out[table] = unneutralised(read)
     return out

@@ -121,14 +121,35 @@ def load_gold(folder: str | Path) -> GoldSet:
         raise errors.ClaimsError(errors.NOT_A_GOLD_DIR, folder)
     documents, texts = load_documents(folder)
     path = folder / CLAIMS
-    claims = []
+    lines: dict[int, GoldClaim] = {}
     for line, obj in iter_jsonl(path):
         claim = parse(GoldClaim, obj, path, line)
         if claim.doc_id not in documents:
             raise errors.ClaimsError(errors.UNKNOWN_DOC.format(doc_id=claim.doc_id), path, line)
-        claims.append(with_text(claim, texts[claim.doc_id], path, line))
-    claims.sort(key=lambda c: (c.doc_id, c.start, c.end))
+        lines[line] = with_text(claim, texts[claim.doc_id], path, line)
+    check_disjoint(lines, path)
+    claims = sorted(lines.values(), key=lambda c: (c.doc_id, c.start, c.end))
     return GoldSet(folder=folder, documents=documents, texts=texts, claims=claims)
+
+
+def check_disjoint(lines: dict[int, GoldClaim], path: Path) -> None:
+    """No two claims of a document share a character: a claim listed twice, or two claims
+    that overlap, is an error naming the later line and the earlier one."""
+    order = sorted(lines, key=lambda n: (lines[n].doc_id, lines[n].start, lines[n].end))
+    reach = None  # the line of the claim reaching furthest so far in its document
+    for line in order:
+        claim, before = lines[line], lines.get(reach)
+        if before is not None and before.doc_id == claim.doc_id and claim.start < before.end:
+            first, second = sorted((reach, line))
+            a, b = lines[first], lines[second]
+            same = (a.start, a.end) == (b.start, b.end)
+            template = errors.DUPLICATE_CLAIM if same else errors.OVERLAPPING_CLAIMS
+            msg = template.format(
+                doc_id=b.doc_id, start=b.start, end=b.end, line=first, other=f"{a.start}-{a.end}"
+            )
+            raise errors.ClaimsError(msg, path, second)
+        if before is None or before.doc_id != claim.doc_id or claim.end > before.end:
+            reach = line
 
 
 # -- drafts: claims written as text, located in the document ------------------------------

@@ -10,7 +10,15 @@ import json
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 
 from .ids import ACTOR_PATTERN, REGION_PATTERN, STATE_PATTERN
 
@@ -30,8 +38,22 @@ DateStr = Annotated[
     str, StringConstraints(pattern=r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
 ]
 DocId = Annotated[str, StringConstraints(min_length=1, pattern=r"^\S(.*\S)?$")]
-Offset = Annotated[int, Field(ge=0)]
+# A character offset: a JSON integer, never a string ("60") or a float (60.0).
+Offset = Annotated[int, Field(ge=0, strict=True)]
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+
+
+def _listed_once(values: list) -> list:
+    """``values`` if no value is listed twice; a validation error naming the first repeat."""
+    for n, value in enumerate(values):
+        if value in values[:n]:
+            shown = str(value) if isinstance(value, BaseModel) else repr(value)
+            raise PydanticCustomError("duplicate", "{value} is listed twice", {"value": shown})
+    return values
+
+
+# A list in which each value appears once (an ID listed twice is an annotation error).
+Unique = (AfterValidator(_listed_once), Field(json_schema_extra={"uniqueItems": True}))
 
 
 class Model(BaseModel):
@@ -70,6 +92,9 @@ class Relation(Model):
     target: ActorId
     polarity: Polarity
 
+    def __str__(self) -> str:
+        return f"{self.source} -> {self.target} ({self.polarity})"
+
 
 class GoldDocument(Model):
     """One line of a gold folder's documents.jsonl."""
@@ -79,7 +104,7 @@ class GoldDocument(Model):
     sha256: Sha256
     title: str | None = None
     author: str | None = None
-    focal_actors: list[ActorId] = Field(default_factory=list, max_length=2)
+    focal_actors: Annotated[list[ActorId], *Unique] = Field(default_factory=list, max_length=2)
     date: DateStr | None = Field(default=None, description="The document's date, YYYY[-MM[-DD]]")
     annotator: str | None = Field(default=None, description="Who annotated the document")
 
@@ -125,11 +150,11 @@ class GoldClaim(Span):
     )
     doc_id: DocId
     section: str | None
-    actors: list[ActorId]
-    regions: list[RegionId]
+    actors: Annotated[list[ActorId], *Unique]
+    regions: Annotated[list[RegionId], *Unique]
     stance: Stance
     certainty: Certainty
-    relations: list[Relation]
+    relations: Annotated[list[Relation], *Unique]
     probability: tuple[Probability, Probability] | None = Field(
         default=None, description="ICD 203 band [low, high] of the estimative term, optional"
     )
@@ -311,11 +336,13 @@ def records_from_doc(
     """Turn a processed Doc into ClaimRecords (the only place a Doc becomes output).
 
     ``offset`` shifts every character offset, for documents processed in chunks; the text
-    of every record still equals the original document at its offsets. ``meta`` (the input
+    of every record still equals the original document at its offsets (also for a Doc of
+    normalised text, whose offsets are mapped back: ``textnorm``). ``meta`` (the input
     line's own fields) is copied into every record.
     """
     from .extensions import doc_text
     from .gazetteer import load_gazetteer
+    from .textnorm import source_of
 
     gaz = load_gazetteer().with_local(doc._.local_actors)
     claims = list(doc.spans.get("claims", []))
@@ -323,19 +350,21 @@ def records_from_doc(
     regions_by_claim = _group(doc.spans.get("regions", []), claims)
     candidates_by_claim = _group(doc.spans.get("candidates", []), claims)
     focal = list(doc._.focal or [])
-    text = doc_text(doc)
+    norm = source_of(doc)
+    text = doc_text(doc) if norm is None else norm.original
 
-    def text_of(span) -> str:
-        return text[span.start_char : span.end_char]
+    def place(start: int, end: int) -> dict:
+        """start, end (in the document) and text of a span of the Doc."""
+        if norm is not None:
+            start, end = norm.span(start, end)
+        return {"start": start + offset, "end": end + offset, "text": text[start:end]}
 
     def cue(pair: list[int]) -> Cue:
-        return Cue(start=pair[0] + offset, end=pair[1] + offset, text=text[pair[0] : pair[1]])
+        return Cue(**place(pair[0], pair[1]))
 
     def mention(span) -> Mention:
         return Mention(
-            start=span.start_char + offset,
-            end=span.end_char + offset,
-            text=text_of(span),
+            **place(span.start_char, span.end_char),
             resolved_by=span._.resolved_by or "name",
             probability=span._.model_probability,
         )
@@ -360,26 +389,19 @@ def records_from_doc(
 
     records = []
     for n, claim in enumerate(claims):
-        start, end = claim.start_char + offset, claim.end_char + offset
+        span = place(claim.start_char, claim.end_char)
         band = claim._.probability
         records.append(
             ClaimRecord(
-                claim_id=claim_id(doc_id, doc_sha256, start, end),
+                claim_id=claim_id(doc_id, doc_sha256, span["start"], span["end"]),
                 doc_id=doc_id,
-                start=start,
-                end=end,
-                text=text_of(claim),
+                **span,
                 section=claim._.section,
                 sentence_index=claim._.sentence_index or 0,
                 actors=_collect(actors_by_claim[n], actor, mention),
                 regions=_collect(regions_by_claim[n], region, mention),
                 candidates=[
-                    Candidate(
-                        start=c.start_char + offset,
-                        end=c.end_char + offset,
-                        text=text_of(c),
-                        label=c.label_,
-                    )
+                    Candidate(**place(c.start_char, c.end_char), label=c.label_)
                     for c in candidates_by_claim[n]
                 ],
                 stance=StanceRecord(

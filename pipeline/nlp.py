@@ -195,7 +195,7 @@ def build_nlp(
 def _carry(nlp: Language, cfg) -> None:
     """Keep the config's training settings on the pipeline, so a saved pipeline (``claims
     train -o``) trains again as it was trained."""
-    nlp.config  # fills spaCy's own sections first
+    _ = nlp.config  # fills spaCy's own sections first
     nlp._config["training"] = {**nlp._config.get("training", {}), **dict(cfg.get("training", {}))}
     if "crossval" in cfg:
         nlp._config["crossval"] = dict(cfg["crossval"])

@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from . import __version__, errors
 from .components.base import ERROR_KEY
 from .documents import MAX_CHARS, SourceDocument
-from .extensions import TEXT_KEY
 from .inputs import Failure
 from .models import ClaimRecord, Provenance, records_from_doc
+from .textnorm import make_doc
 
 # Documents longer than this go through the pipeline on their own, in paragraph-bounded
 # chunks of at most this many characters (each a separate Doc, offsets stitched back), so
@@ -149,10 +149,8 @@ class Runner:
         )
 
     def make_doc(self, text: str, focal: list[str]):
-        doc = self.nlp.make_doc(text)
-        doc.user_data[TEXT_KEY] = text  # saves components rebuilding Doc.text
-        doc._.focal = list(focal) or None
-        return doc
+        """A Doc of ``text`` as the pipeline reads it (``textnorm``: offsets map back)."""
+        return make_doc(self.nlp, text, focal)
 
     def to_records(self, doc, source: SourceDocument, offset: int = 0) -> list[ClaimRecord]:
         return records_from_doc(

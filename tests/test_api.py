@@ -216,6 +216,37 @@ BAD_INPUT = [
         "unknown IDs in the gazetteer extension: region:nowhere",
     ),
     ("noname.toml", '[orgs]\n"org:x" = { aliases = ["X"] }\n', "--gazetteer", "malformed"),
+    (
+        "kind.toml",
+        '# a state among the persons\n[persons]\n"RUS" = { name = "Russia" }\n',
+        "--gazetteer",
+        "kind.toml:3: malformed gazetteer entry [persons] 'RUS': the ID must be person:",
+    ),
+    (
+        "aliases.toml",
+        '[persons]\n"person:x" = { name = "X", aliases = "x" }\n',
+        "--gazetteer",
+        "aliases.toml:2: malformed gazetteer entry [persons] 'person:x': aliases: expected an "
+        "array of strings, not a string",
+    ),
+    (
+        "seats.toml",
+        '[seats]\nRUS = "the Kremlin"\n',
+        "--gazetteer",
+        "seats.toml:2: malformed gazetteer entry [seats] 'RUS': expected an array of strings",
+    ),
+    (
+        "dotted.toml",
+        '[places."place:x"]\nname = "X"\nparents = ["RUS"]\nmembers = ["RUS"]\n',
+        "--gazetteer",
+        "dotted.toml:1: malformed gazetteer entry [places] 'place:x': unknown key 'members'",
+    ),
+    (
+        "country.toml",
+        '[orgs]\n"org:x" = { name = "X", country = "Russia" }\n',
+        "--gazetteer",
+        "country: 'Russia' is not a state code such as RUS",
+    ),
 ]
 
 

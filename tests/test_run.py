@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import jsonschema
@@ -47,6 +48,50 @@ def test_run_seed_meets_quality_targets(seed_records):
     assert report["relations"]["f"] >= 0.70
     assert report["stance"]["macro_f1"] >= 0.80
     assert report["certainty"]["accuracy"] >= 0.90
+
+
+# The README's seed table row -> the row of `claims evaluate` (what `make demo` prints).
+README_SEED_ROWS = {
+    "claims": "claims",
+    "claims, strict": "strict",
+    "actors": "actors",
+    "actors rolled up to states": "states",
+    "regions": "regions",
+    "regions rolled up to parents": "parents",
+    "relations": "relations",
+}
+
+
+def printed_figures(output: str) -> dict[str, list[str]]:
+    """``claims evaluate``'s table rows: name -> its figures as printed."""
+    rows = {}
+    for line in output.splitlines():
+        name, *cells = line.split() or [""]
+        if cells and all(re.fullmatch(r"[0-9.]+|-", c) for c in cells):
+            rows[name] = cells
+    return rows
+
+
+def test_run_readme_seed_figures_are_what_make_demo_prints(seed_records, tmp_path, runner):
+    pred = tmp_path / "claims.jsonl"
+    pred.write_text("".join(json.dumps(r) + "\n" for r in seed_records), "utf-8")
+    result = runner.invoke(main, ["evaluate", "--gold", str(GOLD), "--pred", str(pred)])
+    assert result.exit_code == 0, result.output
+    printed = printed_figures(result.output)
+    readme = (ROOT / "README.md").read_text("utf-8")
+    section = readme.split("## Scores on the seed gold set")[1].split("\n## ")[0]
+    table = dict(
+        re.findall(r"(?m)^\| ([a-z][a-z ,]+) \| ([0-9.]+ \| [0-9.]+ \| [0-9.]+) \|$", section)
+    )
+    assert set(table) == set(README_SEED_ROWS)
+    for row, name in README_SEED_ROWS.items():
+        assert table[row].split(" | ") == printed[name], row
+    prose = " ".join(section.split())
+    num = r"([0-9]\.[0-9]{3})"
+    stance = re.search(rf"Stance: accuracy {num}, macro-F1 {num}, kappa {num}", prose)
+    assert list(stance.groups()) == printed["stance"]
+    assert re.search(rf"Certainty: accuracy {num}", prose)[1] == printed["certainty"][0]
+    assert re.search(rf"Section accuracy {num}", prose)[1] == printed["section"][0]
 
 
 def test_run_records_validate_against_committed_schema(seed_records):

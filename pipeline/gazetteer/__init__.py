@@ -184,9 +184,11 @@ def read_extension(paths: str | Path | Iterable[str | Path] | None) -> Extension
 
 def _read_toml(path: Path) -> dict[str, dict]:
     from .. import errors
+    from .extension import check_extension
 
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        data = tomllib.loads(text)
     except FileNotFoundError:
         raise errors.ClaimsError(errors.MISSING_FILE, path) from None
     except (OSError, UnicodeDecodeError) as exc:
@@ -201,6 +203,7 @@ def _read_toml(path: Path) -> dict[str, dict]:
             ),
             path,
         )
+    check_extension(data, text, path)
     return data
 
 

@@ -6,6 +6,11 @@ cannot drive it); the page may not be framed (CSP ``frame-ancestors 'none'``), a
 own script and style run (allowed by hash). Request bodies are limited to ``MAX_BODY``
 bytes and validated by pydantic models; a refused request gets a 400 with a sentence the
 page shows, and changes nothing. Writes go only into the gold folder (``Store``).
+
+Two tabs on one session: every write carries the gold's version the tab last saw, and a
+write from a tab that saw an older gold is refused with a 409 (the gold as it is now in
+the answer, for the tab to show); every decision names its tab, so undo takes back that
+tab's own last decision, never another tab's.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ import logging
 import re
 import threading
 from importlib.resources import files
-from typing import Annotated
+from typing import Annotated, Any
 
 from flask import Flask, abort, jsonify, request
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
@@ -26,7 +31,7 @@ from ..documents import SourceDocument
 from ..gazetteer import load_gazetteer
 from ..models import ClaimRecord, GoldClaim
 from .csp import csp_hash
-from .store import Store, focal_pairs, gold_from_record, proposal_key
+from .store import Store, UndoConflict, focal_pairs, gold_from_record, proposal_key
 from .tagging import SpanTagger, untagged
 
 log = logging.getLogger(__name__)
@@ -42,10 +47,19 @@ Key = Annotated[
     str, StringConstraints(max_length=10_000, pattern=r"^\S.*:[0-9]{1,12}:[0-9]{1,12}$")
 ]
 Name = Annotated[str, StringConstraints(max_length=10_000)]
+Version = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{16}$")]
+Tab = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
 
 
 class Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+
+class Write(Body):
+    """A decision: it names the gold's version the tab saw and the tab that makes it."""
+
+    version: Version
+    tab: Tab
 
 
 class RelationEdit(Body):
@@ -70,29 +84,35 @@ class ClaimEdit(Body):
     probability: tuple[float, float] | None = None
     cues: list[Name] | None = None
     notes: str | None = None
+    source: dict[str, Any] | None = None  # the gold's source and time (G12), kept as given
+    time: dict[str, Any] | None = None
 
 
-class AcceptBody(Body):
+class AcceptBody(Write):
     key: Key | None = None
     claim: ClaimEdit
 
 
-class RejectBody(Body):
+class RejectBody(Write):
     key: Key
 
 
-class AddBody(Body):
+class AddBody(Write):
     doc_id: Name
     start: Offset
     end: Offset
 
 
-class UndoBody(Body):
+class UndoBody(Write):
     pass
 
 
 class Refused(Exception):
     """A request refused with a 400 and this sentence."""
+
+
+class Conflict(Exception):
+    """A write refused with a 409 and this sentence: the tab saw another gold."""
 
 
 def where(error: dict) -> str:
@@ -174,6 +194,7 @@ class Session:
             {"doc_id": s.doc_id, "title": s.title or s.doc_id, "text": s.text} for s in self.sources
         ]
         return {
+            "version": self.store.version,
             "documents": documents,
             "items": listed,
             "progress": {"reviewed": reviewed, "total": len(listed)},
@@ -195,6 +216,9 @@ class Session:
         data = {**edit, "text": doc.text[edit["start"] : edit["end"]]}
         for name in ("actors", "regions"):
             data[name] = sorted(set(data.get(name) or []))
+        data["relations"] = list(
+            {json.dumps(r, sort_keys=True): r for r in data["relations"]}.values()
+        )
         try:
             claim = GoldClaim.model_validate(data)
         except ValidationError as exc:
@@ -213,11 +237,18 @@ class Session:
         claim = self.claim_from(body.claim.model_dump())
         own = proposal_key(claim.doc_id, claim.start, claim.end)
         key = own if body.key in (None, own) else self.listed(body.key)
-        self.store.accept(key, claim)
+        self.keep(key, claim, body.tab)
         return self.state()
 
+    def keep(self, key: str, claim: GoldClaim, tab: str) -> None:
+        """``store.accept``, its refusal (an overlap with another gold claim) a sentence."""
+        try:
+            self.store.accept(key, claim, tab)
+        except errors.ClaimsError as exc:
+            raise Refused("invalid edit: " + exc.detail) from None
+
     def reject(self, body: RejectBody) -> dict:
-        self.store.reject(self.listed(body.key))
+        self.store.reject(self.listed(body.key), body.tab)
         return self.state()
 
     def add(self, body: AddBody) -> dict:
@@ -225,7 +256,7 @@ class Session:
         doc = self.source(body.doc_id, body.start, body.end)
         claim = self.claim_from(self.tags(doc, body.start, body.end))
         key = proposal_key(claim.doc_id, claim.start, claim.end)
-        self.store.accept(key, claim)
+        self.keep(key, claim, body.tab)
         return self.state(key=key)
 
     def tags(self, doc: SourceDocument, start: int, end: int) -> dict:
@@ -240,11 +271,20 @@ class Session:
             )
             return untagged(doc.doc_id, start, end, doc.text)
 
-    def undo(self, _body: UndoBody) -> dict:
-        key = self.store.undo()
+    def undo(self, body: UndoBody) -> dict:
+        """Take back this tab's last decision (another tab's are its own to undo)."""
+        try:
+            key = self.store.undo(body.tab)
+        except UndoConflict as exc:
+            raise Conflict(exc.detail) from None
         if key is None:
             raise Refused(errors.NOTHING_TO_UNDO)
         return self.state(restored=key)
+
+    def check_version(self, body: Write) -> None:
+        """Conflict unless the tab saw the gold as it is now."""
+        if body.version != self.store.version:
+            raise Conflict(errors.STALE_WRITE)
 
 
 # -- the app --------------------------------------------------------------------------------
@@ -288,17 +328,23 @@ def guard(app: Flask, port: int, headers: dict[str, str]) -> None:
         return response
 
 
-def error_replies(app: Flask, port: int) -> None:
-    """Every error as JSON ``{"error": sentence}``, never a traceback in the page."""
+def error_replies(app: Flask, port: int, session: Session) -> None:
+    """Every error as JSON ``{"error": sentence}``, never a traceback in the page; a
+    conflict also carries the gold as it is now (``state``), for the tab to show."""
 
-    def reply(message: str, code: int):
-        response = jsonify({"error": message})
+    def reply(message: str, code: int, **extra):
+        response = jsonify({"error": message, **extra})
         response.status_code = code
         return response
 
     @app.errorhandler(Refused)
     def refused(exc: Refused):
         return reply(str(exc), 400)
+
+    @app.errorhandler(Conflict)
+    def conflict(exc: Conflict):
+        with session.lock:
+            return reply(str(exc), 409, state=session.state())
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
@@ -332,9 +378,10 @@ def routes(app: Flask, session: Session, page: str) -> None:
         found.sort(key=lambda e: (not e["id"].lower().startswith(query), len(e["id"]), e["id"]))
         return jsonify(found[:20])
 
-    def decision(model: type[Body], act):
+    def decision(model: type[Write], act):
         body = parsed(model)
         with session.lock:
+            session.check_version(body)
             return jsonify(act(body))
 
     @app.post("/api/accept")
@@ -374,7 +421,8 @@ def create_app(
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY
     page = files("pipeline.review").joinpath("static/annotate.html").read_text("utf-8")
     tagger = tagger or SpanTagger(model, focal or focal_pairs(sources, records))
+    session = Session(sources, records, store, tagger)
     guard(app, port, security_headers(page))
-    error_replies(app, port)
-    routes(app, Session(sources, records, store, tagger), page)
+    error_replies(app, port, session)
+    routes(app, session, page)
     return app

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -69,6 +70,9 @@ def _sections():
 def title_of(text: str) -> str | None:
     """The document's title as the pipeline's layout component finds it (its first line,
     when that line is a heading), else None."""
+    from ..textnorm import normalise
+
+    text = getattr(normalise(text), "text", text)  # as the pipeline reads it (CR-only lines)
     lead = len(text) - len(text.lstrip())
     end = text.find("\n", lead)
     doc = _sections()(text[: end if end >= 0 else len(text)])
@@ -131,6 +135,9 @@ class Store:
     """Gold claims, rejections and an undo history, persisted into ``folder``.
 
     ``focal`` gives each document's focal pair for documents.jsonl (see ``focal_pairs``).
+    Each decision names the browser tab that made it, so that a tab undoes its own;
+    ``version`` changes with every change of the gold, so that a tab's write can say
+    which gold it saw.
     """
 
     def __init__(
@@ -151,7 +158,8 @@ class Store:
         self.documents: dict[str, GoldDocument] = {}
         self.claims: list[GoldClaim] = []
         self.rejected: set[str] = set()
-        self.history: list[tuple[list[GoldClaim], set[str], str]] = []
+        self.history: list[Decision] = []  # every tab's decisions, oldest first
+        self.version = ""  # names the gold as saved (see ``save``)
         try:
             self.open(sources)
         except BaseException:
@@ -216,18 +224,17 @@ class Store:
             doc_id=source.doc_id, path=relative, sha256=sha256_hex(raw), **self.described(source)
         )
 
-    def snapshot(self, key: str) -> None:
-        self.history.append(([c.model_copy() for c in self.claims], set(self.rejected), key))
-
     def save(self) -> None:
+        """Write the folder; ``version`` names what it now holds."""
         self.claims.sort(key=lambda c: (c.doc_id, c.start, c.end))
         for name in SAVED:
             inside(self.folder, self.folder / name)
+        claims = dumps_jsonl(self.claims)
+        state = json.dumps({"rejected": sorted(self.rejected)}, indent=1) + "\n"
         write_text_atomic(self.folder / DOCUMENTS, dumps_jsonl(self.documents.values()))
-        write_text_atomic(self.folder / CLAIMS, dumps_jsonl(self.claims))
-        write_text_atomic(
-            self.folder / STATE, json.dumps({"rejected": sorted(self.rejected)}, indent=1) + "\n"
-        )
+        write_text_atomic(self.folder / CLAIMS, claims)
+        write_text_atomic(self.folder / STATE, state)
+        self.version = sha256_hex(f"{claims}\0{state}".encode())[:16]
 
     def overlapping(self, doc_id: str, start: int, end: int) -> list[GoldClaim]:
         """Gold claims sharing at least half of the longer span with [start, end)."""
@@ -240,32 +247,51 @@ class Store:
                 out.append(c)
         return out
 
-    def accept(self, key: str, claim: GoldClaim) -> None:
-        """Store ``claim`` as gold for the proposal ``key`` (replacing an earlier decision)."""
+    def accept(self, key: str, claim: GoldClaim, tab: str = "") -> None:
+        """Store ``claim`` as gold for the proposal ``key`` (replacing an earlier decision),
+        a decision of browser tab ``tab``. A claim that would share characters with another
+        gold claim is refused (``ClaimsError``): gold claims never overlap."""
         doc_id, start, end = parse_key(key)  # before anything changes
-        self.snapshot(key)
         replaced = self.overlapping(doc_id, start, end)
         replaced += self.overlapping(claim.doc_id, claim.start, claim.end)
-        self.claims = [c for c in self.claims if c not in replaced] + [claim]
-        self.rejected.discard(key)
-        self.save()
+        removed = [c for c in self.claims if c in replaced]
+        refuse_overlap([c for c in self.claims if c not in removed], claim)
+        self.decide(Decision(tab, key, removed, claim, key in self.rejected), rejected=False)
 
-    def reject(self, key: str) -> None:
+    def reject(self, key: str, tab: str = "") -> None:
         doc_id, start, end = parse_key(key)
-        self.snapshot(key)
-        replaced = self.overlapping(doc_id, start, end)
-        self.claims = [c for c in self.claims if c not in replaced]
-        self.rejected.add(key)
-        self.save()
+        removed = self.overlapping(doc_id, start, end)
+        self.decide(Decision(tab, key, removed, None, key in self.rejected), rejected=True)
 
-    def undo(self) -> str | None:
-        """Restore the state before the last decision; return that decision's key (None:
-        nothing to undo)."""
-        if not self.history:
+    def decide(self, decision: Decision, rejected: bool) -> None:
+        self.history.append(decision)
+        kept = [c for c in self.claims if c not in decision.removed]
+        self.claims = kept + ([decision.added] if decision.added else [])
+        self.mark(decision.key, rejected)
+
+    def undo(self, tab: str = "") -> str | None:
+        """Take back the last decision of browser tab ``tab`` (not another tab's); return
+        its key (None: nothing to undo). A decision that another tab's later decision
+        touched (the same claim, or one overlapping it) is not taken back: ``UndoConflict``."""
+        mine = [n for n, d in enumerate(self.history) if d.tab == tab]
+        if not mine:
             return None
-        self.claims, self.rejected, key = self.history.pop()
+        decision = self.history[mine[-1]]
+        if any(decision.touches(later) for later in self.history[mine[-1] + 1 :]):
+            raise UndoConflict(errors.UNDO_CONFLICT)
+        del self.history[mine[-1]]
+        kept = [c for c in self.claims if c != decision.added]
+        self.claims = kept + decision.removed
+        self.mark(decision.key, decision.was_rejected)
+        return decision.key
+
+    def mark(self, key: str, rejected: bool) -> None:
+        """Record whether ``key`` is rejected, and save."""
+        if rejected:
+            self.rejected.add(key)
+        else:
+            self.rejected.discard(key)
         self.save()
-        return key
 
     def status(self, record: ClaimRecord) -> tuple[str, GoldClaim | None]:
         """pending, accepted or rejected, with the gold claim that decided it."""
@@ -274,6 +300,43 @@ class Store:
             return "rejected", None
         found = self.overlapping(record.doc_id, record.start, record.end)
         return ("accepted", found[0]) if found else ("pending", None)
+
+
+class UndoConflict(errors.ClaimsError):
+    """An undo that would take back what another tab decided after it."""
+
+
+@dataclass
+class Decision:
+    """One accept or reject, with what it changed, so that it alone can be undone."""
+
+    tab: str  # the browser tab that made it
+    key: str  # the proposal (or added claim) it decided
+    removed: list[GoldClaim]  # gold claims it replaced
+    added: GoldClaim | None  # the gold claim it accepted
+    was_rejected: bool  # whether ``key`` was rejected before
+
+    def spans(self) -> list[tuple[str, int, int]]:
+        """Every span it changed: its key's, the claims it removed and the one it added."""
+        claims = [*self.removed, *([self.added] if self.added else [])]
+        return [parse_key(self.key), *((c.doc_id, c.start, c.end) for c in claims)]
+
+    def touches(self, other: Decision) -> bool:
+        """Whether ``other`` changed a span sharing a character with one this changed."""
+        return any(
+            a[0] == b[0] and a[1] < b[2] and b[1] < a[2]
+            for a in self.spans()
+            for b in other.spans()
+        )
+
+
+def refuse_overlap(claims: list[GoldClaim], claim: GoldClaim) -> None:
+    """A ClaimsError if ``claim`` shares a character with one of ``claims``."""
+    for other in claims:
+        if other.doc_id == claim.doc_id and other.start < claim.end and claim.start < other.end:
+            shown = other.text if len(other.text) <= 60 else other.text[:57] + "..."
+            msg = errors.OVERLAPS_GOLD.format(start=other.start, end=other.end, text=shown)
+            raise errors.ClaimsError(msg)
 
 
 def gold_from_record(record: ClaimRecord) -> dict:

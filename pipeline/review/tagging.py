@@ -17,6 +17,7 @@ from ..documents import SourceDocument
 from ..extensions import doc_text
 from ..nlp import COMPONENTS
 from ..run import chunks
+from ..textnorm import source_of
 from .store import gold_from_record
 
 # The components that read doc.spans["claims"]: every one after the actor resolver.
@@ -68,7 +69,9 @@ class SpanTagger:
             offset, doc = self.doc_for(source, start)
             if doc.user_data.get(ERROR_KEY):
                 return untagged(source.doc_id, start, end, source.text)
-            local = (start - offset, min(end - offset, len(doc_text(doc))))
+            local = (start - offset, end - offset)
+            norm = source_of(doc)  # the Doc reads normalised text: its own offsets
+            local = norm.inner(*local) if norm else (local[0], min(local[1], len(doc_text(doc))))
             span = doc.char_span(*local, "claim", alignment_mode="expand")  # tokens it touches
             if span is None or not len(span):
                 return untagged(source.doc_id, start, end, source.text)

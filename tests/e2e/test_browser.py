@@ -282,3 +282,99 @@ def test_e2e_annotate_refuses_to_be_framed(browser, seed, tmp_path):
         assert page.frame_locator("#f").locator("#progress").count() == 0
     finally:
         server.stop()
+
+
+# Characters outside the Basic Multilingual Plane: two UTF-16 units each in the page.
+ASTRAL = (
+    "Russia 🇷🇺 and Iran 😀 back Armenia.\n"
+    "Turkey 𝐚𝐥𝐬𝐨 opposes the PKK 🙂 in 𝔖𝔶𝔯𝔦𝔞 and 𠀋.\n"  # noqa: RUF001 (math letters)
+    "Iran backs Hezbollah 🚀 in Lebanon.\n"
+)
+
+
+def test_e2e_annotate_counts_code_points_like_the_server(browser, tmp_path):
+    """Spans drawn, selected, moved and saved on text with emoji and astral characters are
+    the characters the reviewer sees (the page counts UTF-16 units, the server code points)."""
+    from playwright.sync_api import expect
+
+    from pipeline.documents import SourceDocument, sha256_hex
+
+    path = tmp_path / "astral.txt"
+    path.write_text(ASTRAL, encoding="utf-8")
+    sha = sha256_hex(path.read_bytes())
+    doc = SourceDocument("astral", ASTRAL, sha, str(path), focal_actors=["RUS", "IRN"])
+    records = Runner().records(doc)
+    assert len(records) == 3
+    server = serve((doc, records), tmp_path / "gold")
+    try:
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        page.goto(server.url)
+        expect(page.locator("#position")).to_have_text("claim 1 of 3")
+        for record in records:  # every proposal drawn over exactly its text
+            key = f"astral:{record.start}:{record.end}"
+            marks = page.locator(f'#article .claim[data-key="{key}"]')
+            assert "".join(marks.all_text_contents()) == record.text
+        expect(page.locator("#claim-text")).to_have_text(records[0].text)
+        select_text(page, "Hezbollah")  # in the last proposal, after nine astral characters
+        page.locator("body").press("a")
+        expect(page.locator("#claim-text")).to_have_text("Hezbollah")
+        page.locator("body").press("ArrowRight")  # the end, one word later: the rocket
+        expect(page.locator("#claim-text")).to_have_text("Hezbollah 🚀")
+        page.locator("body").press("Enter")
+        expect(page.locator("#error")).to_have_text("")
+        expect(page.locator("#progress")).to_have_text("1 / 4 reviewed")
+    finally:
+        server.stop()
+    (saved,) = load_gold(tmp_path / "gold").claims
+    start = ASTRAL.index("Hezbollah")
+    assert (saved.start, saved.end, saved.text) == (start, start + 11, "Hezbollah 🚀")
+
+
+STALE = (
+    "Not saved: another tab changed the gold after this tab loaded it. The gold as saved is "
+    "shown now: decide again if you still want to."
+)
+
+
+def test_e2e_annotate_two_tabs_see_conflicts_and_undo_their_own(browser, seed, tmp_path):
+    from playwright.sync_api import expect
+
+    doc, records = seed
+    folder = tmp_path / "gold"
+    server = serve(seed, folder)
+    first, second = records[0], records[1]
+    mine, theirs = (s for s in ("convergent", "divergent", "neutral") if s != first.stance.label)
+    try:
+        a, b = browser.new_page(), browser.new_page()  # two tabs, one session
+        for page in (a, b):
+            page.goto(server.url)
+            expect(page.locator("#position")).to_have_text(f"claim 1 of {len(records)}")
+        a.select_option("#stance", mine)
+        a.click("#accept")
+        expect(a.locator("#progress")).to_have_text(f"1 / {len(records)} reviewed")
+        b.select_option("#stance", theirs)  # tab B still shows the gold before A's decision
+        b.click("#accept")
+        expect(b.locator("#error")).to_have_text(STALE)
+        expect(b.locator("#status")).to_have_text("accepted")  # A's decision, shown in B
+        expect(b.locator("#stance")).to_have_value(mine)
+        assert [c.stance for c in load_gold(folder).claims] == [mine]
+        b.locator("body").press("j")
+        b.locator("body").press("x")  # B rejects the second claim
+        expect(b.locator("#progress")).to_have_text(f"2 / {len(records)} reviewed")
+        a.locator("body").press("u")  # A has not seen B's rejection yet
+        expect(a.locator("#error")).to_have_text(STALE)
+        a.locator("body").press("u")  # A's own decision is taken back, not B's
+        expect(a.locator("#error")).to_have_text("")
+        expect(a.locator("#position")).to_have_text(f"claim 1 of {len(records)}")
+        expect(a.locator("#status")).to_have_text("pending")
+        expect(a.locator("#progress")).to_have_text(f"1 / {len(records)} reviewed")
+        assert load_gold(folder).claims == []
+        rejected = json.loads((folder / "review-state.json").read_text())["rejected"]
+        assert rejected == [f"{doc.doc_id}:{second.start}:{second.end}"]
+        b.reload()  # a reload keeps the tab's own undo history
+        b.locator("body").press("u")
+        expect(b.locator("#error")).to_have_text("")
+        expect(b.locator("#progress")).to_have_text(f"0 / {len(records)} reviewed")
+    finally:
+        server.stop()
+    assert json.loads((folder / "review-state.json").read_text())["rejected"] == []
