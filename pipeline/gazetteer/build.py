@@ -260,11 +260,18 @@ class Builder:
             self.pattern(name, "city", [place], "name", minor=True)
 
     def historic(self, curated: dict, pycountry) -> None:
-        """Former states (ISO 3166-3) the curated file names: the Soviet Union, Yugoslavia."""
+        """Former states (ISO 3166-3) the curated file names (the Soviet Union, Yugoslavia),
+        and states without an ISO 3166-1 code under a user-assigned one (Kosovo, XKX)."""
         codes = {c.alpha_3 for c in pycountry.historic_countries}
-        for iso, entry in curated["historic_states"].items():
+        for iso in curated["historic_states"]:
             if iso not in codes:
                 raise SystemExit(f"{iso} is not a former ISO 3166 code")
+        current = {c.alpha_3 for c in pycountry.countries}
+        for iso in curated.get("other_states", {}):
+            if iso in current or iso in codes:
+                raise SystemExit(f"{iso} is an ISO 3166 code: not an other state")
+        entries = {**curated["historic_states"], **curated.get("other_states", {})}
+        for iso, entry in entries.items():
             self.actors[iso] = {"type": "state", "name": entry["name"], "country": iso}
             self.regions[iso] = {
                 "type": "country",

@@ -186,6 +186,8 @@ def is_person(entry: Entry) -> bool:
     """An office holder of the Countries file: not a country header, not an institution."""
     if entry.section is None or (entry.codes and entry.codes[0][0] == entry.section):
         return False
+    if entry.codes and len(entry.codes[0][0]) == 3:
+        return False  # a state of its own under another's header ("SERBIA_AND_MONTENEGRO [SCG]")
     name = words(entry.names[0])
     return 2 <= len(name) <= 6 and not any(w in INSTITUTION_WORDS for w in name)
 

@@ -53,19 +53,24 @@ class Settings:
     eval_frequency: int = 20
     score_weights: dict[str, float] = field(default_factory=dict)
     folds: int = 5
-    optimizer: object = None
+    optimizer_config: dict = field(default_factory=lambda: {"@optimizers": "Adam.v1"})
     batcher: object = None
 
     @classmethod
     def from_config(cls, cfg) -> Settings:
         training = dict(cfg.get("training", {}))
-        resolved = registry.resolve(
-            {k: training[k] for k in ("optimizer", "batcher") if k in training}
-        )
         keys = ("seed", "dropout", "max_epochs", "patience", "eval_frequency", "score_weights")
         plain = {k: training[k] for k in keys if k in training}
+        if "batcher" in training:
+            plain["batcher"] = registry.resolve({"batcher": training["batcher"]})["batcher"]
+        if "optimizer" in training:
+            plain["optimizer_config"] = dict(training["optimizer"])
         folds = cfg.get("crossval", {}).get("folds", cls.folds)
-        return cls(**plain, **resolved, folds=folds)
+        return cls(**plain, folds=folds)
+
+    def new_optimizer(self):
+        """A fresh optimizer of the config's kind (each fold and the final fit start anew)."""
+        return registry.resolve({"optimizer": self.optimizer_config})["optimizer"]
 
 
 @dataclass
@@ -157,10 +162,12 @@ def batches(examples: list[Example], settings: Settings, epochs: int) -> Iterato
 
 def run_loop(nlp, names, train, settings, evaluate=None, max_steps: int = 0, log: Log = print):
     """spaCy's ``train_while_improving`` over ``train``, updating only ``names``; returns
-    its checkpoints ``(score, step)``."""
+    its checkpoints ``(score, step)``. The components keep the optimizer's averaged
+    weights, if it keeps averages (what spaCy evaluates and saves)."""
+    optimizer = settings.new_optimizer()
     loop = train_while_improving(
         nlp,
-        settings.optimizer,
+        optimizer,
         batches(train, settings, settings.max_epochs if not max_steps else 10**6),
         evaluate or (lambda: (0.0, {})),
         dropout=settings.dropout,
@@ -178,6 +185,10 @@ def run_loop(nlp, names, train, settings, evaluate=None, max_steps: int = 0, log
             checkpoints = info["checkpoints"]
             mark = " *" if best else ""
             log(f"    step {info['step']:>5}  epoch {info['epoch']:>3}  {info['score']:.3f}{mark}")
+    if optimizer.averages:
+        with nlp.use_params(optimizer.averages):
+            averaged = snapshot(nlp, names)
+        restore(nlp, averaged)
     return checkpoints
 
 
