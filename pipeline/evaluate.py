@@ -264,8 +264,11 @@ def score(gold: Sequence[ClaimView], pred: Sequence[ClaimView], gazetteer: Gazet
     }
 
 
-def evaluate(gold: GoldSet, pred: Iterable[ClaimView], gazetteer: Gazetteer) -> dict:
-    """Overall and per-document scores of ``pred`` against ``gold`` (gold documents only)."""
+def evaluate(
+    gold: GoldSet, pred: Iterable[ClaimView], gazetteer: Gazetteer, per_document: bool = True
+) -> dict:
+    """Overall and (unless ``per_document`` is false, as in training's many evaluations)
+    per-document scores of ``pred`` against ``gold`` (gold documents only)."""
     gold_views = [ClaimView.from_gold(c) for c in gold.claims]
     pred_views = [p for p in pred if p.doc_id in gold.documents]
     by_doc: dict[str, tuple[list, list]] = defaultdict(lambda: ([], []))
@@ -274,6 +277,8 @@ def evaluate(gold: GoldSet, pred: Iterable[ClaimView], gazetteer: Gazetteer) -> 
     for view in pred_views:
         by_doc[view.doc_id][1].append(view)
     report = score(gold_views, pred_views, gazetteer)
+    if not per_document:
+        return report
     report["per_document"] = {
         doc_id: score(*by_doc[doc_id], gazetteer) for doc_id in sorted(gold.documents)
     }

@@ -360,11 +360,13 @@ COMPONENTS = claims_components()
 def fingerprint(nlp: Language) -> dict[str, str]:
     """Short digests of what a built pipeline's records depend on besides the model: its
     components in order with their settings (``config``), the lexicon data the claims
-    components were built from (``lexicons``), and the gazetteer extension."""
+    components were built from (``lexicons``), the gazetteer extension, and the trained
+    components' weights and thresholds (``weights``)."""
     import hashlib
     import json
 
     from .components.base import Serialisable
+    from .components.classifier import ClaimClassifier
     from .gazetteer import active_key
 
     def digest(value) -> str:
@@ -373,10 +375,16 @@ def fingerprint(nlp: Language) -> dict[str, str]:
 
     components = {name: dict(nlp.config["components"][name]) for name in nlp.pipe_names}
     lexicons = {n: p._claims_lexicons for n, p in nlp.pipeline if isinstance(p, Serialisable)}
+    trained = {
+        name: [hashlib.sha256(proc.model.to_bytes()).hexdigest(), proc.cfg]
+        for name, proc in nlp.pipeline
+        if isinstance(proc, ClaimClassifier) and proc.is_trained
+    }
     return {
         "config": digest([nlp.pipe_names, components]),
         "lexicons": digest(lexicons),
         "gazetteer": active_key() or "none",
+        "weights": digest(trained),
     }
 
 

@@ -160,15 +160,46 @@ def errors_table(parts: dict[str, dict]) -> list[str]:
     return lines
 
 
-def render_markdown(parts: dict[str, dict], agree: dict | None, notes: list[str]) -> str:
-    """bench/quality.md: headline figures, agreement, errors by kind, per-document scores."""
+def gold_counts(gold: GoldSet) -> str:
+    """Claims by stance, by certainty, and relations by polarity."""
+    stance = Counter(c.stance for c in gold.claims)
+    certainty = Counter(c.certainty for c in gold.claims)
+    polarity = Counter(r.polarity for c in gold.claims for r in c.relations)
+
+    def show(counts: Counter) -> str:
+        return ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
+
+    return f"stance {show(stance)}; certainty {show(certainty)}; relations {show(polarity)}"
+
+
+def curve_table(curves: dict) -> list[str]:
+    """The learning curve: dev-test figures of models trained on part of train+tune."""
+    keys = ("actors_f", "relations_f", "stance_macro_f1")
+    lines = ["| training data | documents | claims | " + " | ".join(keys) + " |"]
+    lines.append("| --- " * (len(keys) + 3) + "|")
+    for row in curves["rows"]:
+        cells = " | ".join(fmt(row.get(k)) for k in keys)
+        lines.append(f"| {row['label']} | {row['documents']} | {row['claims']} | {cells} |")
+    return lines
+
+
+def render_markdown(
+    parts: dict[str, dict], agree: dict | None, notes: list[str], curves: dict | None = None
+) -> str:
+    """bench/quality.md: headline figures, agreement, learning curve, errors by kind,
+    per-document scores."""
     out = ["# Quality: the pipeline against the gold sets", "", *notes, ""]
     out += ["## Headline figures", "", *headline_table(parts), ""]
-    if agree is not None:
-        out += ["## Inter-annotator agreement (second annotator against the first)", ""]
-        out += [*headline_table({"agreement": agree}), ""]
-        out += ["Disagreements, by kind:", "", *errors_table({"agreement": agree}), ""]
-    out += ["## Errors by kind (gold -> predicted)", "", *errors_table(parts), ""]
+    for name, report in (agree or {}).items():
+        out += [f"## Inter-annotator agreement: {name} (second annotator against the first)", ""]
+        out += [*headline_table({"agreement": report}), ""]
+        out += ["Disagreements, by kind:", "", *errors_table({"agreement": report}), ""]
+    if curves:
+        out += ["## Learning curve (dev-test, trained on part of train+tune)", ""]
+        out += [*curves.get("notes", []), "", *curve_table(curves), ""]
+    scored = {n: p for n, p in parts.items() if "errors" in p}
+    out += ["## Errors by kind (gold -> predicted)", "", *errors_table(scored), ""]
     for name, report in parts.items():
-        out += [f"## Per document: {name}", "", *per_document_table(report), ""]
+        if "per_document" in report:
+            out += [f"## Per document: {name}", "", *per_document_table(report), ""]
     return "\n".join(out)

@@ -113,10 +113,11 @@ class Runner:
         focal: list[str] | None = None,
         max_chars: int = MAX_CHARS,
         chunk_chars: int = CHUNK_CHARS,
+        nlp=None,
     ) -> None:
         from .nlp import model_id, shared_nlp
 
-        self.nlp = shared_nlp(model)
+        self.nlp = nlp if nlp is not None else shared_nlp(model)
         self.model_name, self.model_version = model_id(self.nlp)
         self.focal = focal or []
         self.max_chars = max_chars
@@ -435,11 +436,12 @@ def warn(message: str) -> None:
     print(f"Warning: {message}", file=sys.stderr)
 
 
-def predict_gold(gold, model: str | None = None):
-    """Run the pipeline on every gold document (with its focal pair); return ClaimViews."""
+def predict_gold(gold, model: str | None = None, nlp=None):
+    """Run the pipeline (``nlp``, else the shared one) on every gold document (with its
+    focal pair); return ClaimViews."""
     from .evaluate import ClaimView
 
-    runner = Runner(model)
+    runner = Runner(model, nlp=nlp)
     sources = [
         SourceDocument(
             doc_id=doc.doc_id,

@@ -85,8 +85,25 @@ def test_quality_report_of_a_perturbed_annotation(small_gold, tmp_path):
     assert agree["errors"]["claims missed"] == 1
     views = [ClaimView.from_gold(c) for c in gold.claims]
     perfect = score_part(gold, views, load_gazetteer())
-    text = render_markdown({"seed": perfect, "dev-tune": agree}, agree, ["note line"])
+    curves = {"notes": ["curve note"], "rows": [
+        {"label": "50%", "documents": 2, "claims": 9, "actors_f": 0.5, "relations_f": None,
+         "stance_macro_f1": 0.25},
+    ]}  # fmt: skip
+    text = render_markdown(
+        {"seed": perfect, "dev-tune": agree}, {"usgov": agree}, ["note line"], curves
+    )
     assert "| claims F1 | 1.000 | 0.857 | 0.950 |" in text
     assert "| stance convergent -> divergent | 0 | 1 |" in text
     assert "## Per document: dev-tune" in text
+    assert "## Inter-annotator agreement: usgov" in text
+    assert "| 50% | 2 | 9 | 0.500 | - | 0.250 |" in text
     assert "note line" in text
+
+
+def test_quality_gold_counts_by_label(small_gold):
+    from pipeline.quality import gold_counts
+
+    text = gold_counts(load_gold(small_gold))
+    assert text.startswith("stance ")
+    assert "certainty asserted" in text
+    assert "relations cooperative" in text

@@ -13,8 +13,9 @@ For each claim it scores three kinds of candidates, each a (mention, actor ID) p
   the document sharing a word with it, and an actor minted from its name
   (``org:kingdom-of-kongo``).
 
-A candidate is added (or kept) when its probability reaches the ``threshold`` learned in
-``claims train``; what the model adds is an actor span like the rules' (``resolved_by``
+A candidate is added (or kept) when its probability reaches its kind's threshold
+(``thresholds``: ``keep``, ``coref``, ``link``, learned by cross-validation in ``claims
+train``); what the model adds is an actor span like the rules' (``resolved_by``
 ``coreference`` or ``alias``; minted actors go to ``doc._.local_actors``), with its
 probability on ``span._.model_probability``, so the relation and stance components see it.
 """
@@ -40,6 +41,7 @@ from .names import display_name
 from .syntax import mention_head
 
 LABELS = ("no", "yes")
+THRESHOLD_KEYS = ("keep", "coref", "link")
 RESOLVED = {"coref": "coreference", "link": "alias", "mint": "name"}
 
 
@@ -50,11 +52,12 @@ class ActorModel(ClaimClassifier):
 
     def __init__(
         self, vocab, model: Model, name: str, *, lexicon: str | None = None,
-        threshold: float = 0.5, scorer=None,
+        thresholds: dict[str, float] | None = None, scorer=None,
     ):  # fmt: skip
         register_extensions()
         lex = load_lexicon("actor_model", lexicon)
-        super().__init__(vocab, model, name, threshold=threshold, lexicon=lex)
+        thresholds = {**dict.fromkeys(THRESHOLD_KEYS, 0.5), **(thresholds or {})}
+        super().__init__(vocab, model, name, thresholds=thresholds, lexicon=lex)
         self.scorer = scorer
         self.gazetteer = load_gazetteer()
 
@@ -183,18 +186,17 @@ class ActorModel(ClaimClassifier):
     def link_items(self, n, ents, present, seen) -> list[Item]:
         out = []
         for ent in ents:
-            caps = all(t.is_upper for t in ent if t.is_alpha)
+            shape = entity_shape(ent)
             for aid, how in self.link_candidates(ent, seen):
                 if aid in present:
                     continue
                 names = [
-                    "kind=link", f"how={how}", f"ent={ent.label_}", f"caps={caps}",
-                    f"how={how}|ent={ent.label_}", f"ctype={actor_type(aid)}",
-                    f"known={aid in self.gazetteer.actors}", f"seen={min(seen[aid], 3)}",
-                    f"how={how}|seen={bool(seen[aid])}", f"len={min(len(ent), 4)}",
-                    f"head={ent.root.lemma_.lower()}", f"dep={ent.root.dep_}",
-                    f"how={how}|dep={ent.root.dep_}",
+                    "kind=link", f"how={how}", f"ent={ent.label_}", f"how={how}|ent={ent.label_}",
+                    f"ctype={actor_type(aid)}", f"known={aid in self.gazetteer.actors}",
+                    f"seen={min(seen[aid], 3)}", f"how={how}|seen={bool(seen[aid])}",
+                    f"dep={ent.root.dep_}", f"how={how}|dep={ent.root.dep_}",
                 ]  # fmt: skip
+                names += [f"{how}|{feature}" for feature in shape]
                 key = ("mint" if how == "mint" else "link", n, aid, ent.start, ent.end)
                 out.append(Item(key, Features.from_names(names)))
         return out
@@ -211,13 +213,14 @@ class ActorModel(ClaimClassifier):
         ]
 
     def apply(self, doc: Doc, items: list[Item], probs: numpy.ndarray) -> None:
-        threshold = float(self.cfg["threshold"])
+        thresholds = self.cfg["thresholds"]
         claims = list(doc.spans.get("claims", []))
         drop: set[tuple[int, str]] = set()
         added: dict[tuple[int, str], tuple[Item, float]] = {}
         for item, row in zip(items, probs, strict=True):
             kind, n, aid = item.key[:3]
             p = float(row[1])
+            threshold = thresholds["link" if kind == "mint" else kind]
             if kind == "keep" and p < threshold:
                 drop.add((n, aid))
             elif kind != "keep" and p >= threshold and p > added.get((n, aid), (None, 0.0))[1]:
@@ -244,6 +247,25 @@ class ActorModel(ClaimClassifier):
         return False
 
 
+def entity_shape(ent: Span) -> list[str]:
+    """What an unlinked name looks like: its words, head word and tag, case, length, the
+    word before it."""
+    words = [t.lower_ for t in ent if t.is_alpha]
+    alpha = "".join(t.text for t in ent if t.is_alpha)
+    before = ent.doc[ent.start - 1].lower_ if ent.start > 0 else "^"
+    return [
+        *(f"word={w}" for w in words),
+        f"last={ent[-1].lemma_.lower()}",
+        f"tag={ent.root.tag_}",
+        f"ent={ent.label_}|tag={ent.root.tag_}",
+        f"acronym={alpha.isupper() and 2 <= len(alpha) <= 7}",
+        f"caps={alpha.isupper()}",
+        f"len={min(len(ent), 4)}",
+        f"before={before}",
+        f"the={words[:1] == ['the']}",
+    ]
+
+
 @Language.factory(
     "claims_actor_model",
     assigns=["doc.spans", "doc._.local_actors", "span._.model_probability"],
@@ -256,14 +278,15 @@ class ActorModel(ClaimClassifier):
             "dense_width": 0,
         },
         "lexicon": None,
-        "threshold": 0.5,
+        "thresholds": {"keep": 0.5, "coref": 0.5, "link": 0.5},
         "scorer": {"@scorers": "claims.actors_scorer.v1"},
     },
     default_score_weights={"actors_f": 1.0},
 )
 def make_actor_model(
-    nlp: Language, name: str, model: Model, lexicon: str | None, threshold: float, scorer
+    nlp: Language, name: str, model: Model, lexicon: str | None, thresholds: dict, scorer
 ) -> ActorModel:
-    """Factory: ``lexicon`` is a JSON file like actor_model.json; ``threshold`` the
-    probability an actor needs to be added or kept."""
-    return ActorModel(nlp.vocab, model, name, lexicon=lexicon, threshold=threshold, scorer=scorer)
+    """Factory: ``lexicon`` is a JSON file like actor_model.json; ``thresholds`` the
+    probability an actor needs to be kept (``keep``), added as a referent (``coref``) or
+    added from an unlinked name (``link``)."""
+    return ActorModel(nlp.vocab, model, name, lexicon=lexicon, thresholds=thresholds, scorer=scorer)

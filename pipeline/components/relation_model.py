@@ -6,7 +6,8 @@ mentions (the words on it, their relations, the lowest common head and its CAMEO
 negation and modal on it), the words between them, coordination, the actors' kinds and the
 rules' own triples for the pair in either direction; the model gives none, cooperative or
 hostile with a probability, and a relation is kept when its probability reaches the
-component's ``threshold`` (learned by cross-validation in ``claims train``). Each relation
+component's threshold (``thresholds``: ``rule`` for a pair the rules also found, ``new``
+for one they did not; learned by cross-validation in ``claims train``). Each relation
 says where it came from: ``origin`` ``rule`` (the rules found the same triple; their cue is
 kept) or ``model`` (the cue is the pair's lowest common head), with the model's
 ``probability``.
@@ -39,6 +40,7 @@ from .relations import polarity_tables
 from .syntax import first_conjunct, mention_head
 
 LABELS = ("none", "cooperative", "hostile")
+THRESHOLD_KEYS = ("rule", "new")
 NONE = "none"
 
 
@@ -47,9 +49,12 @@ class RelationModel(ClaimClassifier):
 
     labels = LABELS
 
-    def __init__(self, vocab, model: Model, name: str, *, threshold: float = 0.5, scorer=None):
+    def __init__(
+        self, vocab, model: Model, name: str, *, thresholds: dict | None = None, scorer=None
+    ):
         register_extensions()
-        super().__init__(vocab, model, name, threshold=threshold)
+        thresholds = {**dict.fromkeys(THRESHOLD_KEYS, 0.5), **(thresholds or {})}
+        super().__init__(vocab, model, name, thresholds=thresholds)
         self.scorer = scorer
         self.verb_polarity, self.noun_polarity = polarity_tables()
 
@@ -154,11 +159,12 @@ class RelationModel(ClaimClassifier):
     def apply(self, doc: Doc, items: list[Item], probs: numpy.ndarray) -> None:
         claims = list(doc.spans.get("claims", []))
         decided: dict[int, list[dict]] = {n: [] for n in range(len(claims))}
-        threshold = float(self.cfg["threshold"])
+        thresholds = self.cfg["thresholds"]
         for item, row in zip(items, probs, strict=True):
             n, a, b = item.key
             best = 1 + int(row[1:].argmax())
-            if row[best] >= threshold:
+            ruled = any((r["source"], r["target"]) == (a, b) for r in claims[n]._.relations or [])
+            if row[best] >= thresholds["rule" if ruled else "new"]:
                 decided[n].append(self.relation(claims[n], a, b, LABELS[best], float(row[best])))
         for n, claim in enumerate(claims):
             claim._.relations = decided[n]
@@ -205,13 +211,14 @@ def cue_of(claim: Span, a: str, b: str) -> Token:
             "hash_length": 131072,
             "dense_width": 0,
         },
-        "threshold": 0.5,
+        "thresholds": {"rule": 0.5, "new": 0.5},
         "scorer": {"@scorers": "claims.relations_scorer.v1"},
     },
     default_score_weights={"relations_f": 1.0},
 )
 def make_relation_model(
-    nlp: Language, name: str, model: Model, threshold: float, scorer
+    nlp: Language, name: str, model: Model, thresholds: dict, scorer
 ) -> RelationModel:
-    """Factory: ``threshold`` is the probability a relation needs to be kept."""
-    return RelationModel(nlp.vocab, model, name, threshold=threshold, scorer=scorer)
+    """Factory: ``thresholds`` the probability a relation needs: ``rule`` for a pair the
+    relation rules also gave a triple (in either polarity), ``new`` for any other pair."""
+    return RelationModel(nlp.vocab, model, name, thresholds=thresholds, scorer=scorer)

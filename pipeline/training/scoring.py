@@ -57,10 +57,11 @@ def gold_set(examples: Iterable[Example]) -> tuple[GoldSet, list[ClaimView]]:
     return GoldSet(folder=Path("."), documents=documents, texts=texts, claims=claims), views
 
 
-def evaluate_examples(examples: Iterable[Example]) -> dict:
-    """The ``claims evaluate`` report of predicted against reference Docs."""
+def evaluate_examples(examples: Iterable[Example], per_document: bool = False) -> dict:
+    """The ``claims evaluate`` report of predicted against reference Docs (overall only,
+    unless ``per_document``)."""
     gold, views = gold_set(examples)
-    return evaluate(gold, views, load_gazetteer())
+    return evaluate(gold, views, load_gazetteer(), per_document=per_document)
 
 
 def flat_scores(report: dict, fields: Iterable[str] = FIELDS) -> dict[str, float | None]:

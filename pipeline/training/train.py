@@ -38,7 +38,7 @@ from spacy.util import fix_random_seed, registry
 from ..components.classifier import ClaimClassifier
 from .scoring import evaluate_examples, flat_scores
 
-THRESHOLDS = (0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7)
+THRESHOLDS = (0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.8)
 Log = Callable[[str], None]
 
 
@@ -81,7 +81,7 @@ class Report:
     cv: dict
     cv_flat: dict[str, float | None]
     steps: int
-    thresholds: dict[str, float] = field(default_factory=dict)
+    thresholds: dict[str, dict[str, float]] = field(default_factory=dict)
     folds: list[dict] = field(default_factory=list)
 
 
@@ -227,32 +227,56 @@ def restore(nlp: Language, params: dict[str, bytes]) -> None:
         nlp.get_pipe(name).model.from_bytes(data)
 
 
-def thresholded(nlp: Language, names: list[str]) -> str | None:
-    """The stage's component with a ``threshold`` (at most one per stage), or None."""
-    found = [n for n in names if "threshold" in nlp.get_pipe(n).cfg]
-    if len(found) > 1:
-        raise ValueError(f"one thresholded component per stage, not {found}")
-    return found[0] if found else None
+def held_out(nlp: Language, held: list[Example], name: str) -> list[tuple[Example, object]]:
+    """The held-out documents with the component's raw predictions (its thresholds are
+    applied afterwards, at every candidate value, without predicting again)."""
+    proc = nlp.get_pipe(name)
+    return [(eg, proc.predict([eg.predicted])) for eg in held]
 
 
-def held_out_predictions(nlp, held, names) -> dict[float, list[Example]]:
-    """Held-out predictions at every candidate threshold (one, without a threshold)."""
-    name = thresholded(nlp, names)
-    if name is None:
-        return {0.5: predict(nlp, held, names)}
-    out = {}
-    for threshold in THRESHOLDS:
-        nlp.get_pipe(name).cfg["threshold"] = threshold
-        out[threshold] = predict(nlp, held, names)
+def apply_thresholds(nlp, name, pooled, thresholds: dict[str, float]) -> list[Example]:
+    """Copies of the pooled held-out documents annotated at ``thresholds``."""
+    proc = nlp.get_pipe(name)
+    saved = dict(proc.cfg.get("thresholds", {}))
+    proc.cfg["thresholds"] = {**saved, **thresholds}
+    out = []
+    for eg, prediction in pooled:
+        doc = eg.predicted.copy()
+        proc.set_annotations([doc], prediction)
+        out.append(Example(doc, eg.reference))
+    proc.cfg["thresholds"] = saved
     return out
+
+
+def tune_thresholds(nlp, name, pooled, log: Log) -> tuple[dict[str, float], dict]:
+    """Each named threshold of the component in turn (coordinate search, two rounds), the
+    value with the best pooled held-out score of the component; and the report there."""
+    key = next(iter(nlp.get_pipe_meta(name).default_score_weights))
+    current = dict(nlp.get_pipe(name).cfg.get("thresholds", {}))
+
+    def score(thresholds) -> tuple[float, dict]:
+        report = evaluate_examples(apply_thresholds(nlp, name, pooled, thresholds))
+        return flat_scores(report).get(key) or 0.0, report
+
+    best, report = score(current)
+    for _ in range(2):
+        for which in list(current):
+            for value in THRESHOLDS:
+                trial = {**current, which: value}
+                found, trial_report = score(trial)
+                if found > best + 1e-9:
+                    best, report, current = found, trial_report, trial
+    log(f"  thresholds {current}: pooled held-out {key} {best:.3f}")
+    return current, report
 
 
 def cross_validate(nlp, examples, names, settings, log: Log) -> tuple[Report, list[Example]]:
     """k-fold cross-validation of the components ``names`` over documents: the report and
     every document's held-out (cross-fitted) prediction, in the order of ``examples``. A
-    threshold is the one with the best pooled held-out score of its component."""
+    component's thresholds are tuned on the pooled held-out predictions of all folds."""
+    (name,) = names  # one trainable component per stage
     weights = stage_weights(nlp, names, settings)
-    pooled: dict[float, list[tuple[int, Example]]] = {}
+    pooled: list[tuple[int, tuple[Example, object]]] = []
     steps, cache = [], {}
     for k, fold in enumerate(folds_of(examples, settings.folds, settings.seed)):
         fix_random_seed(settings.seed + k)
@@ -261,22 +285,23 @@ def cross_validate(nlp, examples, names, settings, log: Log) -> tuple[Report, li
         held = [examples[i] for i in fold]
         log(f"  fold {k + 1}/{settings.folds}: {len(train)} to train, {len(held)} held out")
         steps.append(fold_run(nlp, names, train, held, settings, weights, log, cache))
-        for threshold, predicted in held_out_predictions(nlp, held, names).items():
-            pooled.setdefault(threshold, []).extend(zip(fold, predicted, strict=True))
-    reports = {t: evaluate_examples([eg for _, eg in preds]) for t, preds in pooled.items()}
-    name = thresholded(nlp, names)
-    key = next(iter(nlp.get_pipe_meta(name).default_score_weights)) if name else None
-    best = max(reports, key=lambda t: (flat_scores(reports[t]).get(key) or 0.0, -abs(t - 0.5)))
-    crossfit = [eg for _, eg in sorted(pooled[best], key=lambda pair: pair[0])]
-    report = Report(
+        pooled.extend(zip(fold, held_out(nlp, held, name), strict=True))
+    pooled.sort(key=lambda pair: pair[0])
+    predictions = [p for _, p in pooled]
+    thresholds = {}
+    if nlp.get_pipe(name).cfg.get("thresholds"):
+        thresholds, report = tune_thresholds(nlp, name, predictions, log)
+    else:
+        report = evaluate_examples(apply_thresholds(nlp, name, predictions, {}))
+    crossfit = apply_thresholds(nlp, name, predictions, thresholds)
+    return Report(
         components=names,
-        cv=reports[best],
-        cv_flat=flat_scores(reports[best]),
+        cv=report,
+        cv_flat=flat_scores(report),
         steps=max(1, int(statistics.median(steps))),
-        thresholds={name: best} if name else {},
+        thresholds={name: thresholds} if thresholds else {},
         folds=[{"step": s} for s in steps],
-    )
-    return report, crossfit
+    ), crossfit
 
 
 def fit(nlp, examples, names, settings, report: Report, log: Log) -> None:
@@ -287,8 +312,8 @@ def fit(nlp, examples, names, settings, report: Report, log: Log) -> None:
     run_loop(nlp, names, examples, settings, max_steps=report.steps, log=log)
     for name in names:
         nlp.get_pipe(name).item_cache = None
-    for name, threshold in report.thresholds.items():
-        nlp.get_pipe(name).cfg["threshold"] = threshold
+    for name, thresholds in report.thresholds.items():
+        nlp.get_pipe(name).cfg["thresholds"] = dict(thresholds)
 
 
 def run_frozen(nlp: Language, examples: list[Example], names: list[str]) -> list[Example]:
@@ -405,6 +430,7 @@ def save(nlp: Language, output: Path, reports: list[Report], data: Corpus, setti
                 "steps": r.steps,
                 "thresholds": r.thresholds,
                 "cross_validated": r.cv_flat,
+                "report": {k: v for k, v in r.cv.items() if k != "per_document"},
                 "folds": r.folds,
             }
             for r in reports
