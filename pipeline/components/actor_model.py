@@ -23,6 +23,7 @@ probability on ``span._.model_probability``, so the relation and stance componen
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 from functools import cached_property
 
 import numpy
@@ -89,6 +90,7 @@ class ActorModel(ClaimClassifier):
         actors = sorted(doc.spans.get("actors", []), key=lambda s: s.start)
         in_claim = [[s for s in actors if c.start <= s.start < c.end] for c in claims]
         ids = [list(dict.fromkeys(s.kb_id_ for s in spans)) for spans in in_claim]
+        roles = [first_roles(spans) for spans in in_claim]
         focal = list(doc._.focal or [])
         covered = {i for s in actors for i in range(s.start, s.end)}
         unlinked = list(doc.spans.get("candidates", []))
@@ -100,7 +102,8 @@ class ActorModel(ClaimClassifier):
             window = [
                 a for k in range(n - 1, max(-1, n - 1 - lex["window_claims"]), -1) for a in ids[k]
             ]
-            out += self.coref_items(n, claim, present, window, focal, covered, seen)
+            context = Context(window, focal, seen, roles[max(0, n - 3) : n])
+            out += self.coref_items(n, claim, present, context, covered)
             ents = [e for e in unlinked if claim.start <= e.start < claim.end]
             out += self.link_items(n, ents, present, seen)
             seen.update(ids[n])
@@ -140,24 +143,29 @@ class ActorModel(ClaimClassifier):
         return any(c.dep_ in {"det", "poss", "nummod"} and c.lower_ in lex["determiners"]
                    for c in token.children)  # fmt: skip
 
-    def coref_items(self, n, claim, present, window, focal, covered, seen) -> list[Item]:
-        candidates = list(dict.fromkeys([*window, *focal]))
+    def coref_items(self, n, claim, present, context: Context, covered) -> list[Item]:
+        candidates = list(dict.fromkeys([*context.window, *context.focal]))
         candidates = [c for c in candidates if c not in present][:10]
+        most = context.seen.most_common(1)[0][0] if context.seen else None
         out = []
         for token in claim:
             if token.i in covered or not self.referring(token):
                 continue
             word = token.lower_
+            subject = token.dep_ in SUBJECT_DEPS or token.head.dep_ in SUBJECT_DEPS
             for c in candidates:
-                rank = window.index(c) if c in window else -1
+                rank = context.window.index(c) if c in context.window else -1
                 recency = "focal" if rank < 0 else str(min(rank, 4))
+                role = context.last_role(c)
                 names = [
                     "kind=coref", f"m={word}", f"m_dep={token.dep_}", f"m_pos={token.pos_}",
-                    f"ctype={actor_type(c)}", f"rec={recency}", f"focal={c in focal}",
+                    f"ctype={actor_type(c)}", f"rec={recency}", f"focal={c in context.focal}",
                     f"m={word}|ctype={actor_type(c)}", f"m={word}|rec={recency}",
-                    f"m={word}|focal={c in focal}", f"ctype={actor_type(c)}|rec={recency}",
+                    f"m={word}|focal={c in context.focal}", f"ctype={actor_type(c)}|rec={recency}",
                     f"m={word}|c={c if c in {'USA', 'org:un-security-council'} else '-'}",
-                    f"seen={min(seen[c], 5)}", f"ncands={min(len(candidates), 5)}",
+                    f"seen={min(context.seen[c], 5)}", f"ncands={min(len(candidates), 5)}",
+                    f"role={role}", f"m_subj={subject}|role={role}", f"m={word}|role={role}",
+                    f"most={c == most}", f"m={word}|most={c == most}",
                 ]  # fmt: skip
                 out.append(Item(("coref", n, c, token.i, token.i + 1), Features.from_names(names)))
         return out
@@ -245,6 +253,35 @@ class ActorModel(ClaimClassifier):
             if claim.start <= span.start < claim.end:
                 return (n, span.kb_id_) in drop
         return False
+
+
+SUBJECT_DEPS = {"nsubj", "nsubjpass"}
+
+
+def first_roles(spans: list[Span]) -> dict[str, str]:
+    """Each actor of a claim and the role of its first mention: subj, obj, poss or other."""
+    out: dict[str, str] = {}
+    for span in spans:
+        dep = mention_head(span).dep_
+        role = {"nsubj": "subj", "nsubjpass": "subj", "dobj": "obj", "pobj": "obj"}.get(dep)
+        out.setdefault(span.kb_id_, role or ("poss" if dep == "poss" else "other"))
+    return out
+
+
+@dataclass
+class Context:
+    """What a claim's referring expressions may refer back to."""
+
+    window: list[str]  # actors of the previous claims, the nearest first
+    focal: list[str]
+    seen: Counter  # mentions so far, by actor
+    roles: list[dict[str, str]]  # first_roles of the previous claims, oldest first
+
+    def last_role(self, actor_id: str) -> str:
+        for roles in reversed(self.roles):
+            if actor_id in roles:
+                return roles[actor_id]
+        return "none"
 
 
 def entity_shape(ent: Span) -> list[str]:
