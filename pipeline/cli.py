@@ -279,12 +279,22 @@ def review(inputs, gold_dir, records_file, output, model, focal, allow_outside):
 )
 @click.option("--no-browser", is_flag=True, help="Do not open a browser.")
 @click.option("--verbose", is_flag=True, help="Log every request (default: server errors only).")
+@click.option(
+    "--order",
+    type=click.Choice(["text", "uncertainty"]),
+    default="text",
+    show_default=True,
+    help="Claim order: the text's, or the trained models' least sure first.",
+)
 @MODEL_OPTION
+@CONFIG_OPTION
+@GAZETTEER_OPTION
 @FOCAL_OPTION
 @ALLOW_OUTSIDE_OPTION
 def annotate(
-    inputs, gold_dir, records_file, port, no_browser, verbose, model, focal, allow_outside
-):
+    inputs, gold_dir, records_file, port, no_browser, verbose, order, model, config_file,
+    gazetteer, focal, allow_outside,
+):  # fmt: skip
     """Step through the pipeline's claims in a local web app and correct them into gold.
 
     Every decision (accept, reject, edit, a claim added from a text selection) is saved
@@ -295,20 +305,24 @@ def annotate(
     Examples:
       claims annotate seeds/kozak-strategic-convergence-russia-iran.txt --gold my-gold
       claims annotate annotations/documents.jsonl --gold reviewer2 --allow-outside-paths
+      claims annotate corpus/ --gold reviewed --order uncertainty   # least sure first
     """
     import webbrowser
 
     from .inputs import parse_focal
-    from .review.app import create_app
+    from .review.app import create_app, model_sureness
     from .review.server import free_port, serve
     from .review.store import Store, focal_pairs
 
+    use_config(config_file, gazetteer)
     sources, by_doc = sources_and_records(inputs, records_file, model, focal, allow_outside)
     records = [r for rs in by_doc.values() for r in rs]
+    if order == "uncertainty" and not any(model_sureness(r) is not None for r in records):
+        raise errors.ClaimsError(errors.NO_MODEL_ORDER)
     pairs = focal_pairs(sources, records, parse_focal(focal))
     store = Store(gold_dir, sources, pairs)
     port = port or free_port()
-    app = create_app(sources, records, store, port, model=model, focal=pairs)
+    app = create_app(sources, records, store, port, model=model, focal=pairs, order=order)
     url = f"http://127.0.0.1:{port}/"
     documents = errors.count(len(sources), "document")
 
@@ -574,11 +588,18 @@ def train(gold_dirs, split_file, output, config_file, gazetteer, model, folds, j
     click.echo(f"saved {output}")
 
 
+STAGE_FIGURES = {
+    "claims_actor_model": ("actors_p", "actors_r", "actors_f"),
+    "claims_stance_model": ("stance_acc", "stance_macro_f1", "stance_kappa"),
+    "claims_relation_model": ("relations_p", "relations_r", "relations_f"),
+}
+
+
 def training_line(report) -> str:
-    """One line of a stage's cross-validated figures."""
+    """One line of a stage's cross-validated figures (those of what it decides)."""
     from .quality import fmt
 
-    keys = ("actors_f", "relations_p", "relations_r", "relations_f", "stance_macro_f1")
+    keys = [k for name in report.components for k in STAGE_FIGURES.get(name, ())]
     figures = ", ".join(f"{k} {fmt(report.cv_flat.get(k))}" for k in keys)
     return f"{'+'.join(report.components)} (cross-validated, {report.steps} steps): {figures}"
 

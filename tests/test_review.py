@@ -676,3 +676,45 @@ def test_review_store_damaged_review_state_is_a_one_line_error(tmp_path, content
         Store(tmp_path / "gold", [doc])
     (tmp_path / "gold" / "review-state.json").write_text('{"rejected": []}', encoding="utf-8")
     Store(tmp_path / "gold", [doc]).close()  # the failed session released the folder
+
+
+def test_review_app_orders_claims_by_the_models_uncertainty(tmp_path):
+    """--order uncertainty: the claims the trained models are least sure of first, then
+    those without a model's probability; each item says how sure the model was."""
+    path = tmp_path / "article.txt"
+    path.write_text(TEXT, encoding="utf-8")
+    doc = SourceDocument(
+        "article", TEXT, sha256_hex(path.read_bytes()), str(path), focal_actors=["RUS", "IRN"]
+    )
+    first, second = Runner().records(doc)
+    sure = first.model_copy(update={"stance": first.stance.model_copy(update={"probability": 0.9})})
+    unsure = second.model_copy(
+        update={"stance": second.stance.model_copy(update={"probability": 0.4})}
+    )
+    store = Store(tmp_path / "gold", [doc])
+    for order, expected in (("text", [0.9, 0.4]), ("uncertainty", [0.4, 0.9])):
+        client = create_app([doc], [sure, unsure], store, PORT, order=order).test_client()
+        items = client.get("/api/state", headers=HEADERS).get_json()["items"]
+        assert [i["model_sureness"] for i in items] == expected
+    store.close()
+
+
+def test_review_annotate_uncertainty_order_needs_a_trained_model(runner, tmp_path):
+    """The rules alone give no probabilities: --order uncertainty says so."""
+    from pipeline.nlp import CONFIG
+
+    config = tmp_path / "untrained.cfg"
+    text = CONFIG.read_text("utf-8")
+    for name in ("claims_actor_model", "claims_stance_model", "claims_relation_model"):
+        text = text.replace(
+            f"[initialize.components.{name}]\nweights = null",
+            f'[initialize.components.{name}]\nweights = "{tmp_path / "none"}"',
+        )
+    config.write_text(text, "utf-8")
+    result = runner.invoke(
+        main,
+        ["annotate", str(SEED), "--gold", str(tmp_path / "g"), "--order", "uncertainty",
+         "--no-browser", "--config", str(config)],
+    )  # fmt: skip
+    assert result.exit_code == 2, result.output
+    assert "--order uncertainty needs a trained model" in result.output

@@ -5,6 +5,7 @@ from . import (  # noqa: F401
     actors,
     certainty,
     claims,
+    encoder,
     focal,
     mentions,
     names,

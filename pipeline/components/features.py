@@ -16,7 +16,7 @@ import numpy
 from spacy.tokens import Doc, Span, Token
 
 FOCAL, ACTOR, SOURCE, TARGET = "FOCAL", "ACTOR", "SRC", "TGT"
-DENSE_SOURCES = ("none", "tensor", "vectors")
+DENSE_SOURCES = ("none", "tensor", "vectors", "embedding")
 
 
 def masked_words(claim: Span, marks: dict[int, str]) -> list[str]:
@@ -88,10 +88,14 @@ def lowest_common_head(a: Token, b: Token) -> tuple[Token | None, list[Token], l
 
 
 def dense_vector(span: Span, source: str) -> numpy.ndarray | None:
-    """The mean vector of the span's content words: from the model's contextual tensor
-    (``tensor``) or the vocabulary's static vectors (``vectors``); None for ``none``."""
+    """The span's dense vector: the mean of its content words' vectors from the model's
+    contextual tensor (``tensor``) or the vocabulary's static vectors (``vectors``), or
+    the claim's sentence embedding (``embedding``, set by claims_encoder); None for
+    ``none``."""
     if source == "none":
         return None
+    if source == "embedding":
+        return span._.embedding
     doc: Doc = span.doc
     if source == "tensor":
         if doc.tensor is None or not len(doc.tensor):
@@ -112,6 +116,8 @@ def dense_width(vocab, source: str) -> int:
         return int(vocab.vectors_length)
     if source == "tensor":
         return 96  # en_core_web_sm's tok2vec width; a model with another width sets its own
+    if source == "embedding":
+        return 384  # all-MiniLM-L6-v2 (claims_encoder)
     return 0
 
 

@@ -159,21 +159,25 @@ def parsed(model: type[Body]) -> Body:
 class Session:
     """What the app serves: proposals, the store, and the tagger for added spans."""
 
-    def __init__(self, sources, records, store: Store, tagger) -> None:
+    def __init__(self, sources, records, store: Store, tagger, order: str = "text") -> None:
         self.sources = sources
         self.texts = {s.doc_id: s for s in sources}
         self.proposals = sorted(records, key=lambda r: (r.doc_id, r.start))
+        self.sureness = {proposal_key(r.doc_id, r.start, r.end): model_sureness(r) for r in records}
+        self.order = order
         self.store = store
         self.tagger = tagger
         self.lock = threading.Lock()  # one decision at a time
 
     def item(self, record: ClaimRecord) -> dict:
         status, gold = self.store.status(record)
+        key = proposal_key(record.doc_id, record.start, record.end)
         return {
-            "key": proposal_key(record.doc_id, record.start, record.end),
+            "key": key,
             "status": status,
             "claim": gold.model_dump() if gold else gold_from_record(record),
             "proposed": gold_from_record(record),
+            "model_sureness": self.sureness.get(key),
         }
 
     def items(self) -> list[dict]:
@@ -184,8 +188,17 @@ class Session:
             key = proposal_key(claim.doc_id, claim.start, claim.end)
             if claim.doc_id in self.texts and key not in shown:
                 out.append({"key": key, "status": "accepted", "claim": claim.model_dump(),
-                            "proposed": None})  # fmt: skip
-        return sorted(out, key=lambda i: (i["claim"]["doc_id"], i["claim"]["start"]))
+                            "proposed": None, "model_sureness": None})  # fmt: skip
+        return sorted(out, key=self.sort_key)
+
+    def sort_key(self, item: dict) -> tuple:
+        """Text order; with ``order`` "uncertainty", the claims the trained models are least
+        sure of first (claims without a model's probability last), then text order."""
+        place = (item["claim"]["doc_id"], item["claim"]["start"])
+        if self.order != "uncertainty":
+            return place
+        sure = item["model_sureness"]
+        return (sure is None, sure if sure is not None else 1.0, *place)
 
     def state(self, **extra) -> dict:
         listed = self.items()
@@ -401,6 +414,15 @@ def routes(app: Flask, session: Session, page: str) -> None:
         return decision(UndoBody, session.undo)
 
 
+def model_sureness(record: ClaimRecord) -> float | None:
+    """How sure the trained models were of a proposed claim: the lowest probability they
+    gave its stance, relations and added actors (None: no trained model labelled it)."""
+    found = [record.stance.probability, *(r.probability for r in record.relations)]
+    found += [m.probability for a in record.actors for m in a.mentions]
+    known = [p for p in found if p is not None]
+    return min(known) if known else None
+
+
 def create_app(
     sources: list[SourceDocument],
     records: list[ClaimRecord],
@@ -410,18 +432,20 @@ def create_app(
     tagger=None,
     model: str | None = None,
     focal: dict[str, list[str]] | None = None,
+    order: str = "text",
 ):
     """The Flask app for one review session (``port`` is the one it is served on).
 
     ``tagger(source, start, end)`` tags a span the reviewer adds (default: the pipeline's
     own components, see ``tagging.SpanTagger``, with ``focal``: each document's focal pair,
-    by default the one its records were tagged against).
+    by default the one its records were tagged against). ``order`` "uncertainty" puts the
+    claims the trained models are least sure of first.
     """
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY
     page = files("pipeline.review").joinpath("static/annotate.html").read_text("utf-8")
     tagger = tagger or SpanTagger(model, focal or focal_pairs(sources, records))
-    session = Session(sources, records, store, tagger)
+    session = Session(sources, records, store, tagger, order=order)
     guard(app, port, security_headers(page))
     error_replies(app, port, session)
     routes(app, session, page)
