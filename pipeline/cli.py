@@ -697,10 +697,10 @@ def emit(report: dict, diff_rows: list[dict] | None, as_json: bool) -> None:
 def entry() -> None:
     """The ``claims`` command: :func:`main`, then a quick exit.
 
-    A built pipeline holds over a million small objects (the gazetteer and its indexes);
-    freeing them one by one when the interpreter shuts down takes about a second. The
-    command has closed its files by then, so it flushes the standard streams, runs the
-    ``atexit`` handlers (Dask, multiprocessing) and leaves without that teardown.
+    Freeing a built pipeline's objects one by one when the interpreter shuts down is time
+    spent for nothing (it took about a second while the gazetteer was held as Python
+    objects). The command has closed its files by then, so it flushes the standard streams,
+    runs the ``atexit`` handlers (Dask, multiprocessing) and leaves without that teardown.
     """
     import atexit
     import os

@@ -210,6 +210,10 @@ GAZETTEER_TABLE = "unknown gazetteer table(s) {tables}: an extension holds {know
 GAZETTEER_ENTRY = "malformed gazetteer entry ({detail}): see curated.toml for the format"
 GAZETTEER_BAD_ENTRY = "malformed gazetteer entry [{table}] {key!r}: {detail}"
 GAZETTEER_IDS = "malformed or unknown IDs in the gazetteer extension: {ids}"
+GAZETTEER_STORE = (
+    "cannot read the gazetteer ({detail}); `python -m pipeline.gazetteer` writes it "
+    "from gazetteer.json"
+)
 UNKNOWN_SETTING = "component {component!r} has no setting {names}"
 CONFIG_INVALID = "not a valid pipeline config ({detail})"
 CONFIG_ORDER = "the model's components must keep their order: the config lists {listed}"

@@ -3,7 +3,9 @@
 Claims are matched one-to-one per document, best overlap first: leniently when the spans
 overlap by at least half of the longer span, strictly when the spans are identical. Fields
 are compared over the lenient pairs. P/R/F come from spaCy's ``PRFScore``; accuracy,
-macro-F1, Cohen's kappa and confusion matrices from scikit-learn.
+macro-F1, Cohen's kappa and confusion matrices from scikit-learn (imported when first
+used: the trained components import this module, and scikit-learn would otherwise cost
+every start of the pipeline about a second).
 """
 
 from __future__ import annotations
@@ -16,7 +18,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from sklearn.metrics import accuracy_score, cohen_kappa_score, confusion_matrix, f1_score
 from spacy.scorer import PRFScore
 
 from . import errors
@@ -206,6 +207,8 @@ def prf(score: PRFScore, defined: bool = True) -> dict[str, float | None]:
 
 def label_scores(gold: list[str], pred: list[str], labels: Sequence[str]) -> dict:
     """Accuracy, macro-F1 (over labels present), Cohen's kappa and confusion matrix."""
+    from sklearn.metrics import accuracy_score, cohen_kappa_score, confusion_matrix, f1_score
+
     matrix = confusion_matrix(gold, pred, labels=list(labels)).tolist() if gold else []
     result = {"accuracy": None, "macro_f1": None, "kappa": None}
     if gold:

@@ -215,7 +215,12 @@ def check_output(path: str | Path, hint: str = "") -> None:
 
 
 def write_text_atomic(path: str | Path, text: str) -> Path:
-    """Write ``text`` to ``path`` via a temporary file and rename, so readers never see half.
+    """Write ``text`` to ``path`` (UTF-8) as :func:`write_bytes_atomic` does."""
+    return write_bytes_atomic(path, text.encode("utf-8"))
+
+
+def write_bytes_atomic(path: str | Path, data: bytes) -> Path:
+    """Write ``data`` to ``path`` via a temporary file and rename, so readers never see half.
 
     An existing ``path`` that is not a regular file (:func:`check_output`), or a folder
     that cannot be made or written (missing parent, read-only, disk full), is a one-line
@@ -232,8 +237,8 @@ def write_text_atomic(path: str | Path, text: str) -> Path:
     except OSError as exc:
         raise errors.ClaimsError(errors.CANNOT_WRITE.format(reason=exc.strerror), path) from None
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp, 0o644)

@@ -257,20 +257,21 @@ PHRASES = {
         "Nothing here matches.",
     ],
 )
-def test_components_mentions_phrase_index_matches_like_phrase_matcher(nlp, text):
+def test_components_mentions_phrase_table_matches_like_phrase_matcher(nlp, text):
     from spacy.matcher import PhraseMatcher
     from spacy.tokens import Doc
 
-    from pipeline.components.mentions import PhraseIndex
+    from pipeline.gazetteer.store import PhraseTable
 
-    index, matcher = PhraseIndex(nlp.vocab), PhraseMatcher(nlp.vocab, attr="ORTH")
+    keys = list(PHRASES)
+    rows = [(words, keys.index(key)) for key, forms in PHRASES.items() for words in forms]
+    table = PhraseTable.from_dict(PhraseTable.build("ORTH", rows).to_dict())  # as loaded
+    matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
     for key, forms in PHRASES.items():
-        for words in forms:
-            index.add(key, words)
         matcher.add(key, [Doc(nlp.vocab, words=words) for words in forms])
     doc = nlp.make_doc(text)
-    expected = {(nlp.vocab.strings[m], s, e) for m, s, e in matcher(doc)}
-    assert sorted(index(doc)) == sorted(expected)
+    expected = {(keys.index(nlp.vocab.strings[m]), s, e) for m, s, e in matcher(doc)}
+    assert sorted(table(doc)) == sorted(expected)
 
 
 def test_components_doc_text_is_cached_and_checked(nlp):

@@ -148,40 +148,21 @@ def test_lexicons_generated_gazetteer_credits_petrarch2():
     assert data["actors"]["person:vladimir-putin"]["country"] == "RUS"
 
 
-def test_lexicons_cache_copy_is_written_then_read(tmp_path, monkeypatch):
-    from pipeline.gazetteer import cache_file, cached
+def test_lexicons_phrase_table_round_trips_through_its_bytes(nlp):
+    from pipeline.gazetteer.store import PhraseTable
 
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    source = tmp_path / "table.json"
-    source.write_text("{}")
-    calls = []
-    assert cached(source, "t", lambda: calls.append(1) or {"a": [1, 2]}) == {"a": [1, 2]}
-    assert cached(source, "t", lambda: calls.append(1) or {"a": []}) == {"a": [1, 2]}
-    assert calls == [1]  # made once, then read from the copy
-    assert cache_file(source, "t").is_file()
-
-
-def test_lexicons_unwritable_cache_is_skipped(tmp_path, monkeypatch):
-    from pipeline.gazetteer import cached
-
-    blocker = tmp_path / "file"
-    blocker.write_text("not a folder")
-    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
-    source = tmp_path / "table.json"
-    source.write_text("{}")
-    assert cached(source, "t", lambda: {"b": 1}) == {"b": 1}
-
-
-def test_lexicons_phrase_index_round_trips_through_its_dump(nlp):
-    from pipeline.components.mentions import PhraseIndex
-
-    index = PhraseIndex(nlp.vocab)
-    index.add("state|RUS", ["Russia"])
-    index.add("state|USA", ["the", "U.S."])
-    copy = PhraseIndex(nlp.vocab)
-    copy.load(index.dump())
+    table = PhraseTable.build("ORTH", [(["Russia"], 0), (["the", "U.S."], 1), (["Russia"], 0)])
+    copy = PhraseTable.from_dict(PhraseTable.from_dict(table.to_dict()).to_dict())
     doc = nlp.make_doc("Russia and the U.S. talk.")
-    assert copy(doc) == index(doc) == [("state|RUS", 0, 1), ("state|USA", 2, 4)]
+    assert copy(doc) == table(doc) == [(0, 0, 1), (1, 2, 4)]  # a repeated row counts once
+
+
+def test_lexicons_phrase_table_keeps_keys_of_one_phrase_in_the_order_added(nlp):
+    from pipeline.gazetteer.store import PhraseTable
+
+    table = PhraseTable.build("LOWER", [(["The", "West"], 7), (["the", "west"], 3), (["West"], 5)])
+    doc = nlp.make_doc("THE WEST and the west")
+    assert table(doc) == [(7, 0, 2), (3, 0, 2), (5, 1, 2), (7, 3, 5), (3, 3, 5), (5, 4, 5)]
 
 
 @pytest.mark.parametrize("name", sorted(MODELS))

@@ -129,9 +129,30 @@ def test_serialisation_gazetteer_extension_travels_with_saved_pipeline(tmp_path,
     saved = tmp_path / "with-extension"
     nlp.to_disk(saved)
     extra.unlink()  # stored inside the saved pipeline, not as a path
+    assert (saved / "claims_mentions" / "gazetteer.msgpack").is_file()  # its binary form
     (record,) = (json.loads(line) for line in fresh_records(saved, text_file))
     assert {a["id"]: a["name"] for a in record["actors"]}["person:ivan-testov"] == "Ivan Testov"
     assert [r["id"] for r in record["regions"]] == ["place:novo-testovsk"]
+
+
+def test_serialisation_saved_extension_loads_without_being_applied_again(
+    tmp_path, restore_gazetteer, monkeypatch
+):
+    from pipeline import gazetteer, load
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the extension was applied again")
+
+    extra = tmp_path / "extra.toml"
+    extra.write_text(EXTRA, "utf-8")
+    nlp = load(gazetteer=[extra])
+    nlp.to_disk(tmp_path / "saved")
+    expected = [r.model_dump_json() for r in records(nlp(EXTRA_TEXT), nlp=nlp)]
+    monkeypatch.setattr(gazetteer, "_EXTENDED", {})
+    monkeypatch.setattr(gazetteer, "_apply", refuse)
+    loaded = load(tmp_path / "saved")
+    assert [r.model_dump_json() for r in records(loaded(EXTRA_TEXT), nlp=loaded)] == expected
+    assert "person:ivan-testov" in expected[0]
 
 
 @pytest.mark.slow

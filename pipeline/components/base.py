@@ -12,6 +12,7 @@ from spacy.tokens import Doc
 ERROR_KEY = "claims_error"
 LEXICON_DIR = "lexicons"
 GAZETTEER_FILE = "gazetteer.json"
+GAZETTEER_BINARY = "gazetteer.msgpack"  # the extended gazetteer's binary form (store.py)
 
 
 class Component:
@@ -56,8 +57,10 @@ class Serialisable:
     ``from_disk`` rebuilds the component from those copies, so a saved pipeline holds its
     lexicons' data and never a path. ``initialize(lexicon=PATH, ...)`` (the config's
     ``[initialize.components.<name>]``) rebuilds it from other files; a component given a
-    ``gazetteer`` there owns the pipeline's gazetteer extension and saves it too
-    (``gazetteer.json``). Settings whose name ends in ``lexicon`` are file paths.
+    ``gazetteer`` there owns the pipeline's gazetteer extension and saves it too: its data
+    (``gazetteer.json``) and the extended gazetteer's binary form (``gazetteer.msgpack``,
+    used when loading if it was made from the same bundled gazetteer). Settings whose name
+    ends in ``lexicon`` are file paths.
     """
 
     _claims_build: tuple[tuple, dict]
@@ -130,6 +133,8 @@ class Serialisable:
     def to_disk(self, path: str | Path, *, exclude=()) -> None:
         import srsly
 
+        from ..gazetteer import extended_binary
+
         path = Path(path)
         (path / LEXICON_DIR).mkdir(parents=True, exist_ok=True)
         for name, data in sorted(self._claims_lexicons.items()):
@@ -137,9 +142,13 @@ class Serialisable:
         extension = self._extension_data()
         if extension is not None:
             srsly.write_json(path / GAZETTEER_FILE, extension)
+        if self._claims_extension is not None:
+            (path / GAZETTEER_BINARY).write_bytes(extended_binary(self._claims_extension))
 
     def from_disk(self, path: str | Path, *, exclude=()) -> Serialisable:
         import srsly
+
+        from ..gazetteer import Extension, adopt_binary
 
         path = Path(path)
         if not path.is_dir():  # nothing saved for this component: keep the bundled data
@@ -148,6 +157,9 @@ class Serialisable:
         extension = (
             srsly.read_json(path / GAZETTEER_FILE) if (path / GAZETTEER_FILE).is_file() else None
         )
+        saved = Extension.from_data(extension) if extension else None
+        if saved is not None and (path / GAZETTEER_BINARY).is_file():
+            adopt_binary(saved, (path / GAZETTEER_BINARY).read_bytes())
         return self._restore(lexicons, extension)
 
     def to_bytes(self, *, exclude=()) -> bytes:

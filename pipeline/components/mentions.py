@@ -15,89 +15,13 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from ..extensions import register_extensions
-from ..gazetteer import DATA, cached, load_gazetteer
+from ..gazetteer import load_gazetteer
+from ..gazetteer.store import pattern_key
 from .base import Component, Serialisable
 from .lexicon import load_lexicon
 from .syntax import covered
 
 PLACE_LABELS = {"GPE", "LOC", "FAC"}
-
-
-class PhraseIndex:
-    """Exact token-sequence lookup keyed on string-store IDs, case-sensitive (ORTH) or on
-    lower-case forms (LOWER).
-
-    It does what a ``PhraseMatcher(attr="ORTH")`` does for the gazetteer, but is built from
-    word lists: a PhraseMatcher needs a ``Doc`` per pattern, and creating a ``Lexeme`` for
-    each of the ~9,000 pattern words cost about 0.2 s at every start. Matching reads the
-    ORTH column once and looks up each token's ID.
-    """
-
-    def __init__(self, vocab, attr: str = "ORTH") -> None:
-        self.strings = vocab.strings
-        self.attr = attr
-        self.by_first: dict[int, dict[tuple[int, ...], list[str]]] = {}
-
-    def add(self, key: str, words: list[str]) -> None:
-        if self.attr == "LOWER":
-            words = [word.lower() for word in words]
-        ids = tuple(self.strings.add(word) for word in words)
-        keys = self.by_first.setdefault(ids[0], {}).setdefault(ids, [])
-        if key not in keys:
-            keys.append(key)
-
-    def dump(self) -> list:
-        """The index as plain lists: [[word IDs, keys], ...]."""
-        return [
-            [list(ids), keys] for table in self.by_first.values() for ids, keys in table.items()
-        ]
-
-    def load(self, rows: list) -> None:
-        """Fill the index from :meth:`dump` rows (word IDs are string hashes, so they hold
-        for any vocabulary)."""
-        for ids, keys in rows:
-            ids = tuple(ids)
-            self.by_first.setdefault(ids[0], {})[ids] = list(keys)
-
-    def __call__(self, doc: Doc) -> list[tuple[str, int, int]]:
-        """(key, start, end) of every match, overlapping ones included."""
-        if not len(doc):
-            return []
-        orths = doc.to_array(self.attr).tolist()
-        found = []
-        for start, first in enumerate(orths):
-            for ids, keys in self.by_first.get(first, {}).items():
-                end = start + len(ids)
-                if tuple(orths[start:end]) == ids:
-                    found.extend((key, start, end) for key in keys)
-        return found
-
-
-def pattern_key(pattern: dict) -> str:
-    place = pattern.get("place") or ""
-    return f"{pattern['role']}|{' '.join(pattern['ids'])}|{pattern['how']}|{place}"
-
-
-def build_indexes(patterns: list[dict]) -> dict[str, list]:
-    """The two phrase indexes over the gazetteer's patterns, as plain lists (what the
-    cache stores): actor names by lower-case form, everything else by exact form."""
-    from spacy.vocab import Vocab
-
-    orth, lower = PhraseIndex(Vocab()), PhraseIndex(Vocab(), attr="LOWER")
-    for pattern in patterns:
-        key = pattern_key(pattern)
-        forms = [pattern["tokens"]]
-        if pattern["role"] == "demonym" and (form := plural(pattern["text"])):
-            forms.append([*pattern["tokens"][:-1], plural(pattern["tokens"][-1]) or form])
-        index = lower if pattern["role"] == "actor" else orth
-        for words in forms:
-            index.add(key, words)
-    return {"orth": orth.dump(), "lower": lower.dump()}
-
-
-def plural(demonym: str) -> str | None:
-    """'Iranian' -> 'Iranians', 'Iraqi' -> 'Iraqis'; None where English has no -s plural."""
-    return demonym + "s" if demonym[-1:] in {"n", "i"} else None
 
 
 class MentionMatcher(Serialisable, Component):
@@ -112,16 +36,13 @@ class MentionMatcher(Serialisable, Component):
         self.candidate_labels = set(lex["candidate_labels"])
         self.place_prepositions = set(lex["place_prepositions"])
         self.name_labels = set(lex["name_labels"])
-        self.matcher = PhraseIndex(nlp.vocab)
-        self.folded = PhraseIndex(nlp.vocab, attr="LOWER")
         gazetteer = load_gazetteer()
-        self.entries = {pattern_key(p): p for p in gazetteer.patterns}
-        tables = cached(DATA, "index", lambda: build_indexes(gazetteer.patterns))
-        self.matcher.load(tables["orth"])
-        self.folded.load(tables["lower"])
+        self.matcher = gazetteer.indexes.exact  # store.PhraseTable, read from the binary
+        self.folded = gazetteer.indexes.folded
+        self.entries = gazetteer.patterns  # a match's key is the number of its entry
 
     def process(self, doc: Doc) -> Doc:
-        found: dict[tuple[int, int], tuple[int, str]] = {}
+        found: dict[tuple[int, int], tuple[int, int]] = {}
         matches = self.matcher(doc) + [
             m for m in self.folded(doc) if self.cased_like(doc, m, self.entries[m[0]])
         ]
@@ -135,11 +56,11 @@ class MentionMatcher(Serialisable, Component):
         spans = []
         for (start, end), (_, key) in found.items():
             entry = self.entries[key]
-            ids = " ".join(entry["ids"])
-            spans.append(Span(doc, start, end, label=entry["role"], kb_id=ids, span_id=key))
+            ids, span_id = " ".join(entry["ids"]), pattern_key(entry)
+            spans.append(Span(doc, start, end, label=entry["role"], kb_id=ids, span_id=span_id))
         mentions = []
         for span in sorted(filter_spans(spans), key=lambda s: s.start):
-            entry = self.entries[span.id_]
+            entry = self.entries[found[(span.start, span.end)][1]]
             span._.role = entry["role"]
             span._.resolved_by = entry["how"]
             span._.place = entry.get("place")
@@ -154,7 +75,7 @@ class MentionMatcher(Serialisable, Component):
         return doc
 
     @staticmethod
-    def cased_like(doc: Doc, match: tuple[str, int, int], entry: dict) -> bool:
+    def cased_like(doc: Doc, match: tuple[int, int, int], entry: dict) -> bool:
         """An actor name matched on lower-case forms counts where every word the name
         capitalises starts with a capital in the text too ("Vladimir PUTIN", "al-ASAD",
         "The West" all count; "the west of the country" does not). A one-word name marked

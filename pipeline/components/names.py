@@ -26,6 +26,7 @@ from spacy.util import filter_spans
 
 from ..extensions import register_extensions
 from ..gazetteer import load_gazetteer
+from ..gazetteer.store import skeleton
 from ..ids import slugify
 from .base import Component, Serialisable
 from .lexicon import load_lexicon
@@ -58,16 +59,8 @@ class NameLinker(Serialisable, Component):
         self.ethnic_words = set(lex["ethnic_words"])
         self.not_person_words = set(lex["not_person_words"])
         self.gazetteer = load_gazetteer()
-        self.by_skeleton: dict[str, str | None] = {}
-        for aid, actor in self.gazetteer.actors.items():
-            if actor["type"] == "person":
-                key = skeleton(actor["name"])
-                self.by_skeleton[key] = None if key in self.by_skeleton else aid
-        self.states_by_text: dict[str, str] = {}
-        for pattern in self.gazetteer.patterns:
-            ids = pattern["ids"]
-            if pattern["role"] in {"state", "demonym", "seat"} and len(ids) == 1:
-                self.states_by_text.setdefault(pattern["text"], ids[0])
+        self.by_skeleton = self.gazetteer.indexes.skeletons  # see store.person_skeletons
+        self.states_by_text = self.gazetteer.indexes.state_texts  # see store.state_texts
 
     def process(self, doc: Doc) -> Doc:
         mentions = list(doc.spans.get("mentions", []))
@@ -211,15 +204,6 @@ class NameLinker(Serialisable, Component):
         span._.role = "actor"
         span._.resolved_by = how
         return span
-
-
-def skeleton(name: str) -> str:
-    """A spelling-blind key for transliterated names: consonants only, doubled letters
-    once ("Bashar al-Asad" and "Bashar al-Assad", "Mahmud Ahmadi-Nejad" and "Mahmoud
-    Ahmadinejad" share one)."""
-    letters = re.sub(r"[^a-z]", "", slugify(name).replace("-", ""))
-    consonants = re.sub(r"[aeiouyhw]", "", letters)
-    return re.sub(r"(.)\1+", r"\1", consonants)
 
 
 @Language.factory(

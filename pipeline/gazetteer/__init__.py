@@ -1,37 +1,44 @@
 """The generated gazetteer: actor and region entries, surface patterns, roll-up tables.
 
-Only ``gazetteer.json`` is read at run time; ``build.py`` regenerates it from data packages
-and ``curated.toml``. A user's extension (TOML files in ``curated.toml``'s format, see
-``read_extension``) adds actors, places and spellings at run time without a rebuild: the
-pipeline built with it sets it as the process's active extension (``use_extension``), and
-``load_gazetteer`` returns the bundled gazetteer plus that extension. A saved pipeline
-stores the extension's data (not its path); the bundled gazetteer ships with the code.
+``build.py`` regenerates ``gazetteer.json`` from data packages and ``curated.toml``, and
+``store.py`` its binary form ``gazetteer.msgpack``, which is what the pipeline loads: the
+entries and patterns decoded as they are read, the components' indexes ready made. A
+user's extension (TOML files in ``curated.toml``'s format, see ``read_extension``) adds
+actors, places and spellings at run time without a rebuild: the pipeline built with it sets
+it as the process's active extension (``use_extension``), and ``load_gazetteer`` returns
+the bundled gazetteer plus that extension. A saved pipeline stores the extension's data
+(not its path) and the extended gazetteer's binary form; the bundled gazetteer ships with
+the code.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
 import tomllib
 from collections import ChainMap
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 
 from ..ids import actor_type, region_type
+from . import store
+from .store import STORE, Indexes
 
-DATA = Path(__file__).with_name("gazetteer.json")
+DATA = store.SOURCE  # gazetteer.json, the source of STORE
 
 
 @dataclass(frozen=True)
 class Gazetteer:
-    """Lookup tables over the generated data file."""
+    """Lookup tables over the generated data: entries by ID, the surface patterns, and the
+    components' indexes over them (``store.Indexes``); ``source`` names the data."""
 
-    actors: dict[str, dict]
-    regions: dict[str, dict]
-    patterns: list[dict]
+    actors: Mapping[str, dict]
+    regions: Mapping[str, dict]
+    patterns: Sequence[dict]
+    indexes: Indexes
+    source: str
 
     def actor_name(self, actor_id: str) -> str:
         """Display name of an actor; the ID itself when the gazetteer lacks it."""
@@ -50,9 +57,7 @@ class Gazetteer:
         """This gazetteer plus the actors one document introduced (``doc._.local_actors``)."""
         if not local:
             return self
-        return Gazetteer(
-            actors=ChainMap(local, self.actors), regions=self.regions, patterns=self.patterns
-        )
+        return replace(self, actors=ChainMap(local, self.actors))
 
     def focal_keys(self, actor_id: str) -> set[str]:
         """What an actor counts as for a focal pair: its own ID, and a person also its home
@@ -84,56 +89,26 @@ class Gazetteer:
         return out
 
 
-def load_gazetteer(path: Path = DATA) -> Gazetteer:
+def load_gazetteer(path: Path = STORE) -> Gazetteer:
     """The gazetteer at ``path``; the bundled one plus the active extension (if any)."""
     base = load_base(path)
-    if _ACTIVE is None or path != DATA:
+    if _ACTIVE is None or path != STORE:
         return base
     return _extended(_ACTIVE)
 
 
 @cache
-def load_base(path: Path = DATA) -> Gazetteer:
-    """Load (once per process) the generated gazetteer, through a msgpack copy in the user's
-    cache folder (``$XDG_CACHE_HOME/claims`` or ``~/.cache/claims``): reading the 60,000
-    patterns from JSON costs about three times as much. The copy is named by the JSON file's
-    size and time, so a regenerated gazetteer is read afresh."""
-    data = read_cached(path)
-    return Gazetteer(actors=data["actors"], regions=data["regions"], patterns=data["patterns"])
+def load_base(path: Path = STORE) -> Gazetteer:
+    """Load (once per process) the generated gazetteer from its binary form (``store``):
+    one file read, no entry decoded before it is used, no index built. Raises
+    ``ClaimsError`` naming the file if it is missing or damaged."""
+    from .. import errors
 
-
-def cache_file(path: Path, kind: str) -> Path:
-    """Where the ``kind`` copy of a data file is cached, named by the file's size and time."""
-    stat = path.stat()
-    root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "claims"
-    extended = f"-{_ACTIVE.key}" if _ACTIVE and path == DATA and kind != "data" else ""
-    return root / f"{path.stem}-{kind}-{stat.st_size}-{stat.st_mtime_ns}{extended}.msgpack"
-
-
-def cached(path: Path, kind: str, make):
-    """``make()``, from (or else into) a msgpack copy in the user's cache folder; a cache
-    that cannot be read or written is skipped, never an error."""
-    import srsly
-
-    copy = cache_file(path, kind)
     try:
-        return srsly.msgpack_loads(copy.read_bytes())
-    except (OSError, ValueError):
-        pass
-    data = make()
-    try:
-        copy.parent.mkdir(parents=True, exist_ok=True)
-        tmp = copy.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_bytes(srsly.msgpack_dumps(data))
-        os.replace(tmp, copy)
-    except OSError:
-        pass
-    return data
-
-
-def read_cached(path: Path) -> dict:
-    """The JSON file's data, through its cached msgpack copy."""
-    return cached(path, "data", lambda: json.loads(path.read_text(encoding="utf-8")))
+        return Gazetteer(**store.loads(path.read_bytes()))
+    except (OSError, ValueError) as exc:
+        detail = getattr(exc, "strerror", None) or str(exc)
+        raise errors.ClaimsError(errors.GAZETTEER_STORE.format(detail=detail), path) from None
 
 
 # -- user extensions ---------------------------------------------------------------------
@@ -250,7 +225,33 @@ def _apply(base: Gazetteer, extension: Extension, source: str) -> Gazetteer:
         pattern["tokens"] = [t.text for t in tokenizer(pattern["text"])]
     kept = [p for p in base.patterns if (p["text"], p["role"]) not in builder.patterns]
     patterns = sorted(kept + added, key=lambda p: (p["role"], p["text"]))
-    return Gazetteer(actors=builder.actors, regions=builder.regions, patterns=patterns)
+    data = {"actors": builder.actors, "regions": builder.regions, "patterns": patterns}
+    return Gazetteer(**store.build(data, source=extended_source(extension)))
+
+
+def extended_source(extension: Extension) -> str:
+    """What names the bundled gazetteer plus ``extension`` (its binary form's source)."""
+    return f"{load_base().source}+{extension.key}"
+
+
+def extended_binary(extension: Extension) -> bytes:
+    """The binary form of the bundled gazetteer plus ``extension``, which a saved pipeline
+    stores (so loading it builds nothing)."""
+    return store.dumps(vars(_extended(extension)))
+
+
+def adopt_binary(extension: Extension, raw: bytes) -> bool:
+    """Take a saved pipeline's binary form of the bundled gazetteer plus ``extension`` as
+    that gazetteer, if it was made from this bundled gazetteer and this extension (a
+    pipeline saved with an older release applies its extension afresh). True if taken."""
+    try:
+        parts = store.loads(raw)
+    except ValueError:
+        return False
+    if parts["source"] != extended_source(extension):
+        return False
+    _EXTENDED.setdefault(extension.key, Gazetteer(**parts))
+    return True
 
 
 def _spellings(builder, tables: dict) -> None:

