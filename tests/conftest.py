@@ -46,13 +46,27 @@ def nlp():
 
 
 @pytest.fixture(scope="session")
-def parse(nlp):
-    """Run the pipeline on a text with a focal pair (default RUS, IRN)."""
+def rules_nlp():
+    """The claims pipeline with its trained components switched off: the rules alone, which
+    the rule tests test (the trained components are tested in test_training.py)."""
+    from pipeline.components.classifier import ClaimClassifier
+    from pipeline.nlp import build_nlp
+
+    nlp = build_nlp()
+    for name, proc in list(nlp.pipeline):
+        if isinstance(proc, ClaimClassifier):
+            nlp.disable_pipe(name)
+    return nlp
+
+
+@pytest.fixture(scope="session")
+def parse(rules_nlp):
+    """Run the rules on a text with a focal pair (default RUS, IRN)."""
 
     def run(text: str, focal: tuple[str, ...] = ("RUS", "IRN")):
-        doc = nlp.make_doc(text)
+        doc = rules_nlp.make_doc(text)
         doc._.focal = list(focal) or None
-        return nlp(doc)
+        return rules_nlp(doc)
 
     return run
 

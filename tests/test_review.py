@@ -687,10 +687,20 @@ def test_review_app_orders_claims_by_the_models_uncertainty(tmp_path):
         "article", TEXT, sha256_hex(path.read_bytes()), str(path), focal_actors=["RUS", "IRN"]
     )
     first, second = Runner().records(doc)
-    sure = first.model_copy(update={"stance": first.stance.model_copy(update={"probability": 0.9})})
-    unsure = second.model_copy(
-        update={"stance": second.stance.model_copy(update={"probability": 0.4})}
-    )
+
+    def only(record, p: float):  # the stance model's probability p, no other model's
+        stance = record.stance.model_copy(update={"probability": p})
+        relations = [r.model_copy(update={"probability": None}) for r in record.relations]
+        actors = [
+            a.model_copy(update={"mentions": [m.model_copy(update={"probability": None})
+                                              for m in a.mentions]})
+            for a in record.actors
+        ]  # fmt: skip
+        return record.model_copy(
+            update={"stance": stance, "relations": relations, "actors": actors}
+        )
+
+    sure, unsure = only(first, 0.9), only(second, 0.4)
     store = Store(tmp_path / "gold", [doc])
     for order, expected in (("text", [0.9, 0.4]), ("uncertainty", [0.4, 0.9])):
         client = create_app([doc], [sure, unsure], store, PORT, order=order).test_client()

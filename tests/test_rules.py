@@ -345,9 +345,7 @@ def test_stance_decision_names_its_rule(parse, text, label, rule):
     assert rule is None or rule in RULES
 
 
-def test_stance_every_label_on_the_seed_has_a_rule(nlp):
-    """No convergent or divergent claim without the rule that gave it; the record carries it."""
-    from pipeline.components.stance import RULES
+def seed_records(nlp):
     from pipeline.gold import load_gold
     from pipeline.models import Provenance, records_from_doc
     from tests.conftest import GOLD
@@ -360,7 +358,33 @@ def test_stance_every_label_on_the_seed_has_a_rule(nlp):
     provenance = Provenance(
         doc_sha256="0" * 64, pipeline_version="0", model_name="m", model_version="0"
     )
-    records = records_from_doc(doc, doc_id=doc_id, doc_sha256="0" * 64, provenance=provenance)
+    return records_from_doc(doc, doc_id=doc_id, doc_sha256="0" * 64, provenance=provenance)
+
+
+def test_stance_every_label_on_the_seed_is_explained(nlp):
+    """With the trained models: every label names its origin; a model's label its
+    probability and the rules' label beside it; a rule's label its rule (or none: neutral)."""
+    from pipeline.components.stance import RULES
+
+    records = seed_records(nlp)
+    assert {r.stance.origin for r in records} <= {"rule", "model"}
+    for record in records:
+        stance = record.stance
+        assert stance.probability is not None  # the bundled stance model weighed every claim
+        if stance.origin == "model":
+            assert stance.rule_label is not None and stance.rule_label != stance.label
+        else:
+            assert stance.rule in RULES or (stance.rule is None and stance.label == "neutral")
+        for relation in record.relations:
+            assert relation.origin in ("rule", "model") and relation.probability is not None
+
+
+def test_stance_every_label_on_the_seed_has_a_rule(rules_nlp):
+    """The rules alone: no convergent or divergent claim without the rule that gave it; the
+    record carries it."""
+    from pipeline.components.stance import RULES
+
+    records = seed_records(rules_nlp)
     labelled = [r for r in records if r.stance.label != "neutral"]
     assert labelled
     assert all(r.stance.rule in RULES for r in labelled)
