@@ -86,6 +86,9 @@ def test_e2e_annotate_accept_edit_add_reload(browser, seed, tmp_path):
         page.goto(server.url)
         total = len(seed[1])
         expect(page.locator("#progress")).to_have_text(f"0 / {total} reviewed")
+        # the trained models' sureness beside the position, apart from it
+        expect(page.locator("#position")).to_have_text(f"claim 1 of {total}")
+        expect(page.locator("#sureness")).to_have_text(re.compile(r"^\u00b7 model \d+% sure$"))
         page.locator("body").press("Enter")  # accept the first proposal as it is
         expect(page.locator("#progress")).to_have_text(f"1 / {total} reviewed")
         page.select_option("#stance", "divergent")  # change the second one's stance
