@@ -5,6 +5,8 @@ from . import (  # noqa: F401
     actors,
     certainty,
     claims,
+    dates,
+    eras,
     focal,
     mentions,
     names,
@@ -13,6 +15,8 @@ from . import (  # noqa: F401
     relations,
     repair,
     sections,
+    source,
     stance,
     stance_model,
+    temporal,
 )
