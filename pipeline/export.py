@@ -400,7 +400,7 @@ VIEW_SQL = {
     # a state, or a person with a home state (an official speaking for it)
     "claim_years": """
         SELECT claim_id, doc_id, text, stance, focal, certainty,
-               source_kind, source_actor, source_type, source_country,
+               source_kind, source_actor, source_type, source_country, source_cue,
                source_kind = 'actor' AND (source_type = 'state'
                    OR (source_type = 'person' AND source_country IS NOT NULL)) AS government,
                time_relative, time_start, time_end, doc_date,

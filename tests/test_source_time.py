@@ -247,7 +247,7 @@ DATE_ROWS = [
     (
         "243. National Intelligence Estimate\nNIE 14.2/42-61\nWashington, September 7,\n1961.\n",
         ("1961-09-07", "dateline"),
-    ),  # fmt: skip
+    ),
     ("Remarks\nApril 14, 2021\nNew York City\n", ("2021-04-14", "dateline")),
     ("16. National Intelligence Estimate\n\nNIE 34\u201361\n\nThe Problem\n", ("1961", "estimate")),
     ("84. Interagency Intelligence Memorandum\n\nNI IIM 78\u201310010\n", ("1978", "estimate")),
@@ -260,7 +260,7 @@ DATE_ROWS = [
     (
         "NIE 53\u201356\n\nThis supplements NIE 53\u201354, dated 19 October 1954.",
         ("1956", "estimate"),
-    ),  # fmt: skip
+    ),
     # a date in the body is what a claim is about
     ("22. Editorial Note\n\nOn March 3, 1969, Kissinger sent Nixon a memorandum.", None),
     ("NIE\u20132/1\n\nChinese Communist intervention in Korea", None),
@@ -328,3 +328,22 @@ def test_without_a_date_actors_are_those_of_the_pipeline_without_eras(nlp, dated
         doc = proc(doc)
     spans = lambda d: [(s.start, s.end, s.kb_id_) for s in d.spans["actors"]]  # noqa: E731
     assert spans(undated) == spans(doc)
+
+
+def test_office_holders_from_petrarch_titles_and_first_government_terms():
+    """offices.py: an office from a titled spelling (never Vice-, Former- or -Elect), its
+    term from the entry's first government code, an open term closed by the next holder;
+    spellings listed without "+" join the entry holding the codes."""
+    from pipeline.components.offices import derive
+    from tests.conftest import DATA
+
+    lexicon = load_lexicon("offices")
+    table = derive(DATA / "petrarch_tiny", lexicon)
+    assert table["USA"]["president"] == [
+        ["person:harry-s-truman", "1945-04-12", "1953-01-20"],
+        ["person:dwight-d-eisenhower", "1953-01-20", "1974-08-09"],
+        ["person:gerald-r-ford", "1974-08-09", "1977-01-20"],
+    ]
+    assert table["USA"]["secretary of state"] == [
+        ["person:henry-kissinger", "1973-09-22", "1977-01-20"]
+    ]

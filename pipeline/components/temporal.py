@@ -390,8 +390,14 @@ class TimeTagger(Serialisable, Component):
         return [c for c in verb.children if c.dep_ in opening and c.i < verb.i]
 
     def anchored(self, expression: Expression) -> Expression:
-        """The expression as its anchor reads it; the cue from the anchor on."""
+        """The expression as its anchor reads it; the cue from the anchor on (or from the
+        preposition just before it: "in the near term", "over the past two decades")."""
         if expression.kind not in {"point", "range"}:
+            doc = expression.head.doc
+            first = doc.char_span(expression.start, expression.end, alignment_mode="expand")
+            before = doc[first.start - 1] if first is not None and first.start else None
+            if before is not None and before.tag_ == "IN" and before.lower_ not in self.anchors:
+                expression.start = before.idx
             return expression
         anchor = self.anchor_of(expression)
         if anchor is None:
