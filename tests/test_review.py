@@ -271,7 +271,7 @@ def test_review_app_keeps_a_claims_source_and_time_through_edits(app_and_store, 
 def test_review_app_proposes_the_pipelines_source_and_time(app_and_store):
     """A proposal carries the record's source and time in the gold format (cues as
     offsets), so the page shows them and accepting keeps them."""
-    client, _, doc, records = app_and_store
+    client, _, _, records = app_and_store
     items = client.get("/api/state", headers=HEADERS).get_json()["items"]
     for item, record in zip(items, sorted(records, key=lambda r: r.start), strict=True):
         source, time = item["proposed"]["source"], item["proposed"]["time"]
