@@ -112,6 +112,15 @@ class GoldDocument(Model):
     annotator: str | None = Field(default=None, description="Who annotated the document")
 
 
+def consistent_source(source):
+    """``source`` if its kind, actor and cue agree (GUIDELINES G12.1-3), else a ValueError."""
+    if (source.kind == "actor") != (source.actor is not None):
+        raise ValueError("source.actor is given exactly when source.kind is 'actor'")
+    if source.kind == "author" and source.cue is not None:
+        raise ValueError("an author source has no cue")
+    return source
+
+
 class Source(Model):
     """Who makes a claim (spec, "Source and time"; GUIDELINES G12)."""
 
@@ -123,11 +132,7 @@ class Source(Model):
 
     @model_validator(mode="after")
     def _consistent(self):
-        if (self.kind == "actor") != (self.actor is not None):
-            raise ValueError("source.actor is given exactly when source.kind is 'actor'")
-        if self.kind == "author" and self.cue is not None:
-            raise ValueError("an author source has no cue")
-        return self
+        return consistent_source(self)
 
 
 class Time(Model):
@@ -268,11 +273,7 @@ class SourceRecord(Model):
 
     @model_validator(mode="after")
     def _consistent(self):
-        if (self.kind == "actor") != (self.actor is not None):
-            raise ValueError("source.actor is given exactly when source.kind is 'actor'")
-        if self.kind == "author" and self.cue is not None:
-            raise ValueError("an author source has no cue")
-        return self
+        return consistent_source(self)
 
 
 class TimeRecord(Model):

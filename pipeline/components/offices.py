@@ -22,9 +22,10 @@ import re
 from itertools import pairwise
 from pathlib import Path
 
+from pipeline.gazetteer.build import PETRARCH as SOURCE
+
 HERE = Path(__file__).parent
 OUTPUT = HERE / "office_holders.json"
-SOURCE = HERE.parents[2] / "shared" / "lexicons" / "petrarch2"
 CREDIT = (
     "Phoenix.Countries.actors.txt of PETRARCH2 (Open Event Data Alliance, snapshot 676801cd, "
     "MIT licence, Copyright (c) 2014 Open Event Data Alliance): office from the titles of "
