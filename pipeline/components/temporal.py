@@ -33,6 +33,7 @@ days the text does not give.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 
 from spacy.language import Language
@@ -42,7 +43,7 @@ from .. import dates
 from ..extensions import doc_text, register_extensions
 from .base import Component, Serialisable
 from .lexicon import load_lexicon
-from .syntax import DEPS
+from .syntax import DEPS, word_ids
 
 YEAR = r"(?:1[0-9]{3}|20[0-9]{2})"
 MONTH = rf"(?i:{dates.MONTH_NAMES})\.?"
@@ -58,6 +59,10 @@ ATOM_PARTS = re.compile(
     rf"|{PART}(?P<m3>{MONTH}),?\s+(?P<y3>{YEAR})|{PART}(?P<y4>{YEAR}))"
 )
 DASH = "[-\u2010\u2011\u2012\u2013\u2014]"
+ATOM_RANGES = (  # tried where a date starts: "1921-22", "2003, 2004 and 2005"
+    re.compile(rf"(?P<a>{ATOM}){DASH}(?P<b>\d{{2,4}})(?![\d,])"),
+    re.compile(rf"(?P<a>{ATOM})(?:,\s*{ATOM})*,?\s+(?:and|or)\s+(?P<b>{ATOM})"),
+)
 ORDINAL = r"\d{1,2}(?:st|nd|rd|th)"
 CENTURY = (
     r"\b(?:[Tt]he\s+)?(?:(?P<part>(?i:early|mid|late|latter part of the|first half of the|"
@@ -70,6 +75,8 @@ DECADE = (
 )
 CONTENT = {"ccomp", "csubj", "csubjpass"}
 VERBS = {"VERB", "AUX"}
+WORDED = {"named", "anaphora", "forward", "counted", "backward", "this"}  # else: numeric
+DIGIT = re.compile(r"\d")
 FINITE_TAGS = {"VBD", "VBZ", "VBP", "MD"}
 FINITE_DEPS = {"ROOT", "ccomp", "advcl"}  # where a bare participle is a finite verb
 EXPLICIT = {"point", "range", "since", "until", "from"}  # dated by the text itself
@@ -129,7 +136,28 @@ class TimeTagger(Serialisable, Component):
         self.frames = set(lex["estimative_frames"])
         self.author = set(lex["author_subjects"])
         self.modals = self.future_modals | self.possibility | self.obligation | {"can", "cannot"}
-        self.patterns = self.compile(lex)
+        self.patterns = [
+            (
+                kind,
+                pattern,
+                word_ids(nlp.vocab, self.triggers(kind, lex)) if kind in WORDED else None,
+            )
+            for kind, pattern in self.compile(lex)
+        ]
+        self.since_id = nlp.vocab.strings.add("since")
+
+    def triggers(self, kind: str, lex: dict) -> set[str]:
+        """The words (lower case) a claim must have for a pattern of ``kind`` to match."""
+        last = lambda phrases: {p.lower().split()[-1] for p in phrases}  # noqa: E731
+        units = set(self.units)
+        return {
+            "named": last(self.named) | {"9/11"},
+            "anaphora": {w for p in self.anaphora for w in p.split()},
+            "forward": last(lex["forward_phrases"]) | units,
+            "counted": units,
+            "backward": units,
+            "this": {"year"},
+        }[kind]
 
     @staticmethod
     def alternatives(phrases) -> str:
@@ -146,8 +174,6 @@ class TimeTagger(Serialisable, Component):
             "range": [
                 rf"\b(?i:from|between)\s+(?P<a>{ATOM})\s+(?i:to|until|till|through|and)\s+"
                 rf"(?P<b>{ATOM})",
-                rf"(?<![\d.,/-])(?P<a>{ATOM}){DASH}(?P<b>\d{{2,4}})(?![\d,])",
-                rf"(?<![\d.,/-])(?P<a>{ATOM})(?:,\s*{ATOM})*,?\s+(?:and|or)\s+(?P<b>{ATOM})",
             ],
             "century": [CENTURY],
             "decade": [DECADE],
@@ -167,20 +193,34 @@ class TimeTagger(Serialisable, Component):
         }
         return [(kind, re.compile(p)) for kind, ps in patterns.items() for p in ps]
 
+    def matches(self, kind: str, pattern: re.Pattern, piece: str):
+        """(kind, match) of a pattern in a claim's text; a date read once for the forms that
+        start with one: "1921-22", "in 2003 and 2004" (ranges), else the date alone."""
+        for match in pattern.finditer(piece):
+            if kind == "point":
+                longer = (p.match(piece, match.start()) for p in ATOM_RANGES)
+                found = next((m for m in longer if m is not None), None)
+                if found is not None:
+                    yield "range", found
+                    continue
+            yield kind, match
+
     # -- the component ----------------------------------------------------------------------
 
     def process(self, doc: Doc) -> Doc:
         text = doc_text(doc)
+        lower = doc.to_array("LOWER").tolist() if len(doc) else []
         date = doc._.date
         previous: tuple[str | None, str | None] = (None, None)
         lead: tuple[int, Expression] | None = None  # "In 1961, A; B": the sentence's lead
+        starts = [sent.start for sent in doc.sents]
         for claim in doc.spans.get("claims", []):
-            found = self.expressions(doc, claim, text, date, previous)
+            found = self.expressions(doc, claim, text, date, previous, lower)
             chosen = self.choose(claim, found)
-            sentence = claim[0].sent.start
+            sentence = starts[bisect_right(starts, claim.start) - 1]
             if chosen is None and lead is not None and lead[0] == sentence:
                 chosen = lead[1]  # a later clause of a sentence its opening dates (G12.7)
-            elif chosen is not None and self.leads(claim, chosen):
+            elif chosen is not None and self.leads(claim, chosen, sentence):
                 lead = (sentence, chosen)
             claim._.time = self.time_of(claim, chosen, date)
             if chosen is not None and chosen.dated():
@@ -188,12 +228,11 @@ class TimeTagger(Serialisable, Component):
         return doc
 
     @staticmethod
-    def leads(claim: Span, chosen: Expression) -> bool:
-        """An expression opening the claim's sentence before its first clause's comma
-        ("In 2015, Russia launched ...; ... forces recaptured ...")."""
-        sent = claim[0].sent
+    def leads(claim: Span, chosen: Expression, sentence: int) -> bool:
+        """An expression opening the claim's sentence (which starts at token ``sentence``):
+        "In 2015, Russia launched ...; ... forces recaptured ..."."""
         plain = chosen.kind in {"point", "range"} and chosen.anchor is None
-        return plain and claim.start == sent.start and chosen.start == sent.start_char
+        return plain and claim.start == sentence and chosen.start == claim.start_char
 
     def time_of(self, claim: Span, chosen: Expression | None, date: str | None) -> dict:
         if chosen is None:
@@ -211,25 +250,32 @@ class TimeTagger(Serialisable, Component):
 
     # -- finding expressions ----------------------------------------------------------------
 
-    def expressions(self, doc, claim: Span, text: str, date, previous) -> list[Expression]:
+    def expressions(self, doc, claim: Span, text: str, date, previous, lower) -> list[Expression]:
+        """Every time expression of a claim. A pattern runs only on a claim that has a word
+        it needs (its ``triggers``; a digit for the numeric ones): most claims have few."""
         base = claim.start_char
         piece = text[base : claim.end_char]
+        words = set(lower[claim.start : claim.end])
+        digits = DIGIT.search(piece) is not None
         taken: list[tuple[int, int]] = []
         out = []
-        for kind, pattern in self.patterns:
-            for match in pattern.finditer(piece):
+        for kind, pattern, needs in self.patterns:
+            if (needs is None and not digits) or (needs is not None and not needs & words):
+                continue
+            for found, match in self.matches(kind, pattern, piece):
                 start, end = base + match.start(), base + match.end()
                 if any(start < e and s < end for s, e in taken):
                     continue
                 span = doc.char_span(start, end, alignment_mode="expand")
-                if span is None or not self.plausible(kind, span):
+                if span is None or not self.plausible(found, span):
                     continue
-                first, last, kind_ = self.read(kind, match, date, previous)
+                first, last, kind_ = self.read(found, match, date, previous)
                 if kind_ is None:
                     continue
                 taken.append((start, end))
                 out.append(self.anchored(Expression(start, end, kind_, first, last, span.root)))
-        out += self.since_then(claim, taken, previous)
+        if self.since_id in words:
+            out += self.since_then(claim, taken, previous)
         return sorted(out, key=lambda e: e.start)
 
     @staticmethod
@@ -238,7 +284,7 @@ class TimeTagger(Serialisable, Component):
         out = []
         for token in claim:
             if token.lower_ != "since" or any(
-                token.idx < e and s < token.idx + 3 for s, e in taken
+                token.idx < e and s < token.idx + 5 for s, e in taken
             ):
                 continue
             if token.dep_ == "advmod" and not any(
