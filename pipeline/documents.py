@@ -29,6 +29,7 @@ class SourceDocument:
     author: str | None = None
     focal_actors: list[str] = field(default_factory=list)
     metadata: dict = field(default_factory=dict)  # a JSONL line's other fields, as given
+    date: str | None = None  # YYYY[-MM[-DD]]: the line's `date` (or `meta.date`), read
 
 
 def decode(

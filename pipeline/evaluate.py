@@ -28,6 +28,7 @@ from .models import CERTAINTIES, STANCES, ClaimRecord, GoldClaim
 
 LABEL_FIELDS = {"stance": STANCES, "certainty": CERTAINTIES}
 SET_FIELDS = ("actors", "regions", "relations")
+OPTIONAL_FIELDS = ("source", "time")  # scored where gold has them (spec, "Source and time")
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,8 @@ class ClaimView:
     stance: str
     certainty: str
     relations: frozenset[tuple[str, str, str]]
+    source: tuple[str, str | None] | None = None  # (kind, actor)
+    time: tuple[str, str | None, str | None] | None = None  # (relative, start, end)
 
     @classmethod
     def from_gold(cls, claim: GoldClaim) -> ClaimView:
@@ -58,6 +61,8 @@ class ClaimView:
             stance=claim.stance,
             certainty=claim.certainty,
             relations=frozenset((r.source, r.target, r.polarity) for r in claim.relations),
+            source=(claim.source.kind, claim.source.actor) if claim.source else None,
+            time=(claim.time.relative, claim.time.start, claim.time.end) if claim.time else None,
         )
 
     @classmethod
@@ -73,6 +78,10 @@ class ClaimView:
             stance=record.stance.label,
             certainty=record.certainty.label,
             relations=frozenset((r.source, r.target, r.polarity) for r in record.relations),
+            source=(record.source.kind, record.source.actor) if record.source else None,
+            time=(
+                (record.time.relative, record.time.start, record.time.end) if record.time else None
+            ),
         )
 
 
@@ -226,6 +235,43 @@ def label_scores(gold: list[str], pred: list[str], labels: Sequence[str]) -> dic
     return {**result, "confusion": {"labels": list(labels), "matrix": matrix}}
 
 
+def years(time: tuple | None) -> tuple[str | None, str | None] | None:
+    """The (start, end) years of a time view (None: no time)."""
+    if time is None:
+        return None
+    return tuple(value[:4] if value else None for value in time[1:])
+
+
+def source_time_scores(pairs: list[tuple[ClaimView, ClaimView]]) -> dict:
+    """Over matched claims whose gold has the field: source accuracy of (kind, actor); time
+    accuracy of ``relative``, and year agreement where gold has a start or an end (the
+    same start and end years)."""
+    sources = [(g.source, p.source) for g, p in pairs if g.source is not None]
+    times = [(g.time, p.time) for g, p in pairs if g.time is not None]
+    dated = [(g, p) for g, p in times if g[1] or g[2]]
+
+    def share(hits: int, total: int) -> float | None:
+        return hits / total if total else None
+
+    return {
+        "source": {
+            "accuracy": share(sum(g == p for g, p in sources), len(sources)),
+            "kind_accuracy": share(
+                sum(p is not None and g[0] == p[0] for g, p in sources), len(sources)
+            ),
+            "n": len(sources),
+        },
+        "time": {
+            "relative_accuracy": share(
+                sum(p is not None and g[0] == p[0] for g, p in times), len(times)
+            ),
+            "n": len(times),
+            "year_agreement": share(sum(years(g) == years(p) for g, p in dated), len(dated)),
+            "n_years": len(dated),
+        },
+    }
+
+
 def score(gold: Sequence[ClaimView], pred: Sequence[ClaimView], gazetteer: Gazetteer) -> dict:
     """Every figure of the spec's scoring section for one set of documents."""
     lenient = match_claims(gold, pred)
@@ -264,6 +310,7 @@ def score(gold: Sequence[ClaimView], pred: Sequence[ClaimView], gazetteer: Gazet
             for name in LABEL_FIELDS
         },
         "section_accuracy": sections_right / len(lenient) if lenient else None,
+        **source_time_scores([(gold[gi], pred[pi]) for gi, pi in lenient]),
     }
 
 
@@ -310,6 +357,9 @@ def differences(gold: GoldSet, pred: Iterable[ClaimView]) -> list[dict]:
             out.append(diff_row(g, "span", (g.start, g.end), (p.start, p.end)))
         for name in ("section", *SET_FIELDS, *LABEL_FIELDS):
             if getattr(g, name) != getattr(p, name):
+                out.append(diff_row(g, name, getattr(g, name), getattr(p, name)))
+        for name in OPTIONAL_FIELDS:  # where gold has them
+            if getattr(g, name) is not None and getattr(g, name) != getattr(p, name):
                 out.append(diff_row(g, name, getattr(g, name), getattr(p, name)))
     return sorted(out, key=lambda d: (d["doc_id"], d["start"]))
 

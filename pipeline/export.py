@@ -2,7 +2,9 @@
 
 Tables, joinable on ``claim_id``:
 
-- ``claims``: one row per claim, scalar fields, stance and certainty labels, ICD 203 band
+- ``claims``: one row per claim, scalar fields, stance and certainty labels, ICD 203 band,
+  source (kind, actor, its type and home state, cue) and time (relative, start, end, cue),
+  the document's date and where it comes from
 - ``claim_actors``: one row per (claim, actor), with type, name, home state
 - ``claim_regions``: one row per (claim, region), with type, name and parent regions
 - ``region_parents``: one row per (region, parent), for roll-up joins
@@ -11,8 +13,9 @@ Tables, joinable on ``claim_id``:
 
 The DuckDB file also has views: ``claims_wide`` (one row per claim, with its actor, state
 and region IDs as lists), ``relation_facts`` (one row per relation, with its claim's labels
-and both actors) and ``claim_facts`` (one row per (claim, actor, region, relation)
-combination: count claims in it with ``count(DISTINCT claim_id)``).
+and both actors), ``claim_facts`` (one row per (claim, actor, region, relation)
+combination: count claims in it with ``count(DISTINCT claim_id)``) and ``claim_years`` (one
+row per claim with its year: the year its content holds, else the document's).
 
 The network: nodes are actors (type, name, home state), edges ``source -> target`` carry
 counts of cooperative and hostile relations and the claim ids behind them.
@@ -34,7 +37,7 @@ from .io import iter_jsonl, parse
 from .models import ClaimRecord
 
 TABLES = ("claims", "claim_actors", "claim_regions", "region_parents", "relations", "mentions")
-VIEWS = ("claims_wide", "relation_facts", "claim_facts")
+VIEWS = ("claims_wide", "relation_facts", "claim_facts", "claim_years")
 FOLDER_KINDS = ("parquet", "csv")
 FILE_KINDS = ("duckdb", "graphml", "json")
 
@@ -56,8 +59,11 @@ def schemas():
                 ("section", s), ("sentence_index", i32), ("stance", s), ("focal", s),
                 ("certainty", s), ("probability_term", s), ("probability_low", f64),
                 ("probability_high", f64), ("n_actors", i32), ("n_regions", i32),
-                ("n_relations", i32), ("doc_sha256", s), ("pipeline_version", s),
-                ("model_name", s), ("model_version", s),
+                ("n_relations", i32), ("source_kind", s), ("source_actor", s),
+                ("source_type", s), ("source_country", s), ("source_cue", s),
+                ("time_relative", s), ("time_start", s), ("time_end", s), ("time_cue", s),
+                ("doc_date", s), ("doc_date_source", s), ("doc_sha256", s),
+                ("pipeline_version", s), ("model_name", s), ("model_version", s),
             ]
         ),
         "claim_actors": pa.schema(
@@ -97,7 +103,8 @@ def rows(records: Iterable[ClaimRecord]) -> dict[str, list[dict]]:
                 "probability_high": band.high if band else None,
                 "n_actors": len(r.actors), "n_regions": len(r.regions),
                 "n_relations": len(r.relations),
-                **r.provenance.model_dump(exclude={"doc_sha256"}),
+                **source_time_columns(r),
+                **r.provenance.model_dump(exclude={"doc_sha256", "date", "date_source"}),
                 "doc_sha256": r.provenance.doc_sha256,
             }
         )  # fmt: skip
@@ -127,6 +134,34 @@ def rows(records: Iterable[ClaimRecord]) -> dict[str, list[dict]]:
             )  # fmt: skip
     out["region_parents"] = [{"region_id": a, "parent_id": b} for a, b in sorted(parents)]
     return out
+
+
+def source_time_columns(r: ClaimRecord) -> dict:
+    """The claims table's source, time and document-date columns of a record (the source
+    actor's type and home state from the claim's own actors, else the gazetteer)."""
+    source, time = r.source, r.time
+    actor = source.actor if source else None
+    found = next((a for a in r.actors if a.id == actor), None)
+    if actor and found is None:
+        from .gazetteer import load_gazetteer
+
+        gaz = load_gazetteer()
+        kind, country = gaz.actor_kind(actor), gaz.home_state(actor)
+    else:
+        kind, country = (found.type, found.country) if found else (None, None)
+    return {
+        "source_kind": source.kind if source else None,
+        "source_actor": actor,
+        "source_type": kind,
+        "source_country": country,
+        "source_cue": source.cue.text if source and source.cue else None,
+        "time_relative": time.relative if time else None,
+        "time_start": time.start if time else None,
+        "time_end": time.end if time else None,
+        "time_cue": time.cue.text if time and time.cue else None,
+        "doc_date": r.provenance.date,
+        "doc_date_source": r.provenance.date_source,
+    }
 
 
 def mention_row(claim_id, kind, entity_id, span, resolved_by, label=None) -> dict:
@@ -358,6 +393,21 @@ VIEW_SQL = {
         LEFT JOIN claim_actors a USING (claim_id)
         LEFT JOIN claim_regions g USING (claim_id)
         LEFT JOIN relations r USING (claim_id)
+    """,
+    # one row per claim: its source and time with the years to group by. time_year is the
+    # year its content holds (the start's, else the end's), doc_year the document's; year
+    # is time_year, else doc_year (null when neither is known). government: the source is
+    # a state, or a person with a home state (an official speaking for it)
+    "claim_years": """
+        SELECT claim_id, doc_id, text, stance, focal, certainty,
+               source_kind, source_actor, source_type, source_country, source_cue,
+               source_kind = 'actor' AND (source_type = 'state'
+                   OR (source_type = 'person' AND source_country IS NOT NULL)) AS government,
+               time_relative, time_start, time_end, doc_date,
+               TRY_CAST(substr(coalesce(time_start, time_end), 1, 4) AS INTEGER) AS time_year,
+               TRY_CAST(substr(doc_date, 1, 4) AS INTEGER) AS doc_year,
+               coalesce(time_year, doc_year) AS year
+        FROM claims
     """,
 }
 

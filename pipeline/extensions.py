@@ -22,6 +22,8 @@ TEXT_KEY = "claims.text"
 DOC_EXTENSIONS: dict[str, object] = {
     "focal": None,  # list[str]: the focal pair of actor IDs, or None to detect
     "local_actors": None,  # dict: actor ID -> {type, name, country} minted in this document
+    "date": None,  # str: the document's date, YYYY[-MM[-DD]], or None (claims_dates)
+    "date_source": None,  # str: input, option, dateline or estimate (models.DateSource)
 }
 SPAN_EXTENSIONS: dict[str, object] = {
     "section": None,  # claim: lead-in topic as written, or None
@@ -41,6 +43,8 @@ SPAN_EXTENSIONS: dict[str, object] = {
     "probability": None,  # claim: [term, low, high] or None
     "relations": None,  # claim: list of {source, target, polarity, cue: [start, end]}
     #   (+ "origin": "rule" | "model" and "probability" once a trained model decides)
+    "source": None,  # claim: {kind, actor, cue: [start, end] | None} (claims_source)
+    "time": None,  # claim: {relative, start, end, cue: [start, end] | None} (claims_time)
     "gold": None,  # claim of a reference Doc (training): its gold annotation as a dict
     "embedding": None,  # claim: its sentence embedding (numpy), in the accurate config
 }

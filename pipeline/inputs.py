@@ -5,9 +5,11 @@ JSONL files whose lines hold ``doc_id`` and ``text`` or ``path`` (relative to th
 file) with optional ``title``, ``author``, ``focal_actors``, ``sha256`` and ``meta`` - so a
 gold folder's ``documents.jsonl`` is a valid input. A line's other fields (a corpus's
 ``url``, ``date``, ``source``) are kept as the document's metadata and reach every record
-as ``meta``. Anything that cannot be read - a missing or unreadable file or folder, a
-broken JSONL line, a ``sha256`` that does not match, a doc_id seen before - becomes a
-:class:`Failure` for that input alone; reading goes on.
+as ``meta``; a ``date`` (or ``meta.date``) is also the document's date, read by
+``dates.read_date`` (a value that is no date fails that line). Anything that cannot be
+read - a missing or unreadable file or folder, a broken JSONL line, a ``sha256`` that does
+not match, a doc_id seen before - becomes a :class:`Failure` for that input alone; reading
+goes on.
 """
 
 from __future__ import annotations
@@ -182,11 +184,13 @@ def read_line(
     try:
         item = parse(InputDocument, obj, path, line)
         check_focal(item.focal_actors, str(path), line)
+        metadata = line_metadata(item, path, line)
         fields = {
             "title": item.title,
             "author": item.author,
             "focal_actors": item.focal_actors,
-            "metadata": line_metadata(item, path, line),
+            "metadata": metadata,
+            "date": line_date(metadata, path, line),
         }
         if item.text is not None:
             return inline_document(item, path, line, fields)
@@ -203,6 +207,20 @@ def line_metadata(item: InputDocument, path: Path, line: int) -> dict:
     if clash:
         raise errors.ClaimsError(errors.INPUT_META_CLASH.format(key=clash[0]), path, line)
     return {**item.meta, **extra}
+
+
+def line_date(metadata: dict, path: Path, line: int) -> str | None:
+    """The document's date from the line's ``date`` (or ``meta.date``), as YYYY[-MM[-DD]];
+    a value that is no date is an error for that line (null is no date)."""
+    from .dates import read_date
+
+    value = metadata.get("date")
+    if value is None:
+        return None
+    found = read_date(value)
+    if found is None:
+        raise errors.ClaimsError(errors.INPUT_DATE.format(value=value), path, line)
+    return found
 
 
 def check_sha(expected: str | None, actual: str, what: str, path: Path, line: int) -> None:

@@ -25,7 +25,10 @@ from .ids import ACTOR_PATTERN, REGION_PATTERN, STATE_PATTERN
 Stance = Literal["convergent", "divergent", "neutral"]
 Certainty = Literal["asserted", "hedged", "reported"]
 Polarity = Literal["cooperative", "hostile"]
-Resolution = Literal["name", "alias", "demonym", "metonymy", "coreference"]
+Resolution = Literal["name", "alias", "demonym", "metonymy", "coreference", "office"]
+SourceKind = Literal["author", "actor", "unnamed"]
+Relative = Literal["past", "present", "future"]
+DateSource = Literal["input", "option", "dateline", "estimate"]
 
 STANCES: tuple[str, ...] = ("convergent", "divergent", "neutral")
 CERTAINTIES: tuple[str, ...] = ("asserted", "hedged", "reported")
@@ -109,10 +112,19 @@ class GoldDocument(Model):
     annotator: str | None = Field(default=None, description="Who annotated the document")
 
 
+def consistent_source(source):
+    """``source`` if its kind, actor and cue agree (GUIDELINES G12.1-3), else a ValueError."""
+    if (source.kind == "actor") != (source.actor is not None):
+        raise ValueError("source.actor is given exactly when source.kind is 'actor'")
+    if source.kind == "author" and source.cue is not None:
+        raise ValueError("an author source has no cue")
+    return source
+
+
 class Source(Model):
     """Who makes a claim (spec, "Source and time"; GUIDELINES G12)."""
 
-    kind: Literal["author", "actor", "unnamed"]
+    kind: SourceKind
     actor: ActorId | None = None
     cue: tuple[Offset, Offset] | None = Field(
         default=None, description="[start, end] of the attribution phrase in the document"
@@ -120,17 +132,13 @@ class Source(Model):
 
     @model_validator(mode="after")
     def _consistent(self):
-        if (self.kind == "actor") != (self.actor is not None):
-            raise ValueError("source.actor is given exactly when source.kind is 'actor'")
-        if self.kind == "author" and self.cue is not None:
-            raise ValueError("an author source has no cue")
-        return self
+        return consistent_source(self)
 
 
 class Time(Model):
     """When a claim's content holds or happens (spec, "Source and time"; GUIDELINES G12)."""
 
-    relative: Literal["past", "present", "future"]
+    relative: Relative
     start: DateStr | None = None
     end: DateStr | None = None
     cue: tuple[Offset, Offset] | None = Field(
@@ -256,6 +264,27 @@ class RelationRecord(Relation):
     )
 
 
+class SourceRecord(Model):
+    """Who makes the claim: the author, an actor, or an unnamed source (GUIDELINES G12)."""
+
+    kind: SourceKind
+    actor: ActorId | None = Field(default=None, description="The source actor (kind 'actor')")
+    cue: Cue | None = Field(default=None, description="The attribution phrase (null: author)")
+
+    @model_validator(mode="after")
+    def _consistent(self):
+        return consistent_source(self)
+
+
+class TimeRecord(Model):
+    """When the claim's content holds or happens (GUIDELINES G12)."""
+
+    relative: Relative = Field(description="Against the document's date (or the text's now)")
+    start: DateStr | None = Field(default=None, description="YYYY[-MM[-DD]], null: open/unknown")
+    end: DateStr | None = Field(default=None, description="YYYY[-MM[-DD]], null: open/unknown")
+    cue: Cue | None = Field(default=None, description="The time expression (null: none)")
+
+
 class Provenance(Model):
     """What produced a record, so a corpus run can be audited and reproduced."""
 
@@ -263,6 +292,14 @@ class Provenance(Model):
     pipeline_version: str
     model_name: str
     model_version: str
+    date: DateStr | None = Field(
+        default=None, description="The document's date, YYYY[-MM[-DD]] (null: none known)"
+    )
+    date_source: DateSource | None = Field(
+        default=None,
+        description="Where the date comes from: the input line (input), --date (option), "
+        "a dateline or an estimate number in the text",
+    )
 
 
 class ClaimRecord(Span):
@@ -280,6 +317,12 @@ class ClaimRecord(Span):
     stance: StanceRecord
     certainty: CertaintyRecord
     relations: list[RelationRecord]
+    source: SourceRecord | None = Field(
+        default=None, description="Who makes the claim (null only in records of older versions)"
+    )
+    time: TimeRecord | None = Field(
+        default=None, description="When its content holds (null only in records of older versions)"
+    )
     provenance: Provenance
     meta: dict[str, Any] = Field(
         default_factory=dict,
@@ -345,6 +388,10 @@ def records_from_doc(
     from .textnorm import source_of
 
     gaz = load_gazetteer().with_local(doc._.local_actors)
+    if doc._.date:
+        provenance = provenance.model_copy(
+            update={"date": doc._.date, "date_source": doc._.date_source}
+        )
     claims = list(doc.spans.get("claims", []))
     actors_by_claim = _group(doc.spans.get("actors", []), claims)
     regions_by_claim = _group(doc.spans.get("regions", []), claims)
@@ -431,11 +478,36 @@ def records_from_doc(
                     )
                     for r in claim._.relations or []
                 ],
+                source=_source(claim._.source, cue),
+                time=_time(claim._.time, cue),
                 provenance=provenance,
                 meta=dict(meta or {}),
             )
         )
     return records
+
+
+def _source(found: dict | None, cue) -> SourceRecord | None:
+    """A claim's ``_.source`` as a record (None where no source component ran)."""
+    if found is None:
+        return None
+    where = found.get("cue")
+    return SourceRecord(
+        kind=found["kind"], actor=found.get("actor"), cue=cue(where) if where else None
+    )
+
+
+def _time(found: dict | None, cue) -> TimeRecord | None:
+    """A claim's ``_.time`` as a record (None where no time component ran)."""
+    if found is None:
+        return None
+    where = found.get("cue")
+    return TimeRecord(
+        relative=found["relative"],
+        start=found.get("start"),
+        end=found.get("end"),
+        cue=cue(where) if where else None,
+    )
 
 
 def _collect(spans, make, mention) -> list:

@@ -28,6 +28,9 @@ HEADLINE = (
     ("stance kappa", lambda r: r["stance"]["kappa"]),
     ("certainty acc", lambda r: r["certainty"]["accuracy"]),
     ("section acc", lambda r: r["section_accuracy"]),
+    ("source acc", lambda r: (r.get("source") or {}).get("accuracy")),
+    ("time relative acc", lambda r: (r.get("time") or {}).get("relative_accuracy")),
+    ("time year agreement", lambda r: (r.get("time") or {}).get("year_agreement")),
 )
 TARGETS = {
     "claims F1": 0.95,
@@ -36,6 +39,9 @@ TARGETS = {
     "relations F1": 0.70,
     "stance mF1": 0.80,
     "certainty acc": 0.90,
+    "source acc": 0.85,
+    "time relative acc": 0.85,
+    "time year agreement": 0.80,
 }
 
 
@@ -84,9 +90,24 @@ def error_counts(rows: list[dict]) -> Counter:
             counts[f"{row['field']} extra"] += len(row["extra"])
         elif row["field"] in ("stance", "certainty"):
             counts[f"{row['field']} {row['gold']} -> {row['pred']}"] += 1
+        elif row["field"] == "source":
+            counts[f"source {row['gold'][0]} -> {row['pred'][0] if row['pred'] else None}"] += 1
+        elif row["field"] == "time":
+            counts[time_error(row["gold"], row["pred"])] += 1
         else:
             counts[f"{row['field']} wrong"] += 1
     return counts
+
+
+def time_error(gold: tuple, pred: tuple | None) -> str:
+    """The kind of a time difference: the relative label, else the years (else finer)."""
+    from .evaluate import years
+
+    if pred is None or gold[0] != pred[0]:
+        return f"time {gold[0]} -> {pred[0] if pred else None}"
+    if (gold[1] or gold[2]) and years(gold) != years(pred):
+        return "time years wrong"
+    return "time month or day wrong"
 
 
 def score_part(gold: GoldSet, views: list[ClaimView], gazetteer) -> dict:
@@ -132,6 +153,13 @@ def headline_table(parts: dict[str, dict]) -> list[str]:
         lines.append(f"| {metric} | " + " | ".join(cells) + f" | {fmt(target)} |")
     counts = [str(parts[n]["counts"]["gold"]) for n in names]
     lines.append("| gold claims | " + " | ".join(counts) + " | |")
+    for label, key, field in (
+        ("with gold source", "source", "n"),
+        ("with gold time", "time", "n"),
+        ("with gold years", "time", "n_years"),
+    ):
+        cells = [str((parts[n].get(key) or {}).get(field, "-")) for n in names]
+        lines.append(f"| ({label}) | " + " | ".join(cells) + " | |")
     return lines
 
 

@@ -40,6 +40,7 @@ def render_scores(report: dict, title: str = "") -> str:
         keys = ("accuracy", "macro_f1", "kappa")
         lines.append(name.ljust(14) + "".join(f"{fmt(figure(report[name], k)):>7}" for k in keys))
     lines.append(f"{'section':<14}{fmt(report.get('section_accuracy')):>7}")
+    lines.extend(source_time_rows(report))
     for name in ("stance", "certainty"):
         lines.append("")
         lines.extend(render_confusion(name, report[name]["confusion"]))
@@ -54,6 +55,22 @@ def render_scores(report: dict, title: str = "") -> str:
                 f"{fmt(figure(s, 'stance', 'macro_f1')):>7}"
             )
     return "\n".join(lines)
+
+
+def source_time_rows(report: dict) -> list[str]:
+    """Source and time accuracy, where the gold has those fields (else nothing)."""
+    source, time = report.get("source") or {}, report.get("time") or {}
+    rows = []
+    if source.get("n"):
+        rows.append(f"{'source':<14}{fmt(source['accuracy']):>7}  kind and actor, "
+                    f"{source['n']} claims")  # fmt: skip
+    if time.get("n"):
+        rows.append(f"{'time':<14}{fmt(time['relative_accuracy']):>7}  relative, "
+                    f"{time['n']} claims")  # fmt: skip
+    if time.get("n_years"):
+        rows.append(f"{'  years':<14}{fmt(time['year_agreement']):>7}  same start and end "
+                    f"years, {time['n_years']} claims")  # fmt: skip
+    return rows
 
 
 def render_confusion(name: str, confusion: dict) -> list[str]:

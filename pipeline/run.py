@@ -114,12 +114,14 @@ class Runner:
         max_chars: int = MAX_CHARS,
         chunk_chars: int = CHUNK_CHARS,
         nlp=None,
+        date: str | None = None,
     ) -> None:
         from .nlp import model_id, shared_nlp
 
         self.nlp = nlp if nlp is not None else shared_nlp(model)
         self.model_name, self.model_version = model_id(self.nlp)
         self.focal = focal or []
+        self.date = date  # --date: the date of documents whose input gives none
         self.max_chars = max_chars
         self.chunk_chars = chunk_chars
 
@@ -138,6 +140,7 @@ class Runner:
             "pipeline": __version__,
             "model": f"{self.model_name} {self.model_version}",
             "focal": ",".join(self.focal) or "per document",
+            "date": self.date or "per document",
             **fingerprint(self.nlp),
         }
 
@@ -149,9 +152,25 @@ class Runner:
             model_version=self.model_version,
         )
 
-    def make_doc(self, text: str, focal: list[str]):
-        """A Doc of ``text`` as the pipeline reads it (``textnorm``: offsets map back)."""
-        return make_doc(self.nlp, text, focal)
+    def make_doc(self, text: str, focal: list[str], dating: tuple = (None, None)):
+        """A Doc of ``text`` as the pipeline reads it (``textnorm``: offsets map back), with
+        the document's (date, where it comes from) if known."""
+        return make_doc(self.nlp, text, focal, *dating)
+
+    def dating(self, source: SourceDocument, first_chunk: str | None = None) -> tuple:
+        """(date, where it comes from) of a document: its input's, else --date; for a
+        chunked document without either, a dateline or estimate number of its first chunk
+        (else the pipeline's claims_dates reads each Doc); (None, None) if none."""
+        from .components.dates import DateFinder
+
+        if source.date:
+            return source.date, "input"
+        if self.date:
+            return self.date, "option"
+        finder = next((p for _, p in self.nlp.pipeline if isinstance(p, DateFinder)), None)
+        if first_chunk is not None and finder is not None:
+            return finder.finder.detect(first_chunk) or (None, None)
+        return None, None
 
     def to_records(self, doc, source: SourceDocument, offset: int = 0) -> list[ClaimRecord]:
         return records_from_doc(
@@ -250,7 +269,7 @@ class Runner:
                 flight.held = entry
                 return
             try:
-                doc = self.make_doc(item.text, self.focal_for(item))
+                doc = self.make_doc(item.text, self.focal_for(item), self.dating(item))
             except Exception as exc:  # one bad document never stops a corpus
                 entry.fail(describe("input", exc))
                 continue
@@ -299,12 +318,13 @@ class Runner:
         try:
             pieces = iter_chunks(item.text, self.chunk_limit)
             first = next(pieces)
-            focal = self.focal_for(item, first[1] if len(item.text) > self.chunk_limit else None)
+            head = first[1] if len(item.text) > self.chunk_limit else None
+            focal, dating = self.focal_for(item, head), self.dating(item, head)
 
             def docs():
                 for offset, piece in itertools.chain([first], pieces):
                     entry.outstanding += 1
-                    yield self.make_doc(piece, focal), offset
+                    yield self.make_doc(piece, focal, dating), offset
 
             for doc, offset in self.nlp.pipe(docs(), as_tuples=True, batch_size=ALONE_BATCH):
                 self._collect(entry, doc, offset, as_json)
@@ -436,9 +456,10 @@ def warn(message: str) -> None:
     print(f"Warning: {message}", file=sys.stderr)
 
 
-def predict_gold(gold, model: str | None = None, nlp=None):
+def predict_gold(gold, model: str | None = None, nlp=None, dates: bool = True):
     """Run the pipeline (``nlp``, else the shared one) on every gold document (with its
-    focal pair); return ClaimViews."""
+    focal pair and, unless ``dates`` is false, its date), as ``claims run`` does on the
+    folder's documents.jsonl; return ClaimViews."""
     from .evaluate import ClaimView
 
     runner = Runner(model, nlp=nlp)
@@ -451,6 +472,7 @@ def predict_gold(gold, model: str | None = None, nlp=None):
             title=doc.title,
             author=doc.author,
             focal_actors=list(doc.focal_actors),
+            date=doc.date if dates else None,
         )
         for doc in gold.documents.values()
     ]

@@ -8,7 +8,7 @@ a second run on the same output fails at once.
 Records are appended to ``OUT.partial`` one document at a time (one write, fsynced, then a
 line in the ledger ``OUT.progress.jsonl``, fsynced, with the document's id, text hash, the
 file size after it and the CRC-32 of its bytes). The ledger's first line holds the settings
-that shape records (pipeline version, model, focal pair, config, lexicons, gazetteer
+that shape records (pipeline version, model, focal pair, --date, config, lexicons, gazetteer
 extension). When the run completes, ``OUT.partial`` is renamed to ``OUT`` and the ledger
 removed, so ``OUT`` appears whole or not at all.
 
@@ -322,6 +322,7 @@ SETTING_NAMES = {
     "pipeline": "claims version",
     "model": "model",
     "focal": "focal pair",
+    "date": "--date",
     "config": "config",
     "lexicons": "lexicons",
     "gazetteer": "gazetteer extension",

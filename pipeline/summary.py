@@ -9,6 +9,7 @@ from .errors import count
 from .models import CERTAINTIES, STANCES, ClaimRecord
 
 BY = ("actor", "region", "section")
+SOURCE_KINDS = ("author", "actor", "unnamed")
 STANCE_COLOURS = {"convergent": "#1b9e77", "divergent": "#d95f02", "neutral": "#9e9e9e"}
 POLARITY_COLOURS = {"cooperative": "#1b9e77", "hostile": "#d62728"}
 
@@ -26,6 +27,25 @@ def stance_counts(records: list[ClaimRecord], by: str) -> dict[str, Counter]:
         for key in keys:
             counts[key][r.stance.label] += 1
     return counts
+
+
+def claim_year(record: ClaimRecord) -> int | None:
+    """The year a claim is placed in over time: the year its content holds (its time's
+    start, else its end), else the document's date's year; None when neither is known."""
+    time = record.time
+    found = (time.start or time.end) if time else None
+    found = found or record.provenance.date
+    return int(found[:4]) if found else None
+
+
+def stance_by_year(records: list[ClaimRecord]) -> dict[int, Counter]:
+    """Claims per year (``claim_year``) and stance label; claims without a year left out."""
+    counts: dict[int, Counter] = defaultdict(Counter)
+    for r in records:
+        year = claim_year(r)
+        if year is not None:
+            counts[year][r.stance.label] += 1
+    return dict(sorted(counts.items()))
 
 
 def relation_counts(records: list[ClaimRecord]) -> Counter:
@@ -60,6 +80,21 @@ def stance_table(records: list[ClaimRecord], by: str, top: int) -> list[str]:
     return lines
 
 
+def year_table(records: list[ClaimRecord], top: int) -> list[str]:
+    """Stance by year (the last ``top`` years with claims), or nothing without years."""
+    counts = stance_by_year(records)
+    if not counts:
+        return []
+    shown = list(counts.items())[-top:]
+    lines = ["", f"{'year':<8}{'claims':>7}" + "".join(f"{s[:10]:>11}" for s in STANCES)]
+    for year, c in shown:
+        lines.append(f"{year:<8}{sum(c.values()):>7}" + "".join(f"{c[s]:>11}" for s in STANCES))
+    undated = len(records) - sum(sum(c.values()) for c in counts.values())
+    if undated:
+        lines.append(f"(no year: {count(undated, 'claim')})")
+    return lines
+
+
 def render(records: list[ClaimRecord], by: str = "actor", top: int = 15) -> str:
     """The summary as compact terminal tables (stance tables one per focal pair)."""
     lines = [
@@ -70,6 +105,11 @@ def render(records: list[ClaimRecord], by: str = "actor", top: int = 15) -> str:
         lines += ["", f"stance toward {focal_label(focal)}: {count(len(group), 'claim')} in "
                   f"{count(documents, 'document')}"]  # fmt: skip
         lines += stance_table(group, by, top)
+        lines += year_table(group, top)
+    lines.append("")
+    sources = Counter(r.source.kind for r in records if r.source)
+    if sources:
+        lines.append("source " + "  ".join(f"{k}: {sources[k]}" for k in SOURCE_KINDS))
     lines.append("")
     certainty = Counter(r.certainty.label for r in records)
     lines.append("certainty " + "  ".join(f"{c}: {certainty[c]}" for c in CERTAINTIES))
@@ -87,7 +127,8 @@ def render(records: list[ClaimRecord], by: str = "actor", top: int = 15) -> str:
 
 
 def plot_all(records: list[ClaimRecord], folder: Path) -> list[Path]:
-    """Write network.png, stance_by_section.png and certainty.png into ``folder``."""
+    """Write network.png, stance_by_section.png, stance_over_time.png and certainty.png into
+    ``folder``."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -95,6 +136,7 @@ def plot_all(records: list[ClaimRecord], folder: Path) -> list[Path]:
     return [
         plot_network(records, folder / "network.png"),
         plot_stance_by_section(records, folder / "stance_by_section.png"),
+        plot_stance_over_time(records, folder / "stance_over_time.png"),
         plot_certainty(records, folder / "certainty.png"),
     ]
 
@@ -241,6 +283,42 @@ def stance_by_section_figure(records: list[ClaimRecord]):
 
 def plot_stance_by_section(records: list[ClaimRecord], path: Path) -> Path:
     return save(stance_by_section_figure(records), path)
+
+
+def stance_over_time_figure(records: list[ClaimRecord]):
+    """Stance toward the focal pair over time: per year (the year a claim's content holds,
+    else its document's), stacked bars of convergent, divergent and neutral claims, one
+    panel per focal pair (stance toward different pairs does not add up); claims with no
+    year are counted in the title."""
+    import matplotlib.pyplot as plt
+
+    groups = list(by_focal(records).items()) or [((), [])]
+    fig, axes = plt.subplots(len(groups), 1, figsize=(10, 3.2 * len(groups) + 0.6), dpi=120,
+                             squeeze=False)  # fmt: skip
+    for ax, (focal, group) in zip(axes[:, 0], groups, strict=True):
+        counts = stance_by_year(group)
+        years = list(counts)
+        bottom = [0] * len(years)
+        for stance in STANCES:
+            values = [counts[y][stance] for y in years]
+            ax.bar(years, values, bottom=bottom, color=STANCE_COLOURS[stance], label=stance)
+            bottom = [a + b for a, b in zip(bottom, values, strict=True)]
+        undated = len(group) - sum(bottom)
+        missing = f" ({count(undated, 'claim')} without a year)" if undated else ""
+        ax.set_title(f"Stance toward {focal_label(focal)} over time{missing}")
+        ax.set_ylabel("claims")
+        ax.xaxis.get_major_locator().set_params(integer=True)
+        if not years:
+            ax.text(0.5, 0.5, "no claim has a year", ha="center", va="center",
+                    transform=ax.transAxes)  # fmt: skip
+    axes[0, 0].legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+    axes[-1, 0].set_xlabel("year (the claim's time, else the document's date)")
+    fig.tight_layout()
+    return fig
+
+
+def plot_stance_over_time(records: list[ClaimRecord], path: Path) -> Path:
+    return save(stance_over_time_figure(records), path)
 
 
 ICD_SCALE = (

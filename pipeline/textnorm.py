@@ -147,9 +147,16 @@ def _second_of_pairs() -> frozenset[str]:
 # -- Docs ------------------------------------------------------------------------------------
 
 
-def make_doc(nlp, text: str, focal: list[str] | None = None):
+def make_doc(
+    nlp,
+    text: str,
+    focal: list[str] | None = None,
+    date: str | None = None,
+    date_source: str | None = None,
+):
     """A Doc of ``text`` as the pipeline reads it (normalised), ready for ``nlp``; the
-    original text is kept in ``user_data`` when it differs, for ``source_of``."""
+    original text is kept in ``user_data`` when it differs, for ``source_of``. ``date``
+    (YYYY[-MM[-DD]]) is the document's date, ``date_source`` where it comes from."""
     from .extensions import TEXT_KEY, register_extensions
 
     register_extensions()
@@ -160,6 +167,7 @@ def make_doc(nlp, text: str, focal: list[str] | None = None):
     if norm is not None:
         doc.user_data[SOURCE_KEY] = text
     doc._.focal = list(focal or []) or None
+    doc._.date, doc._.date_source = (date, date_source) if date else (None, None)
     return doc
 
 

@@ -38,9 +38,11 @@ def readme_python_example() -> str:
 def test_api_readme_python_example_runs_as_written(capsys, restore_defaults):
     exec(compile(readme_python_example(), "README.md", "exec"), {})
     printed = capsys.readouterr().out.splitlines()
-    record = json.loads(printed[-1])
+    record = json.loads(next(line for line in printed if line.startswith("{")))
     assert record["stance"]["focal"] == ["RUS", "IRN"]
     assert {a["id"] for a in record["actors"]} == {"RUS", "IRN"}
+    assert printed[-1].startswith("['SUN', 'VDR'] ")  # the date names the era's states
+    assert "relative='future'" in printed[-1]
 
 
 def test_api_extract_gives_the_runners_records_on_the_seed(nlp):
@@ -95,14 +97,18 @@ def test_api_default_config_builds_the_pipeline_as_it_was(nlp):
     for name in (
         "claims_verb_repair",
         "claims_segmenter",
+        "claims_dates",
         "claims_mentions",
         "claims_names",
+        "claims_eras",
         "claims_regions",
         "claims_focal",
         "claims_actors",
         "claims_actor_model",
         "claims_relations",
         "claims_certainty",
+        "claims_source",
+        "claims_time",
         "claims_stance",
         "claims_stance_model",
         "claims_relation_model",

@@ -229,11 +229,12 @@ def changed_config(tmp_path: Path, what: str) -> list[str]:
     ("options", "said"),
     [
         (["--focal", "RUS,IRN"], "focal pair per document then, RUS,IRN now"),
+        (["--date", "1962"], "--date per document then, 1962 now"),
         ("config", "config "),
         ("lexicons", "lexicons "),
         ("gazetteer", "gazetteer extension none then, "),
     ],
-    ids=["focal", "config", "lexicons", "gazetteer"],
+    ids=["focal", "date", "config", "lexicons", "gazetteer"],
 )
 def test_outputs_resume_with_other_settings_is_refused(
     runner, tmp_path, monkeypatch, restore_defaults, options, said

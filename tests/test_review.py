@@ -268,6 +268,20 @@ def test_review_app_keeps_a_claims_source_and_time_through_edits(app_and_store, 
     assert (claim.stance, claim.source.kind, claim.time.start) == ("divergent", "author", "2026")
 
 
+def test_review_app_proposes_the_pipelines_source_and_time(app_and_store):
+    """A proposal carries the record's source and time in the gold format (cues as
+    offsets), so the page shows them and accepting keeps them."""
+    client, _, _, records = app_and_store
+    items = client.get("/api/state", headers=HEADERS).get_json()["items"]
+    for item, record in zip(items, sorted(records, key=lambda r: r.start), strict=True):
+        source, time = item["proposed"]["source"], item["proposed"]["time"]
+        assert source["kind"] == record.source.kind and source["actor"] == record.source.actor
+        assert time["relative"] == record.time.relative and time["start"] == record.time.start
+        for part, cue in ((source, record.source.cue), (time, record.time.cue)):
+            assert part["cue"] == ([cue.start, cue.end] if cue else None)
+    assert [i["proposed"]["source"]["kind"] for i in items] == ["author", "author"]
+
+
 @pytest.mark.parametrize(
     ("change", "message"),
     [

@@ -141,11 +141,16 @@ def test_summary_certainty_counts_clear_the_axes(seed, tmp_path, drawn):
             assert extent.x1 < box.x1 and extent.y1 < box.y1, text.get_text()
 
 
-def test_summary_plot_writes_three_figures(seed, tmp_path):
+def test_summary_plot_writes_four_figures(seed, tmp_path):
     from pipeline.summary import plot_all
 
     paths = plot_all(seed, tmp_path / "figures")
-    assert [p.name for p in paths] == ["network.png", "stance_by_section.png", "certainty.png"]
+    assert [p.name for p in paths] == [
+        "network.png",
+        "stance_by_section.png",
+        "stance_over_time.png",
+        "certainty.png",
+    ]
     assert all(Path(p).read_bytes()[:4] == b"\x89PNG" for p in paths)
 
 

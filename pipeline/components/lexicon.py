@@ -20,7 +20,7 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from .. import errors
 
@@ -207,6 +207,102 @@ class StanceLexicon(Lexicon):
     relationship_nouns: list[str]
 
 
+class DatesLexicon(Lexicon):
+    """dates.json: where a document's own date is looked for (claims_dates)."""
+
+    head_chars: int
+    estimate_prefixes: list[str]
+    year_first_prefixes: list[str]
+    dated_words: list[str]
+    century: int
+
+
+class SourceLexicon(Lexicon):
+    """source.json: which source phrases name an actor (claims_source)."""
+
+    named_heads: list[str]
+    unnamed_heads: list[str]
+    according_phrases: list[str]
+    clause_deps: list[str]
+
+
+class TemporalLexicon(Lexicon):
+    """temporal.json: time expressions and the words that set a verb's time (claims_time)."""
+
+    anchors: dict[str, Literal["since", "until", "after", "before", "from"]]
+    temporal_marks: list[str]
+    number_words: dict[str, int]
+    units: dict[str, int]
+    forward_phrases: list[str]
+    forward_words: list[str]
+    backward_words: list[str]
+    anaphora: dict[str, tuple[Literal["since", "point"], int]]
+    counted_prefixes: list[str]
+    named_periods: dict[str, tuple[int, int]]
+    number_nouns: list[str]
+    time_nouns: list[str]
+    superlative_words: list[str]
+    background_marks: list[str]
+    future_modals: list[str]
+    possibility_modals: list[str]
+    obligation_modals: list[str]
+    present_would: list[str]
+    future_adjectives: list[str]
+    state_verbs: list[str]
+    estimative_frames: list[str]
+    author_subjects: list[str]
+
+
+class Era(Lexicon):
+    """A state or name of a period: who a seat, demonym or name meant from ``from`` to ``to``."""
+
+    id: str
+    name: str | None = None
+    from_: str = Field(alias="from")
+    to: str | None
+    seats_of: list[str]
+    demonyms_of: list[str]
+    names: dict[str, Literal["state", "seat", "demonym", "actor"] | tuple[str, str]]
+
+    @field_validator("from_", "to")
+    @classmethod
+    def _date(cls, value):
+        from ..dates import is_date
+
+        if value is not None and not is_date(value):
+            raise ValueError(f"{value!r} is not a date YYYY[-MM[-DD]]")
+        return value
+
+
+class ErasLexicon(Lexicon):
+    """eras.json: former states and the names of an era (claims_eras)."""
+
+    eras: list[Era]
+
+
+Term = tuple[str, str, str | None]  # [person ID, start, end or null]
+
+
+class OfficesLexicon(Lexicon):
+    """offices.json: titles, their default states, and terms of office to add (claims_eras)."""
+
+    titles: dict[str, str]
+    default_states: dict[str, str]
+    holder_states: dict[str, str]
+    not_after: list[str]
+    not_heads: list[str]
+    petrarch_titles: dict[str, str]
+    petrarch_offices: dict[str, dict[str, list[str]]]
+    holders: dict[str, dict[str, list[Term]]]
+
+
+class OfficeHoldersLexicon(Lexicon):
+    """office_holders.json: terms of office derived from PETRARCH2 (offices.py)."""
+
+    source: str
+    holders: dict[str, dict[str, list[Term]]]
+
+
 class ActorModelLexicon(Lexicon):
     """actor_model.json: what the actor model takes for referring expressions, how far back
     it looks for their antecedents, and which NER labels it may mint actors from."""
@@ -223,14 +319,20 @@ MODELS: dict[str, type[Lexicon]] = {
     "actors": ActorsLexicon,
     "cameo_verbs": VerbTableLexicon,
     "certainty": CertaintyLexicon,
+    "dates": DatesLexicon,
+    "eras": ErasLexicon,
     "mentions": MentionsLexicon,
     "modality": ModalityLexicon,
     "names": NamesLexicon,
+    "office_holders": OfficeHoldersLexicon,
+    "offices": OfficesLexicon,
     "regions": RegionsLexicon,
     "relations": RelationsLexicon,
     "repair": RepairLexicon,
     "sections": SectionsLexicon,
+    "source": SourceLexicon,
     "stance": StanceLexicon,
+    "temporal": TemporalLexicon,
 }
 
 # Lexicon name -> data used instead of the bundled file (a saved pipeline's lexicons).

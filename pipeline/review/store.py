@@ -355,4 +355,22 @@ def gold_from_record(record: ClaimRecord) -> dict:
             {"source": r.source, "target": r.target, "polarity": r.polarity}
             for r in record.relations
         ],
+        "source": gold_source(record.source),
+        "time": gold_time(record.time),
     }
+
+
+def gold_source(source) -> dict | None:
+    """A record's source in the gold format (cue as [start, end]); None if it has none."""
+    if source is None:
+        return None
+    cue = [source.cue.start, source.cue.end] if source.cue else None
+    return {"kind": source.kind, "actor": source.actor, "cue": cue}
+
+
+def gold_time(time) -> dict | None:
+    """A record's time in the gold format (cue as [start, end]); None if it has none."""
+    if time is None:
+        return None
+    cue = [time.cue.start, time.cue.end] if time.cue else None
+    return {"relative": time.relative, "start": time.start, "end": time.end, "cue": cue}

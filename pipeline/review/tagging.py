@@ -52,13 +52,13 @@ class SpanTagger:
         if self.runner is None:
             self.runner = Runner(self.model)
         nlp = self.runner.nlp
-        offset, piece = next(
-            (o, p) for o, p in reversed(chunks(source.text, nlp.max_length)) if o <= start
-        )
+        pieces = chunks(source.text, nlp.max_length)
+        offset, piece = next((o, p) for o, p in reversed(pieces) if o <= start)
         key = (source.doc_id, source.sha256, offset)
         if key not in self.docs:
             focal = self.focal.get(source.doc_id) or source.focal_actors
-            self.docs[key] = nlp(self.runner.make_doc(piece, focal))
+            dating = self.runner.dating(source, pieces[0][1] if len(pieces) > 1 else None)
+            self.docs[key] = nlp(self.runner.make_doc(piece, focal, dating))
             while len(self.docs) > CACHED_DOCS:
                 self.docs.popitem(last=False)
         self.docs.move_to_end(key)

@@ -381,3 +381,55 @@ def test_e2e_annotate_two_tabs_see_conflicts_and_undo_their_own(browser, seed, t
     finally:
         server.stop()
     assert json.loads((folder / "review-state.json").read_text())["rejected"] == []
+
+
+def test_e2e_annotate_shows_and_corrects_source_and_time(browser, seed, tmp_path):
+    """The page shows a proposal's source and time (GUIDELINES G12) with their cues, and a
+    reviewer's corrections (kind, actor, relative, start, a cue from a selection) are saved
+    in the gold format."""
+    from playwright.sync_api import expect
+
+    doc, records = seed
+    near = next(r for r in records if r.text.startswith("The U.S. cannot drive"))
+    said = next(r for r in records if r.text.startswith("Officials have suggested"))
+    folder = tmp_path / "gold"
+    server = serve(seed, folder)
+    try:
+        page = browser.new_page()
+        page.goto(server.url)
+        page.locator(".claim", has_text="The U.S. cannot drive").first.click()
+        expect(page.locator("#claim-text")).to_have_text(near.text)
+        expect(page.locator("#time-relative")).to_have_value("future")
+        expect(page.locator("#time-cue")).to_contain_text("in the near term")
+        expect(page.locator("#source-kind")).to_have_value("author")
+        expect(page.locator("#source-actor")).to_be_disabled()
+        page.select_option("#time-relative", "past")
+        page.fill("#time-start", "2016")
+        page.press("#time-start", "Tab")
+        page.click("#accept")
+        expect(page.locator("#error")).to_have_text("")
+        page.locator(".claim", has_text="Officials have suggested").first.click()
+        expect(page.locator("#source-kind")).to_have_value("unnamed")
+        expect(page.locator("#source-cue")).to_contain_text("Officials have suggested")
+        page.select_option("#source-kind", "actor")
+        page.click("#accept")  # an actor source without its actor is refused
+        expect(page.locator("#error")).to_contain_text("source.actor is given exactly when")
+        page.fill("#source-actor", "USA")
+        page.press("#source-actor", "Tab")
+        select_text(page, "Officials")
+        page.click("#source-cue-set")
+        expect(page.locator("#source-cue")).to_have_text("cue: \u201cOfficials\u201d")
+        page.click("#accept")
+        expect(page.locator("#error")).to_have_text("")
+        page.reload()
+        page.locator(".claim", has_text="Officials have suggested").first.click()
+        expect(page.locator("#source-actor")).to_have_value("USA")
+    finally:
+        server.stop()
+    claims = {c.text: c for c in load_gold(folder).claims}
+    time = claims[near.text].time
+    assert (time.relative, time.start, time.end) == ("past", "2016", None)
+    assert time.cue == (near.time.cue.start, near.time.cue.end)  # kept as proposed
+    source = claims[said.text].source
+    start = doc.text.index("Officials have suggested")
+    assert (source.kind, source.actor, source.cue) == ("actor", "USA", (start, start + 9))

@@ -1,0 +1,713 @@
+"""Time: when a claim's content holds or happens (GUIDELINES G12.5-13).
+
+Time expressions are found in each claim by patterns over its text (temporal.json):
+dates and years ("in 2008", "On 8 December 2024", "in May 2022"), ranges and lists ("from
+1918 to 1920", "1921-22", "in 2003 and 2004"), decades and centuries ("the 1990s", "the
+latter part of the 18th century"), named periods ("World War II", "the Cold War"), periods
+running forward or back from the document's date ("over the next three to five years",
+"the foreseeable future", "over the past two decades", "last year"), counted durations
+("for over 50 years") and expressions that refer back to the previous claim's date ("Since
+then", "later that year"). The preposition or clause that anchors an expression sets what
+it says: "since X" (start X, open end), "until X" and "by X" (end X), "after X" and "before
+X" (that date as start and end), "beginning in X" (start X).
+
+Where a claim has several, the one attached to the main clause's verb decides (or to its
+subject's event noun, "His reelection in 2009 sparked ..."); one in a temporal clause
+("when ...", "after ...") only when the main clause has none; never one inside a relative
+clause, a concessive or causal clause, an object's modifier ("an increase in attacks over
+the past year") or after a superlative ("their closest partnership since the 1950s").
+
+``relative``: a forward period is future, "since X" present; with the document's date, an
+expression wholly before it is past and wholly after it future; otherwise the tense and
+modality of the verb the expression belongs to (without an expression: of the main verb,
+for a reported claim or an estimative frame the content clause's): past and past perfect
+-> past; present, present perfect and progressive -> present; will, be going/likely/
+expected to, should/must/would and could/may/might with an event verb -> future; a modal
+with a state verb ("may be") -> present, with "have" ("may have") -> past.
+
+Dates are written as precisely as the text gives them (``dates``); no date library is
+needed for this closed set of forms, and a general parser would invent the months and
+days the text does not give.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span, Token
+
+from .. import dates
+from ..extensions import doc_text, register_extensions
+from .base import Component, Serialisable
+from .lexicon import load_lexicon
+from .syntax import DEPS, word_ids
+
+YEAR = r"(?:1[0-9]{3}|20[0-9]{2})"
+MONTH = rf"(?i:{dates.MONTH_NAMES})\.?"
+DAY = r"[0-3]?\d"
+PART = r"(?:(?:early|mid|late)[- ]?)?"
+ATOM = (
+    rf"(?:{DAY}\s+{MONTH},?\s+{YEAR}|{MONTH}\s+{DAY},?\s+{YEAR}|{PART}{MONTH},?\s+{YEAR}"
+    rf"|{PART}{YEAR})(?![\d,]\d)"
+)
+ATOM_PARTS = re.compile(
+    rf"(?:(?P<d1>{DAY})\s+(?P<m1>{MONTH}),?\s+(?P<y1>{YEAR})"
+    rf"|(?P<m2>{MONTH})\s+(?P<d2>{DAY}),?\s+(?P<y2>{YEAR})"
+    rf"|{PART}(?P<m3>{MONTH}),?\s+(?P<y3>{YEAR})|{PART}(?P<y4>{YEAR}))"
+)
+DASH = "[-\u2010\u2011\u2012\u2013\u2014]"
+ATOM_RANGES = (  # tried where a date starts: "1921-22", "2003, 2004 and 2005"
+    re.compile(rf"(?P<a>{ATOM}){DASH}(?P<b>\d{{2,4}})(?![\d,])"),
+    re.compile(rf"(?P<a>{ATOM})(?:,\s*{ATOM})*,?\s+(?:and|or)\s+(?P<b>{ATOM})"),
+)
+ORDINAL = r"\d{1,2}(?:st|nd|rd|th)"
+CENTURY = (
+    r"\b(?:[Tt]he\s+)?(?:(?P<part>(?i:early|mid|late|latter part of the|first half of the|"
+    rf"second half of the))[- ])?(?P<c1>{ORDINAL})(?:\s+and\s+(?P<c2>{ORDINAL}))?[- ]"
+    r"(?i:centur(?:y|ies))\b"
+)
+DECADE = (
+    r"\b(?:[Tt]he\s+)?(?:(?P<part>early|mid|late)[- ]?)?(?P<decade>(?:1[0-9]|20)[0-9]0)"
+    "['\u2019]?s\\b"
+)
+CONTENT = {"ccomp", "csubj", "csubjpass"}
+VERBS = {"VERB", "AUX"}
+WORDED = {"named", "anaphora", "forward", "counted", "backward", "this"}  # else: numeric
+DIGIT = re.compile(r"\d")
+FINITE_TAGS = {"VBD", "VBZ", "VBP", "MD"}
+FINITE_DEPS = {"ROOT", "ccomp", "advcl"}  # where a bare participle is a finite verb
+EXPLICIT = {"point", "range", "since", "until", "from"}  # dated by the text itself
+TEMPORAL_PREPS = {"in", "on", "at", "during", "throughout", "within", "of"}
+
+
+@dataclass
+class Expression:
+    """A time expression of a claim: document offsets, what it says, the token it hangs on."""
+
+    start: int
+    end: int
+    kind: str  # point, range, since, until, from, forward, backward, counted, anaphora
+    first: str | None
+    last: str | None
+    head: Token
+    anchor: str | None = None  # since, until, after, before or from: what anchors it
+    anchor_at: int | None = None  # the anchoring word's token index
+
+    def dated(self) -> bool:
+        return self.first is not None or self.last is not None
+
+
+def atom_date(text: str) -> str | None:
+    """The date of one :data:`ATOM` ("8 December 2024", "mid-January 1981", "2014")."""
+    match = ATOM_PARTS.search(text)
+    if not match:
+        return None
+    found = {k[0]: v for k, v in match.groupdict().items() if v}
+    month = dates.MONTHS[found["m"].lower().rstrip(".")] if "m" in found else None
+    return dates.make(int(found["y"]), month, int(found["d"]) if "d" in found else None)
+
+
+class TimeTagger(Serialisable, Component):
+    """Set ``_.time`` ({relative, start, end, cue}) on every claim."""
+
+    def __init__(self, nlp: Language, name: str, *, lexicon: str | None = None) -> None:
+        register_extensions()
+        self.name = name
+        lex = load_lexicon("temporal", lexicon)
+        self.anchors: dict[str, str] = lex["anchors"]
+        self.temporal_marks = set(lex["temporal_marks"])
+        self.numbers: dict[str, int] = lex["number_words"]
+        self.units: dict[str, int] = lex["units"]
+        self.named = {k.lower(): v for k, v in lex["named_periods"].items()}
+        self.anaphora = {k.lower(): v for k, v in lex["anaphora"].items()}
+        self.number_nouns = set(lex["number_nouns"])
+        self.time_nouns = {w.lower() for w in lex["time_nouns"]}
+        self.superlatives = set(lex["superlative_words"])
+        self.background_marks = set(lex["background_marks"])
+        self.future_modals = set(lex["future_modals"])
+        self.possibility = set(lex["possibility_modals"])
+        self.obligation = set(lex["obligation_modals"])
+        self.present_would = set(lex["present_would"])
+        self.future_adjectives = set(lex["future_adjectives"])
+        self.state_verbs = set(lex["state_verbs"])
+        self.frames = set(lex["estimative_frames"])
+        self.author = set(lex["author_subjects"])
+        self.modals = self.future_modals | self.possibility | self.obligation | {"can", "cannot"}
+        self.patterns = [
+            (
+                kind,
+                pattern,
+                word_ids(nlp.vocab, self.triggers(kind, lex)) if kind in WORDED else None,
+            )
+            for kind, pattern in self.compile(lex)
+        ]
+        self.since_id = nlp.vocab.strings.add("since")
+
+    def triggers(self, kind: str, lex: dict) -> set[str]:
+        """The words (lower case) a claim must have for a pattern of ``kind`` to match."""
+        last = lambda phrases: {p.lower().split()[-1] for p in phrases}  # noqa: E731
+        units = set(self.units)
+        return {
+            "named": last(self.named) | {"9/11"},
+            "anaphora": {w for p in self.anaphora for w in p.split()},
+            "forward": last(lex["forward_phrases"]) | units,
+            "counted": units,
+            "backward": units,
+            "this": {"year"},
+        }[kind]
+
+    @staticmethod
+    def alternatives(phrases) -> str:
+        return "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True))
+
+    def compile(self, lex: dict) -> list[tuple[str, re.Pattern]]:
+        """(kind, pattern) in priority order: an earlier pattern's match wins an overlap."""
+        num = rf"(?:\d+|{self.alternatives(self.numbers)})"
+        unit = rf"(?:{self.alternatives(self.units)})"
+        forward = self.alternatives(lex["forward_words"])
+        backward = self.alternatives(lex["backward_words"])
+        counted = self.alternatives(lex["counted_prefixes"])
+        patterns = {
+            "range": [
+                rf"\b(?i:from|between)\s+(?P<a>{ATOM})\s+(?i:to|until|till|through|and)\s+"
+                rf"(?P<b>{ATOM})",
+            ],
+            "century": [CENTURY],
+            "decade": [DECADE],
+            "named": [rf"(?<!\w)(?i:{self.alternatives(self.named)})(?!\w)"],
+            "anaphora": [rf"\b(?i:{self.alternatives(self.anaphora)})\b"],
+            "forward": [
+                rf"\b(?i:{self.alternatives(lex['forward_phrases'])})\b",
+                rf"\b[Tt]he\s+(?i:{forward})\s+(?:(?P<n1>{num})(?:\s+(?:to|or)\s+(?P<n2>{num}))?"
+                rf"\s+)?(?P<unit>{unit})(?:\s+or\s+(?P<alt>so|two|three))?\b",
+            ],
+            "counted": [rf"\b(?i:{counted})\s+(?P<n1>{num})\s+(?P<unit>{unit})\b"],
+            "backward": [
+                rf"\b(?:[Tt]he\s+)?(?i:{backward})\s+(?:(?P<n1>{num})\s+)?(?P<unit>{unit})\b"
+            ],
+            "this": [r"\b(?i:this|next)\s+year\b"],
+            "point": [rf"(?<![\w.,/$-]){ATOM}"],
+        }
+        return [(kind, re.compile(p)) for kind, ps in patterns.items() for p in ps]
+
+    def matches(self, kind: str, pattern: re.Pattern, piece: str):
+        """(kind, match) of a pattern in a claim's text; a date read once for the forms that
+        start with one: "1921-22", "in 2003 and 2004" (ranges), else the date alone."""
+        for match in pattern.finditer(piece):
+            if kind == "point":
+                longer = (p.match(piece, match.start()) for p in ATOM_RANGES)
+                found = next((m for m in longer if m is not None), None)
+                if found is not None:
+                    yield "range", found
+                    continue
+            yield kind, match
+
+    # -- the component ----------------------------------------------------------------------
+
+    def process(self, doc: Doc) -> Doc:
+        text = doc_text(doc)
+        lower = doc.to_array("LOWER").tolist() if len(doc) else []
+        date = doc._.date
+        previous: tuple[str | None, str | None] = (None, None)
+        lead: tuple[int, Expression] | None = None  # "In 1961, A; B": the sentence's lead
+        starts = [sent.start for sent in doc.sents]
+        for claim in doc.spans.get("claims", []):
+            found = self.expressions(doc, claim, text, date, previous, lower)
+            chosen = self.choose(claim, found)
+            sentence = starts[bisect_right(starts, claim.start) - 1]
+            if chosen is None and lead is not None and lead[0] == sentence:
+                chosen = lead[1]  # a later clause of a sentence its opening dates (G12.7)
+            elif chosen is not None and self.leads(claim, chosen, sentence):
+                lead = (sentence, chosen)
+            claim._.time = self.time_of(claim, chosen, date)
+            if chosen is not None and chosen.dated():
+                previous = (chosen.first, chosen.last)
+        return doc
+
+    @staticmethod
+    def leads(claim: Span, chosen: Expression, sentence: int) -> bool:
+        """An expression opening the claim's sentence (which starts at token ``sentence``):
+        "In 2015, Russia launched ...; ... forces recaptured ..."."""
+        plain = chosen.kind in {"point", "range"} and chosen.anchor is None
+        return plain and claim.start == sentence and chosen.start == claim.start_char
+
+    def time_of(self, claim: Span, chosen: Expression | None, date: str | None) -> dict:
+        if chosen is None:
+            return {"relative": self.tense(self.main_verb(claim)), "start": None,
+                    "end": None, "cue": None}  # fmt: skip
+        inside = claim.start_char <= chosen.start < claim.end_char
+        return {
+            "relative": self.relative(chosen, date)
+            if inside
+            else self.relative_in(claim, chosen, date),
+            "start": chosen.first,
+            "end": chosen.last,
+            "cue": [chosen.start, chosen.end],
+        }
+
+    # -- finding expressions ----------------------------------------------------------------
+
+    def expressions(self, doc, claim: Span, text: str, date, previous, lower) -> list[Expression]:
+        """Every time expression of a claim. A pattern runs only on a claim that has a word
+        it needs (its ``triggers``; a digit for the numeric ones): most claims have few."""
+        base = claim.start_char
+        piece = text[base : claim.end_char]
+        words = set(lower[claim.start : claim.end])
+        digits = DIGIT.search(piece) is not None
+        taken: list[tuple[int, int]] = []
+        out = []
+        for kind, pattern, needs in self.patterns:
+            if (needs is None and not digits) or (needs is not None and not needs & words):
+                continue
+            for found, match in self.matches(kind, pattern, piece):
+                start, end = base + match.start(), base + match.end()
+                if any(start < e and s < end for s, e in taken):
+                    continue
+                span = doc.char_span(start, end, alignment_mode="expand")
+                if span is None or not self.plausible(found, span):
+                    continue
+                first, last, kind_ = self.read(found, match, date, previous)
+                if kind_ is None:
+                    continue
+                taken.append((start, end))
+                out.append(self.anchored(Expression(start, end, kind_, first, last, span.root)))
+        if self.since_id in words:
+            out += self.since_then(claim, taken, previous)
+        return sorted(out, key=lambda e: e.start)
+
+    @staticmethod
+    def since_then(claim: Span, taken: list, previous) -> list[Expression]:
+        """A bare "since" ("has since frozen"): since the previous claim's date."""
+        out = []
+        for token in claim:
+            if token.lower_ != "since" or any(
+                token.idx < e and s < token.idx + 5 for s, e in taken
+            ):
+                continue
+            if token.dep_ == "advmod" and not any(
+                c.dep_ in {"pobj", "pcomp"} for c in token.children
+            ):
+                first = previous[0] or previous[1]
+                out.append(Expression(token.idx, token.idx + 5, "since", first, None, token))
+        return out
+
+    def plausible(self, kind: str, span: Span) -> bool:
+        """A bare year is a year: not a number after "Resolution", "$" or before "%", nor
+        the count of a plural noun ("2000 troops")."""
+        if kind not in {"point", "range"}:
+            return True
+        first = span[0]
+        doc = span.doc
+        before = doc[first.i - 1] if first.i else None
+        if before is not None and (before.text in self.number_nouns or before.text in "$#№"):
+            return False
+        after = doc[span.end] if span.end < len(doc) else None
+        if after is not None and after.text in {"%", "percent", "km", "kilometres", "miles"}:
+            return False
+        head = span.root.head
+        return not (
+            span.root.dep_ == "nummod" and head.tag_ == "NNS" and head.lower_ not in self.time_nouns
+        )
+
+    def read(self, kind: str, match: re.Match, date, previous):
+        """(first, last, kind) of a match (kind None: not an expression after all)."""
+        reader = getattr(self, f"read_{kind}")
+        return reader(match, date, previous)
+
+    def read_point(self, match, date, previous):
+        found = atom_date(match.group(0))
+        return (found, found, "point") if found else (None, None, None)
+
+    def read_range(self, match, date, previous):
+        first = atom_date(match["a"])
+        last_text = match["b"]
+        if re.fullmatch(r"\d{2}", last_text) and first:  # "1921-22"
+            last_text = first[:2] + last_text
+        last = atom_date(last_text) if re.search(r"\d{4}", last_text) else None
+        if not first or not last or last < first:
+            return None, None, None
+        return first, last, "range"
+
+    def read_century(self, match, date, previous):
+        first = (int(match["c1"][:-2]) - 1) * 100
+        last = (int(match["c2"][:-2]) - 1) * 100 + 99 if match["c2"] else first + 99
+        part = (match["part"] or "").lower()
+        if part in {"late", "latter part of the", "second half of the"}:
+            first = (last // 100) * 100 + 50
+        elif part == "first half of the":
+            last = first + 49
+        return f"{first:04d}", f"{last:04d}", "range"
+
+    def read_decade(self, match, date, previous):
+        start = int(match["decade"])
+        return f"{start:04d}", f"{start + 9:04d}", "range"
+
+    def read_named(self, match, date, previous):
+        key = match.group(0).lower()
+        key = next((k for k in self.named if k == key or k == f"the {key}"), key)
+        first, last = self.named[key]
+        return f"{first:04d}", f"{last:04d}", "range"
+
+    def read_anaphora(self, match, date, previous):
+        how, offset = self.anaphora[match.group(0).lower()]
+        first, last = previous
+        known = last or first
+        if how == "since":
+            return (first or last), None, "since"
+        if known is None:
+            return None, None, "anaphora"
+        year = dates.shift_years(known, offset) if offset else known
+        return year, year, "point"
+
+    def count(self, word: str | None) -> int | None:
+        if word is None:
+            return None
+        return int(word) if word.isdigit() else self.numbers.get(word.lower())
+
+    def read_forward(self, match, date, previous):
+        """A period from the document's date on: its year to as far as it reaches."""
+        if date is None:
+            return None, None, "forward"
+        groups = match.groupdict()
+        unit = self.units.get((groups.get("unit") or "").lower())
+        if unit is None:
+            return date[:4], None, "forward"
+        alt = {"two": 2, "three": 3}.get(groups.get("alt") or "")
+        counts = [self.count(groups.get("n1")), self.count(groups.get("n2")), alt]
+        singular = not groups.get("n1") and not (groups.get("unit") or "").endswith("s")
+        n = max([c for c in counts if c] or ([1] if singular else [0]))
+        if not n or not unit:
+            return date[:4], None, "forward"
+        return date[:4], dates.shift_years(date, n * unit), "forward"
+
+    def read_counted(self, match, date, previous):
+        return None, None, "counted"
+
+    def read_backward(self, match, date, previous):
+        """ "over the past two decades" (to the document's date), "last year" (the year
+        before it)."""
+        words = match.group(0).lower().split()
+        unit = self.units.get(match["unit"].lower(), 0)
+        if date is None:
+            return None, None, "backward"
+        if words[0] == "last" and match["n1"] is None and not match["unit"].endswith("s"):
+            year = dates.shift_years(date, -max(unit, 1))
+            return year, year, "point"
+        n = self.count(match["n1"]) or 1
+        return dates.shift_years(date, -n * max(unit, 1)), date[:4], "backward"
+
+    def read_this(self, match, date, previous):
+        if date is None:
+            return None, None, "counted"
+        offset = 1 if match.group(0).lower().startswith("next") else 0
+        year = dates.shift_years(date, offset)
+        return year, year, "point" if not offset else "forward"
+
+    # -- what anchors an expression ---------------------------------------------------------
+
+    def anchor_of(self, expression: Expression) -> Token | None:
+        """The preposition or clause mark that anchors an expression ("since 2012",
+        "until granting it independence in 1946", "after it terminated ... in 2018")."""
+        token = expression.head
+        for _ in range(8):
+            if token.lower_ in self.anchors and token.dep_ in {"prep", "mark", "advmod", "pcomp"}:
+                return token
+            if token.pos_ in {"VERB", "AUX"}:
+                found = next(
+                    (m for m in self.clause_openers(token) if m.lower_ in self.anchors), None
+                )
+                if found is None and token.dep_ == "pcomp" and token.head.lower_ in self.anchors:
+                    found = token.head
+                return found
+            if token.head.i == token.i:
+                return None
+            token = token.head
+        return None
+
+    @staticmethod
+    def clause_openers(verb: Token) -> list[Token]:
+        """The words that open a verb's clause: its marks ("after", "until"), and for an
+        adverbial clause an adverb or preposition before it ("When Lithuania restricted",
+        "After a pipeline was damaged" as the small model parses them)."""
+        opening = {"mark"} | ({"advmod", "prep"} if verb.dep_ == "advcl" else set())
+        return [c for c in verb.children if c.dep_ in opening and c.i < verb.i]
+
+    def anchored(self, expression: Expression) -> Expression:
+        """The expression as its anchor reads it; the cue from the anchor on (or from the
+        preposition just before it: "in the near term", "over the past two decades")."""
+        if expression.kind not in {"point", "range"}:
+            doc = expression.head.doc
+            first = doc.char_span(expression.start, expression.end, alignment_mode="expand")
+            before = doc[first.start - 1] if first is not None and first.start else None
+            if before is not None and before.tag_ == "IN" and before.lower_ not in self.anchors:
+                expression.start = before.idx
+            return expression
+        anchor = self.anchor_of(expression)
+        if anchor is None:
+            before = expression.head.head
+            if before.dep_ == "prep" and before.i < expression.head.i:
+                expression.start = min(expression.start, before.idx)
+            return expression
+        how = self.anchors[anchor.lower_]
+        if how == "from" and anchor.i + 1 < len(anchor.doc) and anchor.nbor().lower_ == "to":
+            return expression
+        first, last = expression.first, expression.last
+        expression.first, expression.last = {
+            "since": (first, None),
+            "until": (None, last),
+            "after": (last, last),
+            "before": (first, first),
+            "from": (first, None),
+        }[how]
+        expression.kind = {"since": "since", "from": "from", "until": "until"}.get(how, "point")
+        expression.anchor, expression.anchor_at = how, anchor.i
+        if anchor.idx < expression.start:
+            expression.start = anchor.idx
+        return expression
+
+    # -- which expression decides -----------------------------------------------------------
+
+    def choose(self, claim: Span, found: list[Expression]) -> Expression | None:
+        ranked = [(self.rank(claim, e), e) for e in found]
+        usable = [(rank, e) for rank, e in ranked if rank is not None]
+        if not usable:
+            return None
+        chosen = min(usable, key=lambda r: r[0])[1]
+        return self.combined(chosen, [e for _, e in usable], claim)
+
+    def combined(self, chosen: Expression, usable: list[Expression], claim: Span) -> Expression:
+        """The expressions of one anchor or one temporal clause together: "after the
+        election ... in 1997 and a reformist Majles in 2000" is after 2000; "when students
+        seized the embassy in November 1979 and held personnel hostage until mid-January
+        1981" is from 1979-11 to 1981-01."""
+        if chosen.anchor_at is not None:
+            same = [e for e in usable if e.anchor_at == chosen.anchor_at]
+        else:
+            clause = self.temporal_clause(chosen.head, claim)
+            if clause is None:
+                return chosen
+            same = [
+                e
+                for e in usable
+                if e.kind in EXPLICIT and self.temporal_clause(e.head, claim) == clause
+            ]
+        if len(same) < 2:
+            return chosen
+        firsts = [e.first for e in same if e.first]
+        lasts = [e.last for e in same if e.last]
+        first = min(firsts, key=dates.first_day) if firsts else None
+        last = max(lasts, key=dates.last_day) if lasts else None
+        if chosen.anchor == "after":
+            first = last
+        elif chosen.anchor == "before":
+            last = first
+        kind = chosen.kind if chosen.anchor else "range"
+        found = Expression(min(e.start for e in same), max(e.end for e in same), kind, first, last,
+                           chosen.head, chosen.anchor, chosen.anchor_at)  # fmt: skip
+        return found
+
+    @staticmethod
+    def temporal_clause(token: Token, claim: Span) -> int | None:
+        """The index of the adverbial clause's verb an expression lies in, if any."""
+        while claim.start <= token.i < claim.end and token.head.i != token.i:
+            if token.dep_ == "advcl":
+                return token.i
+            token = token.head
+        return None
+
+    def rank(self, claim: Span, expression: Expression):
+        """(conjuncts crossed, clauses and object modifiers crossed, position) on the way up
+        to the claim's root, or None where the expression cannot decide (see the module)."""
+        if self.after_superlative(expression):
+            return None
+        steps = conjuncts = 0
+        token = expression.head
+        root = claim.root
+        while token != root and claim.start <= token.i < claim.end and token.head.i != token.i:
+            cost = self.step_cost(token, expression)
+            if cost is None:
+                return None
+            steps += cost
+            conjuncts += token.dep_ == "conj" and token.pos_ in {"VERB", "AUX"}
+            token = token.head
+        return conjuncts, steps, expression.start
+
+    def step_cost(self, token: Token, expression: Expression) -> int | None:
+        """What one step up from ``token`` costs: 1 out of a temporal, content or
+        infinitival clause or out of an object's modifier, 0 along the verb group; None out
+        of a relative, concessive or causal clause, or out of a descriptor ("the world of the
+        Cold War", "an increase in attacks over the past year")."""
+        dep, head = token.dep_, token.head
+        if dep == "relcl" or self.concessive(head):
+            return None
+        if dep == "advcl":
+            words = self.temporal_marks.union(self.anchors)
+            temporal = token.lower_ in self.anchors or any(
+                c.lower_ in words for c in self.clause_openers(token)
+            )
+            return 1 if temporal else None
+        if dep in CONTENT or dep == "acl":
+            return 1
+        if head.pos_ not in {"NOUN", "PROPN"} or dep in {"conj", "cc", "punct", "det"}:
+            return 0
+        if token.lower_ == "of" or expression.kind not in EXPLICIT:
+            return 0 if head.dep_ in DEPS["subject"] else None
+        if head.dep_ in DEPS["subject"]:
+            return 0  # the subject's event noun: "His reelection in 2009 sparked ..."
+        during = head.dep_ == "pobj" and head.head.lower_ in TEMPORAL_PREPS.union(self.anchors)
+        return 0 if during else 1
+
+    def concessive(self, verb: Token) -> bool:
+        """A verb opened by "although", "while", "because", "if" ...: its clause is
+        background, never the claim's time (also where the parser made it the root)."""
+        return verb.pos_ in VERBS and any(
+            c.dep_ == "mark" and c.lower_ in self.background_marks for c in verb.children
+        )
+
+    def after_superlative(self, expression: Expression) -> bool:
+        """ "their closest partnership since the 1950s": no time expression (G12.13)."""
+        if expression.kind != "since":
+            return False
+        doc = expression.head.doc
+        anchor = doc.char_span(expression.start, expression.end, alignment_mode="expand")
+        start = anchor.start if anchor is not None else expression.head.i
+        window = doc[max(0, start - 6) : start]
+        return any(t.tag_ in {"JJS", "RBS"} or t.lower_ in self.superlatives for t in window)
+
+    # -- past, present or future ------------------------------------------------------------
+
+    def relative(self, chosen: Expression, date: str | None) -> str:
+        """From the expression against the document's date, else from the verb it
+        belongs to (out of a temporal clause: the verb that clause dates)."""
+        by_date = self.by_date(chosen, date)
+        if by_date is not None:
+            return by_date
+        verb = self.verb_of(chosen.head)
+        while verb.dep_ == "advcl" and verb.head.i != verb.i:
+            verb = self.verb_of(verb.head)
+        return self.tense(verb)
+
+    def relative_in(self, claim: Span, chosen: Expression, date: str | None) -> str:
+        """Of a claim dated by another clause's expression: by date, else its own verb."""
+        return self.by_date(chosen, date) or self.tense(self.main_verb(claim))
+
+    @staticmethod
+    def by_date(chosen: Expression, date: str | None) -> str | None:
+        """future for a forward period, present for "since"; with the document's date, past
+        for an expression wholly before it and future for one wholly after; else None."""
+        if chosen.kind == "forward":
+            return "future"
+        if chosen.kind == "since":
+            return "present"
+        if date is not None and chosen.dated():
+            if chosen.last is not None and dates.last_day(chosen.last) < dates.first_day(date):
+                return "past"
+            if chosen.first is not None and dates.first_day(chosen.first) > dates.last_day(date):
+                return "future"
+        return None
+
+    @staticmethod
+    def verb_of(token: Token) -> Token:
+        """The verb an expression belongs to: the first verb above it (else its root)."""
+        while token.pos_ not in {"VERB", "AUX"} and token.head.i != token.i:
+            token = token.head
+        return token
+
+    def main_verb(self, claim: Span) -> Token:
+        """The verb whose tense decides: the claim's root, or for a reported claim or an
+        estimative frame ("we believe that ...") the content clause's verb."""
+        root = claim.root
+        if root.pos_ not in VERBS:  # a misparse: the first finite verb of the claim
+            root = next((t for t in claim if t.tag_ in FINITE_TAGS), root)
+            if root.dep_ in {"aux", "auxpass"} and root.head.pos_ in VERBS:
+                root = root.head
+        content = [c for c in root.children if c.dep_ == "ccomp"]
+        if content and (claim._.certainty == "reported" or self.is_frame(root)):
+            return content[0]
+        return self.existential(root) or root
+
+    def is_frame(self, verb: Token) -> bool:
+        """An estimative frame of the author: "we believe", "it is estimated"."""
+        if verb.lemma_ not in self.frames:
+            return False
+        subjects = [c for c in verb.children if c.dep_ in DEPS["subject"] | {"expl"}]
+        return any(s.lower_ in self.author or s.lower_ == "it" for s in subjects)
+
+    def existential(self, root: Token) -> Token | None:
+        """ "There is a roughly even chance that Ankara will agree": the chance's clause."""
+        if root.lemma_ != "be" or not any(c.dep_ == "expl" for c in root.children):
+            return None
+        for attr in (c for c in root.children if c.dep_ == "attr"):
+            clause = [c for c in attr.children if c.dep_ in {"acl", "ccomp", "relcl"}]
+            if clause:
+                return clause[0]
+        return None
+
+    def tense(self, verb: Token) -> str:
+        """past, present or future from a verb group's tense and modality (G12.8, G12.12);
+        a verb without a tense of its own (an infinitive, a participle) takes its head's."""
+        auxes = [c for c in verb.children if c.dep_ in {"aux", "auxpass"}]
+        words = [a.lower_ for a in auxes]
+        modal = next((w for w in words if w in self.modals), None)
+        if modal is not None:
+            return self.modal_tense(modal, verb, words)
+        if self.future_frame(verb) or "going" in words:
+            return "future"
+        if verb.dep_ == "xcomp" and verb.head.lower_ == "going":
+            return "future"
+        if any(w in {"had", "'d", "did", "was", "were"} for w in words):
+            return "past"
+        if any(w in {"has", "have", "'ve", "'s", "is", "are", "am", "'re", "do", "does"}
+               for w in words):  # fmt: skip
+            return "present"
+        if verb.tag_ == "VBD" or (verb.tag_ == "VBN" and verb.dep_ in FINITE_DEPS):
+            return "past"  # a bare participle as the verb is a past tense ("Asad seized")
+        if verb.dep_ == "conj" and verb.tag_ in {"VB", "VBN", "VBG"} and verb.head.pos_ in VERBS:
+            return self.tense(verb.head)  # "has deepened and expanded"
+        if verb.tag_ in {"VB", "VBG", "VBN"} and verb.head.i != verb.i:
+            head = verb.head
+            while head.pos_ not in {"VERB", "AUX"} and head.head.i != head.i:
+                head = head.head
+            if head.pos_ in {"VERB", "AUX"} and head.i != verb.i:
+                return self.tense(head)
+        return "present"
+
+    def modal_tense(self, modal: str, verb: Token, words: list[str]) -> str:
+        if modal in self.future_modals:
+            return "future"
+        if modal in {"can", "cannot"}:
+            return "present"
+        if "have" in words and verb.tag_ == "VBN":
+            return "past"  # "may have", "could have"
+        if modal == "would" and verb.lemma_ in self.present_would:
+            return "present"
+        if verb.lemma_ in self.state_verbs or verb.lower_ in self.state_verbs:
+            return "present"  # "may be", "could remain"
+        return "future"
+
+    def future_frame(self, verb: Token) -> bool:
+        """ "is likely to abandon", "is expected to agree", "is set to": future."""
+        for token in (verb, verb.head):
+            if token.lower_ in self.future_adjectives and any(
+                c.dep_ == "xcomp" for c in token.children
+            ):
+                return True
+        adjectives = [c for c in verb.children if c.dep_ in {"acomp", "attr", "oprd"}]
+        return any(
+            a.lower_ in self.future_adjectives and any(c.dep_ == "xcomp" for c in a.children)
+            for a in adjectives
+        )
+
+
+@Language.factory(
+    "claims_time",
+    assigns=["span._.time"],
+    requires=["doc.spans", "doc._.date", "token.dep", "token.tag", "span._.certainty"],
+    default_config={"lexicon": None},
+)
+def make_time(nlp: Language, name: str, lexicon: str | None) -> TimeTagger:
+    """Factory: ``lexicon`` is a JSON file like temporal.json (None: the bundled one)."""
+    return TimeTagger(nlp, name, lexicon=lexicon)
