@@ -25,8 +25,6 @@ if TYPE_CHECKING:
 
     from .models import ClaimRecord
 
-_LAST: list[Language] = []  # the pipeline ``load`` returned last (provenance default)
-
 
 def load(
     config: str | Path | None = None,
@@ -42,9 +40,7 @@ def load(
     ``pipeline.errors.ClaimsError`` for a missing or invalid file."""
     from . import nlp as nlp_module
 
-    nlp = nlp_module.build_nlp(model, config, tuple(str(g) for g in gazetteer))
-    _LAST[:] = [nlp]
-    return nlp
+    return nlp_module.build_nlp(model, config, tuple(str(g) for g in gazetteer))
 
 
 def records(
@@ -57,28 +53,33 @@ def records(
 ) -> list[ClaimRecord]:
     """The claim records of a Doc the pipeline processed, in text order.
 
-    ``nlp`` is the pipeline that made ``doc``, named in each record's provenance (default:
-    the one ``load`` returned last); ``offset`` shifts every character offset and ``sha256``
+    ``nlp`` is the pipeline that made ``doc``: its model is named in each record's
+    provenance and its gazetteer names the actors (default: the default pipeline, as
+    ``extract``); ``offset`` shifts every character offset and ``sha256``
     names the whole text, for a chunk of a longer text (default: the sha256 of the Doc's
     text as UTF-8). Raises ``ClaimsError`` if a component failed on the Doc."""
     from . import __version__, errors
-    from .components.base import ERROR_KEY
+    from .components.base import ERROR_KEY, gazetteer_of
     from .documents import sha256_hex
     from .models import Provenance, records_from_doc
-    from .nlp import activate, model_id, shared_nlp
+    from .nlp import model_id, shared_nlp
     from .textnorm import original_text
 
     if doc.user_data.get(ERROR_KEY):
         raise errors.ClaimsError(doc.user_data[ERROR_KEY], doc_id)
-    nlp = nlp or (_LAST[0] if _LAST else shared_nlp())
-    activate(nlp)
+    nlp = nlp or shared_nlp()
     name, version = model_id(nlp)
     sha = sha256 or sha256_hex(original_text(doc).encode("utf-8"))
     provenance = Provenance(
         doc_sha256=sha, pipeline_version=__version__, model_name=name, model_version=version
     )
     return records_from_doc(
-        doc, doc_id=doc_id, doc_sha256=sha, provenance=provenance, offset=offset
+        doc,
+        doc_id=doc_id,
+        doc_sha256=sha,
+        provenance=provenance,
+        gazetteer=gazetteer_of(nlp),
+        offset=offset,
     )
 
 

@@ -230,7 +230,6 @@ SCHEDULER_SILENT = (
     "{address} does not answer as a Dask scheduler ({detail}): check the address and port"
 )
 SCHEDULER_KIND = "{address} is a Dask {detail}, not a scheduler: give the scheduler's address"
-CONFIG_DASK = "--config and --gazetteer go with --engine local (Dask workers build the default)"
 PACKAGE_FAILED = "spacy package failed: {detail}"
 PACKAGE_NAME = (
     "--name {name!r} is not a valid package name: use ASCII letters, digits and _, "

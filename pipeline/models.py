@@ -373,6 +373,7 @@ def records_from_doc(
     doc_id: str,
     doc_sha256: str,
     provenance: Provenance,
+    gazetteer,
     offset: int = 0,
     meta: dict | None = None,
 ):
@@ -381,13 +382,13 @@ def records_from_doc(
     ``offset`` shifts every character offset, for documents processed in chunks; the text
     of every record still equals the original document at its offsets (also for a Doc of
     normalised text, whose offsets are mapped back: ``textnorm``). ``meta`` (the input
-    line's own fields) is copied into every record.
+    line's own fields) is copied into every record. ``gazetteer`` is the pipeline's that
+    made the Doc (``components.base.gazetteer_of(nlp)``).
     """
     from .extensions import doc_text
-    from .gazetteer import load_gazetteer
     from .textnorm import source_of
 
-    gaz = load_gazetteer().with_local(doc._.local_actors)
+    gaz = gazetteer.with_local(doc._.local_actors)
     if doc._.date:
         provenance = provenance.model_copy(
             update={"date": doc._.date, "date_source": doc._.date_source}

@@ -508,9 +508,9 @@ def test_run_document_over_the_size_limit_fails_alone(runner, tmp_path):
 # -- a worker that dies ------------------------------------------------------------------
 
 KILLER = """
-import os, signal, sys
+import os, re, signal, sys
 from spacy.language import Language
-from pipeline.nlp import shared_nlp
+from pipeline.nlp import CONFIG
 
 @Language.component("test_kill_worker")
 def kill_worker(doc):
@@ -518,9 +518,12 @@ def kill_worker(doc):
         os.kill(os.getpid(), signal.SIGKILL)
     return doc
 
-shared_nlp(None).add_pipe("test_kill_worker", last=True)
+config = re.sub(r'(pipeline = \\[.*)\\]', r'\\1,"test_kill_worker"]', CONFIG.read_text("utf-8"), 1)
+config += '\\n[components.test_kill_worker]\\nfactory = "test_kill_worker"\\n'
+path = sys.argv[1]
+open(path, "w", encoding="utf-8").write(config)
 from pipeline.cli import main
-main(sys.argv[1:])
+main([*sys.argv[2:], "--config", path])
 """
 
 
@@ -537,7 +540,7 @@ def test_run_dead_worker_fails_its_document_and_the_run_ends(tmp_path):
     out = tmp_path / "claims.jsonl"
     args = ["run", str(lines), "-o", str(out), "--jobs", "2", "--batch-size", "4", "--quiet"]
     proc = subprocess.Popen(
-        [sys.executable, "-c", KILLER, *args],
+        [sys.executable, "-c", KILLER, str(tmp_path / "killer.cfg"), *args],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

@@ -38,8 +38,11 @@ def untagged(doc_id: str, start: int, end: int, text: str) -> dict:
 class SpanTagger:
     """``tagger(source, start, end)``: the gold-format claim for a span, tagged."""
 
-    def __init__(self, model: str | None = None, focal: dict[str, list[str]] | None = None):
+    def __init__(
+        self, model: str | None = None, focal: dict[str, list[str]] | None = None, nlp=None
+    ):
         self.model = model
+        self.nlp = nlp  # the command's pipeline (None: the default one of ``model``)
         self.focal = focal or {}
         self.runner = None
         self.docs: OrderedDict = OrderedDict()
@@ -50,7 +53,7 @@ class SpanTagger:
         from ..run import Runner
 
         if self.runner is None:
-            self.runner = Runner(self.model)
+            self.runner = Runner(self.model, nlp=self.nlp)
         nlp = self.runner.nlp
         pieces = chunks(source.text, nlp.max_length)
         offset, piece = next((o, p) for o, p in reversed(pieces) if o <= start)

@@ -57,11 +57,14 @@ def gold_set(examples: Iterable[Example]) -> tuple[GoldSet, list[ClaimView]]:
     return GoldSet(folder=Path("."), documents=documents, texts=texts, claims=claims), views
 
 
-def evaluate_examples(examples: Iterable[Example], per_document: bool = False) -> dict:
+def evaluate_examples(
+    examples: Iterable[Example], per_document: bool = False, gazetteer=None
+) -> dict:
     """The ``claims evaluate`` report of predicted against reference Docs (overall only,
-    unless ``per_document``)."""
+    unless ``per_document``), rolled up with ``gazetteer`` (default: the bundled one)."""
     gold, views = gold_set(examples)
-    return evaluate(gold, views, load_gazetteer(), per_document=per_document)
+    gazetteer = gazetteer or load_gazetteer()
+    return evaluate(gold, views, gazetteer, per_document=per_document)
 
 
 def flat_scores(report: dict, fields: Iterable[str] = FIELDS) -> dict[str, float | None]:
