@@ -144,9 +144,7 @@ def run_records(runner, tmp_path, *options) -> list[dict]:
     return [json.loads(line) for line in out.read_text("utf-8").splitlines()]
 
 
-def test_api_run_config_with_a_changed_lexicon_changes_the_output(
-    runner, tmp_path, hedging_config
-):
+def test_api_run_config_with_a_changed_lexicon_changes_the_output(runner, tmp_path, hedging_config):
     default = run_records(runner, tmp_path)
     changed = run_records(runner, tmp_path, "--config", str(hedging_config))
     assert [r["text"] for r in changed] == [r["text"] for r in default]
@@ -155,9 +153,7 @@ def test_api_run_config_with_a_changed_lexicon_changes_the_output(
     assert any(d == "asserted" and c == "hedged" for d, c in labels)
 
 
-def test_api_run_with_the_bundled_config_gives_the_default_records(
-    runner, tmp_path
-):
+def test_api_run_with_the_bundled_config_gives_the_default_records(runner, tmp_path):
     default = run_records(runner, tmp_path)
     assert run_records(runner, tmp_path, "--config", str(CONFIG)) == default
 

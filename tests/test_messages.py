@@ -86,9 +86,7 @@ CONFIG_CASES = [
 
 
 @pytest.mark.parametrize(("old", "new", "at", "said"), CONFIG_CASES)
-def test_messages_config_error_names_setting_and_line(
-    runner, tmp_path, old, new, at, said
-):
+def test_messages_config_error_names_setting_and_line(runner, tmp_path, old, new, at, said):
     config = bad_config(tmp_path, old, new)
     result = runner.invoke(main, ["run", str(SEED), "--config", str(config)])
     assert result.exit_code == 2, result.output
