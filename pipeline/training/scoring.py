@@ -30,16 +30,18 @@ def example_doc_id(example: Example, n: int) -> str:
     return example.reference.user_data.get("claims.doc_id") or f"doc-{n}"
 
 
-def predicted_views(example: Example, doc_id: str) -> list[ClaimView]:
+def predicted_views(example: Example, doc_id: str, gazetteer) -> list[ClaimView]:
     """The predicted Doc's claims as the scorer sees them (through the record models)."""
     doc = example.predicted
     sha = sha256_hex(doc.text.encode("utf-8"))
     provenance = Provenance(doc_sha256=sha, pipeline_version="-", model_name="-", model_version="-")
-    records = records_from_doc(doc, doc_id=doc_id, doc_sha256=sha, provenance=provenance)
+    records = records_from_doc(
+        doc, doc_id=doc_id, doc_sha256=sha, provenance=provenance, gazetteer=gazetteer
+    )
     return [ClaimView.from_record(r) for r in records]
 
 
-def gold_set(examples: Iterable[Example]) -> tuple[GoldSet, list[ClaimView]]:
+def gold_set(examples: Iterable[Example], gazetteer) -> tuple[GoldSet, list[ClaimView]]:
     """The examples' references as a GoldSet, and their predictions as views."""
     documents, texts, claims, views = {}, {}, [], []
     for n, eg in enumerate(examples):
@@ -52,7 +54,7 @@ def gold_set(examples: Iterable[Example]) -> tuple[GoldSet, list[ClaimView]]:
         for gold in gold_claims(eg.reference):
             fields = {**gold, "doc_id": doc_id, "text": text[gold["start"] : gold["end"]]}
             claims.append(GoldClaim.model_validate(fields))
-        views.extend(predicted_views(eg, doc_id))
+        views.extend(predicted_views(eg, doc_id, gazetteer))
     claims.sort(key=lambda c: (c.doc_id, c.start, c.end))
     return GoldSet(folder=Path("."), documents=documents, texts=texts, claims=claims), views
 
@@ -62,8 +64,8 @@ def evaluate_examples(
 ) -> dict:
     """The ``claims evaluate`` report of predicted against reference Docs (overall only,
     unless ``per_document``), rolled up with ``gazetteer`` (default: the bundled one)."""
-    gold, views = gold_set(examples)
     gazetteer = gazetteer or load_gazetteer()
+    gold, views = gold_set(examples, gazetteer)
     return evaluate(gold, views, gazetteer, per_document=per_document)
 
 
