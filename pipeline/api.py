@@ -100,12 +100,14 @@ def extract(
     date, and relative time expressions against it. ``nlp`` defaults to one default
     pipeline per process, built on first use. A text longer than ``nlp.max_length`` is
     processed in chunks, offsets still counting from the start of ``text``. Raises
-    ``ClaimsError`` for a focal pair or date it cannot read."""
+    ``ClaimsError`` for a focal pair or date it cannot read, or naming the component that
+    failed on the text (``nlp`` gets the runner's error handler, ``run.fail_document``)."""
     from .documents import sha256_hex
     from .nlp import shared_nlp
-    from .run import chunks
+    from .run import chunks, install_error_handler
 
     nlp = nlp or shared_nlp()
+    install_error_handler(nlp)
     sha = sha256_hex(text.encode("utf-8"))
     pair = _focal(focal)
     dating = (parse_date(date), "option") if date is not None else (None, None)

@@ -367,10 +367,19 @@ def run_until(nlp: Language, doc: Doc, last: str) -> Doc:
     """Run ``doc`` through ``nlp``'s pipes up to and including ``last`` (e.g. "claims_focal"
     to learn a document's focal pair without relations, certainty and stance). The
     pipeline itself is left untouched, so a ``nlp.pipe`` under way is not affected."""
-    for name, proc in nlp.pipeline:
-        doc = proc(doc)
-        if name == last:
-            break
+    names = [name for name, _ in nlp.pipeline]
+    return run_pipes(nlp, doc, names[: names.index(last) + 1] if last in names else names)
+
+
+def run_pipes(nlp: Language, doc: Doc, names: list[str]) -> Doc:
+    """Run ``doc`` through the pipes ``names`` of ``nlp``, in that order, as ``nlp(doc)``
+    runs its pipes: an exception goes to the pipeline's error handler."""
+    for name in names:
+        proc = nlp.get_pipe(name)
+        try:
+            doc = proc(doc)
+        except Exception as exc:
+            nlp.default_error_handler(name, proc, [doc], exc)
     return doc
 
 

@@ -6,6 +6,7 @@ that cannot be read or processed becomes a :class:`Failure`; the others go on.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import sys
 from collections import deque
@@ -76,6 +77,44 @@ class _Pending:
         return item, self.records
 
 
+@dataclass
+class _Piece:
+    """What a Doc carries through ``nlp.pipe`` (its context): its document's entry and the
+    offset of its text in the document's, so the error handler fails the right document."""
+
+    entry: _Pending
+    offset: int = 0
+
+
+def fail_document(name: str, proc, docs: list, exc: Exception) -> None:
+    """The runner's spaCy error handler (``nlp.set_error_handler``).
+
+    A component's error on one Doc is recorded on it (``doc.user_data[ERROR_KEY]``, a line
+    naming the component) and, for a Doc the runner is piping, fails its document: in
+    ``nlp.pipe`` spaCy drops the Doc. An error on a batch of Docs (a model component's
+    ``pipe``) is raised again: the runner then retries each document of the batch alone."""
+    if len(docs) != 1:
+        raise exc
+    (doc,) = docs
+    message = describe(name, exc)
+    doc.user_data[ERROR_KEY] = message
+    piece = getattr(doc, "_context", None)
+    if isinstance(piece, _Piece):
+        piece.entry.fail(message)
+
+
+def install_error_handler(nlp) -> None:
+    """``nlp.set_error_handler(fail_document)``, skipping the pipes that cannot hold a
+    handler: spaCy's parser and entity recognizer (Cython classes without a ``__dict__``)
+    raise AttributeError there, and keep raising their errors, as ``fail_document`` does
+    for a batch."""
+    nlp.default_error_handler = fail_document
+    for _, proc in nlp.pipeline:
+        if hasattr(proc, "set_error_handler"):
+            with contextlib.suppress(AttributeError):
+                proc.set_error_handler(fail_document)
+
+
 class _Flight:
     """The documents read and not yet emitted, by input index; emitted in input order."""
 
@@ -105,7 +144,9 @@ class Runner:
 
     Every failure of one document - reading it, ``make_doc``, the focal pass, a model
     component, building its records, or the worker process running it dying - becomes a
-    :class:`Failure` for that document only; the others go on.
+    :class:`Failure` for that document only; the others go on. A component's error reaches
+    the runner through spaCy's error handler, which the runner installs on its pipeline
+    (``fail_document``, ``install_error_handler``).
     """
 
     def __init__(
@@ -121,6 +162,7 @@ class Runner:
         from .nlp import model_id, shared_nlp
 
         self.nlp = nlp if nlp is not None else shared_nlp(model)
+        install_error_handler(self.nlp)
         self.gazetteer = gazetteer_of(self.nlp)
         self.model_name, self.model_version = model_id(self.nlp)
         self.focal = focal or []
@@ -278,15 +320,15 @@ class Runner:
                 entry.fail(describe("input", exc))
                 continue
             entry.fed, entry.outstanding = True, 1
-            yield doc, entry
+            yield doc, _Piece(entry)
 
     def _pipe(self, feed: Iterator, flight: _Flight, batch_size: int, as_json: bool):
         """Run the feed through ``nlp.pipe``; when a component raises on a batch, every
         document in flight is retried on its own, so only the one at fault fails."""
         while True:
             try:
-                for doc, entry in self.nlp.pipe(feed, as_tuples=True, batch_size=batch_size):
-                    self._collect(entry, doc, 0, as_json)
+                for doc, piece in self.nlp.pipe(feed, as_tuples=True, batch_size=batch_size):
+                    self._collect(piece.entry, doc, piece.offset, as_json)
                     yield from flight.ready()
                 return
             except Exception as exc:  # a component failed on a batch in flight
@@ -298,11 +340,7 @@ class Runner:
     def _collect(self, entry: _Pending, doc, offset: int, as_json: bool) -> None:
         """A chunk's records onto its document (or the chunk's error)."""
         entry.outstanding = max(0, entry.outstanding - 1)
-        if entry.error:
-            return
-        error = doc.user_data.get(ERROR_KEY)
-        if error:
-            entry.fail(error)
+        if entry.error:  # an earlier chunk failed (``fail_document``)
             return
         try:
             records = self.to_records(doc, entry.item, offset)
@@ -328,10 +366,10 @@ class Runner:
             def docs():
                 for offset, piece in itertools.chain([first], pieces):
                     entry.outstanding += 1
-                    yield self.make_doc(piece, focal, dating), offset
+                    yield self.make_doc(piece, focal, dating), _Piece(entry, offset)
 
-            for doc, offset in self.nlp.pipe(docs(), as_tuples=True, batch_size=ALONE_BATCH):
-                self._collect(entry, doc, offset, as_json)
+            for doc, piece in self.nlp.pipe(docs(), as_tuples=True, batch_size=ALONE_BATCH):
+                self._collect(entry, doc, piece.offset, as_json)
         except Exception as exc:  # the document at fault: it alone fails
             entry.fail(describe("model", exc))
         if entry.outstanding:  # chunks that never came back

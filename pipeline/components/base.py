@@ -1,5 +1,6 @@
-"""The base of every claims component: one document's failure never stops a corpus; and the
-mixin that saves a component's lexicons (and the gazetteer extension) with the pipeline."""
+"""The base of every claims component (a Doc a component failed on is skipped by the later
+ones); and the mixin that saves a component's lexicons (and the gazetteer extension) with
+the pipeline."""
 
 from __future__ import annotations
 
@@ -21,11 +22,13 @@ GAZETTEER_BINARY = "gazetteer.msgpack"  # the extended gazetteer's binary form (
 
 
 class Component:
-    """Run ``process`` on a Doc; if it raises, record the error on the Doc and pass it on.
+    """Run ``process`` on a Doc, unless a component already failed on it.
 
-    The error (``doc.user_data[ERROR_KEY]``) travels with the Doc, also back from worker
-    processes, so the runner reports that document as failed and goes on with the others.
-    Later components skip a Doc that already failed.
+    A component's exception goes to the pipeline's spaCy error handler
+    (``nlp.set_error_handler``): the runner's (``run.fail_document``) records it on the Doc
+    (``doc.user_data[ERROR_KEY]``) and fails that document alone; with spaCy's default
+    handler it is raised. In ``nlp(doc)`` a Doc goes on after a recorded error: the later
+    claims components skip it.
     """
 
     name: str
@@ -45,11 +48,7 @@ class Component:
     def __call__(self, doc: Doc) -> Doc:
         if doc.user_data.get(ERROR_KEY):
             return doc
-        try:
-            return self.process(doc)
-        except Exception as exc:  # recorded on the document, reported by the runner
-            doc.user_data[ERROR_KEY] = f"{self.name}: {type(exc).__name__}: {exc}"
-            return doc
+        return self.process(doc)
 
     def process(self, doc: Doc) -> Doc:
         raise NotImplementedError

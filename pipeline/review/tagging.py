@@ -15,7 +15,7 @@ from collections import OrderedDict
 from ..components.base import ERROR_KEY
 from ..documents import SourceDocument
 from ..extensions import doc_text
-from ..nlp import COMPONENTS
+from ..nlp import COMPONENTS, run_pipes
 from ..run import chunks
 from ..textnorm import source_of
 from .store import gold_from_record
@@ -88,8 +88,7 @@ class SpanTagger:
         )
         span._.sentence_index = sum(1 for s in doc.sents if s.start < span.start)
         doc.spans["claims"] = [span]
-        for name in CLAIM_COMPONENTS:
-            doc = self.runner.nlp.get_pipe(name)(doc)
+        doc = run_pipes(self.runner.nlp, doc, list(CLAIM_COMPONENTS))
         if doc.user_data.get(ERROR_KEY):
             doc.user_data.pop(ERROR_KEY)
             return untagged(source.doc_id, *selected, source.text)
