@@ -49,7 +49,27 @@ def use_config(config_file: Path | None, gazetteer: tuple[Path, ...]) -> None:
         check_config(config_file, tuple(str(g) for g in gazetteer))
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class UserError(click.ClickException):
+    """A :class:`errors.ClaimsError` as click shows it: ``Error: <message>``, its exit code."""
+
+    def __init__(self, error: errors.ClaimsError) -> None:
+        super().__init__(error.message)
+        self.exit_code = error.exit_code
+
+
+class ClaimsGroup(click.Group):
+    """The command group: a library error (``ClaimsError``) raised by a command, or while its
+    options are read, becomes a ``click.ClickException``, here only (the library stays
+    free of click)."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except errors.ClaimsError as exc:
+            raise UserError(exc) from exc
+
+
+@click.group(cls=ClaimsGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="claims")
 def main() -> None:
     """Turn geopolitical analysis articles into scored, reviewable claim records.

@@ -278,7 +278,7 @@ class Session:
         try:
             return self.tagger(doc, start, end)
         except errors.ClaimsError as exc:
-            raise Refused(exc.format_message()) from None
+            raise Refused(exc.message) from None
         except Exception:  # the reviewer's selection is never lost to a tagging bug
             log.exception(
                 "tagging %s:%d:%d failed; the claim is added untagged", doc.doc_id, start, end
