@@ -58,12 +58,14 @@ def records(
     ``extract``); ``offset`` shifts every character offset and ``sha256``
     names the whole text, for a chunk of a longer text (default: the sha256 of the Doc's
     text as UTF-8). Raises ``ClaimsError`` if a component failed on the Doc."""
-    from . import __version__, errors
+    from . import errors
     from .components.base import ERROR_KEY, gazetteer_of
+    from .conversion import records_from_doc
     from .documents import sha256_hex
-    from .models import Provenance, records_from_doc
+    from .models import Provenance
     from .nlp import model_id, shared_nlp
     from .textnorm import original_text
+    from .version import __version__
 
     if doc.user_data.get(ERROR_KEY):
         raise errors.ClaimsError(doc.user_data[ERROR_KEY], doc_id)
@@ -164,7 +166,8 @@ def save_package(
     spaCy's and setuptools' output is kept back; a failure is one line from it."""
     from spacy.cli.package import package
 
-    from . import __version__, errors
+    from . import errors
+    from .version import __version__
 
     check_package_options(name, wheel)
     out = Path(out)

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import click
 
-from . import __version__, errors
+from . import errors
 from .documents import MAX_CHARS
+from .version import __version__
 
 FOCAL_OPTION = click.option(
     "--focal",

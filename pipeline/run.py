@@ -14,12 +14,14 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from . import __version__, errors
+from . import errors
 from .components.base import ERROR_KEY
+from .conversion import records_from_doc
 from .documents import MAX_CHARS, SourceDocument
 from .inputs import Failure
-from .models import ClaimRecord, Provenance, records_from_doc
+from .models import ClaimRecord, Provenance
 from .textnorm import make_doc
+from .version import __version__
 
 # Documents longer than this go through the pipeline on their own, in paragraph-bounded
 # chunks of at most this many characters (each a separate Doc, offsets stitched back), so

@@ -1,5 +1,5 @@
 """The package's structure, read from its source: library errors free of click, the CLI
-alone converting them."""
+alone converting them; no import cycle between the package's modules."""
 
 from __future__ import annotations
 
@@ -24,6 +24,52 @@ def modules() -> dict[str, ast.Module]:
             parts.pop()
         found[".".join(parts)] = ast.parse(path.read_text("utf-8"), str(path))
     return found
+
+
+def is_package(name: str) -> bool:
+    return (ROOT / name.replace(".", "/") / "__init__.py").is_file()
+
+
+def imports_of(name: str, tree: ast.Module, known: set[str]) -> set[str]:
+    """The modules of ``pipeline/`` that module ``name`` imports anywhere: at module level,
+    under ``if TYPE_CHECKING`` and inside functions (a deferred import is still a
+    dependency: the cycle the package had ran through deferred imports only). ``from .x
+    import y`` is module ``x.y`` if that is a module, else ``x``; a package's
+    ``__init__`` run on the way to a submodule is not counted (as import-linter counts)."""
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                here = name.split(".") if is_package(name) else name.split(".")[:-1]
+                here = here[: len(here) - node.level + 1]
+                base = ".".join([*here, base] if base else here)
+            for alias in node.names:
+                found.add(f"{base}.{alias.name}" if f"{base}.{alias.name}" in known else base)
+    return {module for module in found if module in known and module != name}
+
+
+def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    """A cycle of ``graph`` (its modules in order, the first repeated at the end), or None."""
+    done: set[str] = set()
+    path: list[str] = []
+
+    def visit(node: str) -> list[str] | None:
+        path.append(node)
+        for following in sorted(graph[node]):
+            if following in path:
+                return [*path[path.index(following) :], following]
+            if following not in done and (cycle := visit(following)):
+                return cycle
+        done.add(path.pop())
+        return None
+
+    for start in sorted(graph):
+        if start not in done and (cycle := visit(start)):
+            return cycle
+    return None
 
 
 def imported_names(tree: ast.Module) -> set[str]:
@@ -66,3 +112,18 @@ def test_cli_turns_a_library_error_into_its_message_and_exit_code(tmp_path):
     assert result.exit_code == errors.EXIT_USER_ERROR
     assert result.output.startswith(f"Error: {missing}: ")
     assert "Traceback" not in result.output and result.exception.__class__ is SystemExit
+
+
+def test_import_graph_of_the_package_has_no_cycle():
+    trees = modules()
+    graph = {name: imports_of(name, tree, set(trees)) for name, tree in trees.items()}
+    assert graph["pipeline.run"] >= {"pipeline.conversion", "pipeline.errors"}  # it reads them
+    assert graph["pipeline.gazetteer"] >= {"pipeline.gazetteer.store"}
+    cycle = find_cycle(graph)
+    assert cycle is None, "import cycle: " + " -> ".join(cycle or [])
+
+
+def test_find_cycle_names_the_cycle():
+    graph = {"a": {"b"}, "b": {"c"}, "c": {"a", "d"}, "d": set()}
+    assert find_cycle(graph) == ["a", "b", "c", "a"]
+    assert find_cycle({**graph, "c": {"d"}}) is None

@@ -4,7 +4,7 @@ The document is processed once (the chunk holding the span, for a long one) with
 focal pair; the selection then becomes the Doc's only claim and the components that tag
 claims (relations, certainty, stance) run again, so actors, regions, section, stance,
 certainty and relations come from exactly the code ``claims run`` uses, and the record
-from ``records_from_doc``.
+from ``conversion.records_from_doc``.
 """
 
 from __future__ import annotations

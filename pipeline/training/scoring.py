@@ -16,11 +16,12 @@ from pathlib import Path
 from spacy.training import Example
 from spacy.util import registry
 
+from ..conversion import records_from_doc
 from ..documents import sha256_hex
 from ..evaluate import ClaimView, evaluate
 from ..gazetteer import load_gazetteer
 from ..gold import GoldSet
-from ..models import GoldClaim, GoldDocument, Provenance, records_from_doc
+from ..models import GoldClaim, GoldDocument, Provenance
 from .examples import gold_claims
 
 FIELDS = ("claims", "actors", "regions", "relations", "stance", "certainty", "section")
