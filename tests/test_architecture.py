@@ -4,6 +4,7 @@ alone converting them; no import cycle between the package's modules."""
 from __future__ import annotations
 
 import ast
+import re
 import subprocess
 import sys
 
@@ -127,3 +128,124 @@ def test_find_cycle_names_the_cycle():
     graph = {"a": {"b"}, "b": {"c"}, "c": {"a", "d"}, "d": set()}
     assert find_cycle(graph) == ["a", "b", "c", "a"]
     assert find_cycle({**graph, "c": {"d"}}) is None
+
+
+# -- no module-level mutable state -----------------------------------------------------------
+
+MUTABLE_CALLS = {"dict", "list", "set", "defaultdict", "OrderedDict", "deque", "Counter"}
+MUTATORS = {
+    "append", "extend", "insert", "update", "add", "pop", "popitem", "clear", "setdefault",
+    "remove", "discard", "sort", "reverse",
+}  # fmt: skip
+CONSTANT = re.compile(r"^_?[A-Z][A-Z0-9_]*$|^__\w+__$")
+
+
+def module_statements(body: list[ast.stmt]):
+    """The statements run at import: the module's, with those under ``if`` and ``try``."""
+    for node in body:
+        yield node
+        if isinstance(node, ast.If | ast.Try):
+            for part in (node.body, node.orelse, getattr(node, "finalbody", [])):
+                yield from module_statements(part)
+
+
+def mutable_bindings(tree: ast.Module) -> dict[str, int]:
+    """Module-level names bound to a new list, dict or set (literal, comprehension or
+    ``dict()``-style call), with their line."""
+    found = {}
+    for node in module_statements(tree.body):
+        targets = node.targets if isinstance(node, ast.Assign) else [getattr(node, "target", 0)]
+        value = getattr(node, "value", None)
+        call = isinstance(value, ast.Call) and getattr(value.func, "id", None) in MUTABLE_CALLS
+        literal = isinstance(value, ast.List | ast.Dict | ast.Set | ast.ListComp | ast.DictComp)
+        if call or literal or isinstance(value, ast.SetComp):
+            found.update({t.id: node.lineno for t in targets if isinstance(t, ast.Name)})
+    return found
+
+
+def named(node: ast.AST) -> str | None:
+    """The name ``node`` reads: ``X`` or ``module.X``."""
+    return node.id if isinstance(node, ast.Name) else getattr(node, "attr", None)
+
+
+def changed(node: ast.AST, names: set[str]) -> list[str]:
+    """Which of ``names`` the statement or call ``node`` changes in place: a mutating
+    method, an item assigned or deleted, an augmented assignment, ``module.NAME = ...``."""
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        return [named(node.func.value)] if node.func.attr in MUTATORS else []
+    if isinstance(node, ast.AugAssign):
+        target = node.target
+        return [named(target.value if isinstance(target, ast.Subscript) else target)]
+    found = []
+    targets = node.targets if isinstance(node, ast.Assign | ast.Delete) else []
+    for target in targets:
+        if isinstance(target, ast.Subscript):
+            found.append(named(target.value))
+        elif isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name):
+            found.append(target.attr)  # another module's global set from outside
+    return found
+
+
+def mutations(tree: ast.Module, names: set[str]) -> list[tuple[str, int]]:
+    """Where ``tree`` changes one of ``names`` in place (``changed``)."""
+    return [
+        (what, node.lineno)
+        for node in ast.walk(tree)
+        for what in changed(node, names)
+        if what in names
+    ]
+
+
+def state_problems(trees: dict[str, ast.Module]) -> list[str]:
+    """Every ``global`` statement, lower-case module-level container, and in-place change
+    of a module-level container in ``trees``."""
+    problems = []
+    constants: set[str] = set()
+    for name, tree in trees.items():
+        problems += [
+            f"{name}:{node.lineno}: global {', '.join(node.names)}"
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Global)
+        ]
+        for binding, line in mutable_bindings(tree).items():
+            if CONSTANT.match(binding):
+                constants.add(binding)
+            else:
+                problems.append(f"{name}:{line}: module-level container {binding}")
+    for name, tree in trees.items():
+        problems += [f"{name}:{line}: changes {what}" for what, line in mutations(tree, constants)]
+    return problems
+
+
+def test_package_holds_no_module_level_mutable_state():
+    """No ``global`` statement in ``pipeline/``; a module-level list, dict or set is an
+    UPPER_CASE constant that no code changes after import."""
+    assert state_problems(modules()) == []
+
+
+SETTER = """
+_ACTIVE = {}
+_LAST = None
+_seen = []
+
+
+def use(value):
+    global _LAST
+    _LAST = value
+    _ACTIVE["gazetteer"] = value
+
+
+def other(module):
+    module._ACTIVE = {}
+    _ACTIVE.update(a=1)
+"""
+
+
+def test_state_check_finds_a_global_setter_and_changed_constants():
+    assert state_problems({"pipeline.bad": ast.parse(SETTER)}) == [
+        "pipeline.bad:8: global _LAST",
+        "pipeline.bad:4: module-level container _seen",
+        "pipeline.bad:10: changes _ACTIVE",
+        "pipeline.bad:14: changes _ACTIVE",
+        "pipeline.bad:15: changes _ACTIVE",
+    ]
