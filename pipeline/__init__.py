@@ -7,8 +7,7 @@ themselves are in :mod:`pipeline.models`.
 
 from __future__ import annotations
 
-__version__ = "0.1.0"  # before the imports below: modules they load read it
-
 from .api import extract, load, records
+from .version import __version__
 
 __all__ = ["__version__", "extract", "load", "records"]

@@ -25,8 +25,6 @@ if TYPE_CHECKING:
 
     from .models import ClaimRecord
 
-_LAST: list[Language] = []  # the pipeline ``load`` returned last (provenance default)
-
 
 def load(
     config: str | Path | None = None,
@@ -42,9 +40,7 @@ def load(
     ``pipeline.errors.ClaimsError`` for a missing or invalid file."""
     from . import nlp as nlp_module
 
-    nlp = nlp_module.build_nlp(model, config, tuple(str(g) for g in gazetteer))
-    _LAST[:] = [nlp]
-    return nlp
+    return nlp_module.build_nlp(model, config, tuple(str(g) for g in gazetteer))
 
 
 def records(
@@ -57,28 +53,35 @@ def records(
 ) -> list[ClaimRecord]:
     """The claim records of a Doc the pipeline processed, in text order.
 
-    ``nlp`` is the pipeline that made ``doc``, named in each record's provenance (default:
-    the one ``load`` returned last); ``offset`` shifts every character offset and ``sha256``
+    ``nlp`` is the pipeline that made ``doc``: its model is named in each record's
+    provenance and its gazetteer names the actors (default: the default pipeline, as
+    ``extract``); ``offset`` shifts every character offset and ``sha256``
     names the whole text, for a chunk of a longer text (default: the sha256 of the Doc's
     text as UTF-8). Raises ``ClaimsError`` if a component failed on the Doc."""
-    from . import __version__, errors
-    from .components.base import ERROR_KEY
+    from . import errors
+    from .components.base import ERROR_KEY, gazetteer_of
+    from .conversion import records_from_doc
     from .documents import sha256_hex
-    from .models import Provenance, records_from_doc
-    from .nlp import activate, model_id, shared_nlp
+    from .models import Provenance
+    from .nlp import model_id, shared_nlp
     from .textnorm import original_text
+    from .version import __version__
 
     if doc.user_data.get(ERROR_KEY):
         raise errors.ClaimsError(doc.user_data[ERROR_KEY], doc_id)
-    nlp = nlp or (_LAST[0] if _LAST else shared_nlp())
-    activate(nlp)
+    nlp = nlp or shared_nlp()
     name, version = model_id(nlp)
     sha = sha256 or sha256_hex(original_text(doc).encode("utf-8"))
     provenance = Provenance(
         doc_sha256=sha, pipeline_version=__version__, model_name=name, model_version=version
     )
     return records_from_doc(
-        doc, doc_id=doc_id, doc_sha256=sha, provenance=provenance, offset=offset
+        doc,
+        doc_id=doc_id,
+        doc_sha256=sha,
+        provenance=provenance,
+        gazetteer=gazetteer_of(nlp),
+        offset=offset,
     )
 
 
@@ -99,12 +102,14 @@ def extract(
     date, and relative time expressions against it. ``nlp`` defaults to one default
     pipeline per process, built on first use. A text longer than ``nlp.max_length`` is
     processed in chunks, offsets still counting from the start of ``text``. Raises
-    ``ClaimsError`` for a focal pair or date it cannot read."""
+    ``ClaimsError`` for a focal pair or date it cannot read, or naming the component that
+    failed on the text (``nlp`` gets the runner's error handler, ``run.fail_document``)."""
     from .documents import sha256_hex
     from .nlp import shared_nlp
-    from .run import chunks
+    from .run import chunks, install_error_handler
 
     nlp = nlp or shared_nlp()
+    install_error_handler(nlp)
     sha = sha256_hex(text.encode("utf-8"))
     pair = _focal(focal)
     dating = (parse_date(date), "option") if date is not None else (None, None)
@@ -161,7 +166,8 @@ def save_package(
     spaCy's and setuptools' output is kept back; a failure is one line from it."""
     from spacy.cli.package import package
 
-    from . import __version__, errors
+    from . import errors
+    from .version import __version__
 
     check_package_options(name, wheel)
     out = Path(out)

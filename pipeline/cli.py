@@ -7,8 +7,9 @@ from pathlib import Path
 
 import click
 
-from . import __version__, errors
+from . import errors
 from .documents import MAX_CHARS
+from .version import __version__
 
 FOCAL_OPTION = click.option(
     "--focal",
@@ -41,17 +42,35 @@ GAZETTEER_OPTION = click.option(
 
 
 def use_config(config_file: Path | None, gazetteer: tuple[Path, ...]) -> None:
-    """Build this command's pipeline from --config / --gazetteer (checked before any work);
-    their gazetteer extension is the one records and scores read."""
-    from .gazetteer import use_extension
-    from .nlp import check_config, configure
+    """Check --config / --gazetteer and every file they name before any work (the command
+    builds its pipeline from them later, once, and passes it down)."""
+    from .nlp import check_config
 
     if config_file is not None or gazetteer:
-        use_extension(check_config(config_file, tuple(str(g) for g in gazetteer)))
-    configure(config_file, gazetteer)
+        check_config(config_file, tuple(str(g) for g in gazetteer))
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class UserError(click.ClickException):
+    """A :class:`errors.ClaimsError` as click shows it: ``Error: <message>``, its exit code."""
+
+    def __init__(self, error: errors.ClaimsError) -> None:
+        super().__init__(error.message)
+        self.exit_code = error.exit_code
+
+
+class ClaimsGroup(click.Group):
+    """The command group: a library error (``ClaimsError``) raised by a command, or while its
+    options are read, becomes a ``click.ClickException``, here only (the library stays
+    free of click)."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except errors.ClaimsError as exc:
+            raise UserError(exc) from exc
+
+
+@click.group(cls=ClaimsGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="claims")
 def main() -> None:
     """Turn geopolitical analysis articles into scored, reviewable claim records.
@@ -154,8 +173,6 @@ def run(
     from .inputs import parse_focal
 
     date = parse_date(date) if date is not None else None
-    if engine == "dask" and (config_file or gazetteer):
-        raise errors.ClaimsError(errors.CONFIG_DASK)
     use_config(config_file, gazetteer)
     if resume and output == "-":
         raise errors.ClaimsError("--resume needs an output file (-o)")
@@ -175,6 +192,8 @@ def run(
         scheduler=scheduler,
         max_chars=max_chars,
         date=date,
+        config=config_file,
+        gazetteer=gazetteer,
     )
     if summary.produced:
         click.echo(summary.line(), err=True)
@@ -183,8 +202,9 @@ def run(
         raise failure
 
 
-def sources_and_records(inputs, records_file, model, focal, allow_outside=False):
-    """Documents of INPUT and their claim records (from --records, or by running)."""
+def sources_and_records(inputs, records_file, model, focal, allow_outside=False, nlp=None):
+    """Documents of INPUT and their claim records (from --records, or by running ``nlp``,
+    by default ``model``'s default pipeline)."""
     from .export import load_records
     from .inputs import Failure, iter_documents, parse_focal
     from .run import Runner
@@ -208,7 +228,7 @@ def sources_and_records(inputs, records_file, model, focal, allow_outside=False)
             if doc_id is not None:  # same doc_id, or the same text under another name
                 by_doc[doc_id].append(record.model_copy(update={"doc_id": doc_id}))
         return sources, by_doc
-    runner = Runner(model, parse_focal(focal))
+    runner = Runner(model, parse_focal(focal), nlp=nlp)
     for item, records in runner.run(sources):
         if isinstance(item, Failure):
             raise errors.ClaimsError(item.error)
@@ -324,19 +344,22 @@ def annotate(
     import webbrowser
 
     from .inputs import parse_focal
+    from .nlp import build_nlp
     from .review.app import create_app, model_sureness
     from .review.server import free_port, serve
     from .review.store import Store, focal_pairs
 
     use_config(config_file, gazetteer)
-    sources, by_doc = sources_and_records(inputs, records_file, model, focal, allow_outside)
+    custom = config_file is not None or bool(gazetteer)
+    nlp = build_nlp(model, config_file, tuple(str(g) for g in gazetteer)) if custom else None
+    sources, by_doc = sources_and_records(inputs, records_file, model, focal, allow_outside, nlp)
     records = [r for rs in by_doc.values() for r in rs]
     if order == "uncertainty" and not any(model_sureness(r) is not None for r in records):
         raise errors.ClaimsError(errors.NO_MODEL_ORDER)
     pairs = focal_pairs(sources, records, parse_focal(focal))
     store = Store(gold_dir, sources, pairs)
     port = port or free_port()
-    app = create_app(sources, records, store, port, model=model, focal=pairs, order=order)
+    app = create_app(sources, records, store, port, model=model, focal=pairs, order=order, nlp=nlp)
     url = f"http://127.0.0.1:{port}/"
     documents = errors.count(len(sources), "document")
 
@@ -515,9 +538,10 @@ def evaluate(
       claims evaluate --gold annotations --pred out/claims.jsonl --diff
       claims evaluate --gold annotations --config my.cfg
     """
+    from .components.base import gazetteer_of
     from .evaluate import differences, evaluate, load_predictions
-    from .gazetteer import load_gazetteer
     from .gold import load_gold
+    from .nlp import command_nlp, gazetteer_for
 
     use_config(config_file, gazetteer)
     gold = load_gold(gold_dir)
@@ -528,11 +552,13 @@ def evaluate(
         for warning in predictions.warnings():
             click.echo(warning, err=True)
         views = predictions.views
+        gaz = gazetteer_for(config_file, tuple(str(g) for g in gazetteer))
     else:
         from .run import predict_gold
 
-        views = predict_gold(gold, model)
-    report = evaluate(gold, views, load_gazetteer())
+        nlp = command_nlp(model, config_file, gazetteer)
+        views, gaz = predict_gold(gold, nlp=nlp), gazetteer_of(nlp)
+    report = evaluate(gold, views, gaz)
     emit(report, differences(gold, views) if diff else None, as_json)
 
 

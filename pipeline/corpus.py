@@ -116,28 +116,36 @@ def run_corpus(
     scheduler: str | None,
     max_chars: int = MAX_CHARS,
     date: str | None = None,
+    config: Path | None = None,
+    gazetteer: tuple[Path, ...] = (),
 ) -> Summary:
     """Run the pipeline over every input document and write the records to ``output``.
 
-    ``OUT`` is checked and locked, and a Dask scheduler reached, before the model loads
-    or any file is written."""
-    from .run import Runner
+    ``OUT`` is checked and locked, and a Dask scheduler reached, before the pipeline (of
+    ``model``, ``config`` and ``gazetteer``) is built, once, or any file is written; the
+    Dask workers of a ``config``/``gazetteer`` run load it from a folder it is saved to."""
+    import tempfile
 
     summary = Summary()
     sink = open_sink(output, resume)
-    connection = None
+    connection = saved = None
     complete = False
     try:
         if engine == "dask":
             from .distributed import connect, run_dask
 
             connection = connect(scheduler)
-        # The driver of a Dask run loads the pipeline only to record its settings.
-        needed = engine == "local" or sink.path is not None
-        runner = Runner(model, focal, max_chars=max_chars, date=date) if needed else None
+        # The driver of a Dask run of the default pipeline loads it only to record its
+        # settings; the pipeline of a config is saved for the workers to load.
+        custom = config is not None or bool(gazetteer)
+        needed = engine == "local" or sink.path is not None or custom
+        runner = make_runner(model, config, gazetteer, focal, max_chars, date) if needed else None
         sink.begin(runner.settings() if runner else None)
         items = skip_done(iter_documents(inputs, allow_outside), sink, summary)
         if connection is not None:
+            saved = tempfile.TemporaryDirectory(prefix="claims-pipeline-") if custom else None
+            if saved is not None:
+                runner.nlp.to_disk(saved.name)
             results = run_dask(
                 items,
                 model=model,
@@ -145,6 +153,7 @@ def run_corpus(
                 connection=connection,
                 max_chars=max_chars,
                 date=date,
+                folder=saved.name if saved is not None else None,
             )
         else:
             jobs = choose_jobs(inputs, jobs)
@@ -161,10 +170,22 @@ def run_corpus(
     finally:
         if connection is not None:
             connection.close()
+        if saved is not None:
+            saved.cleanup()
         finish(sink, complete, summary.produced)
     if complete and summary.produced:
         report_stale(sink)
     return summary
+
+
+def make_runner(model, config, gazetteer, focal, max_chars, date):
+    """The run's runner, holding the pipeline built from ``model``, ``config`` and
+    ``gazetteer`` (the default pipeline when neither is given)."""
+    from .nlp import command_nlp
+    from .run import Runner
+
+    nlp = command_nlp(model, config, gazetteer)
+    return Runner(focal=focal, max_chars=max_chars, nlp=nlp, date=date)
 
 
 def write_results(results: Iterator, sink: RecordSink, summary: Summary, bar) -> None:

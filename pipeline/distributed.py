@@ -3,7 +3,9 @@
 Documents are read lazily in the driver and sent in partitions, at most
 ``window_partitions`` partitions in flight and topped up as they complete, so memory stays
 bounded and no worker idles at the end of a window. Each worker loads the model once
-(``shared_nlp`` is cached per process) and returns the records of its partition; records
+(the default pipeline of ``--model``, or the pipeline the driver saved to a folder for a
+run with ``--config``/``--gazetteer``; cached per process) and returns the records of its
+partition; records
 are yielded as partitions complete. One document's failure fails that document only (the
 worker's runner retries it alone); a partition the cluster gives up on (its worker died
 too often: ``KilledWorker``) fails its documents, and the run goes on.
@@ -18,7 +20,7 @@ from typing import Any
 
 from . import errors
 from .documents import MAX_CHARS, SourceDocument
-from .run import Failure, Runner, describe, one_line
+from .run import CHUNK_CHARS, Failure, Runner, WorkerSpec, describe, one_line, worker_runner
 
 PARTITION_DOCS = 16
 HANDSHAKE_SLACK = 2.0  # seconds past Dask's connect timeout for a scheduler to say who it is
@@ -30,10 +32,16 @@ def process_partition(
     focal: list[str],
     max_chars: int = MAX_CHARS,
     date: str | None = None,
+    folder: str | None = None,
 ) -> list[tuple[int, list[str], str | None]]:
     """On a worker: (sequence number, record JSON lines, error) for each (number, document
-    fields) of a partition; records are built (and so validated) here, as in ``--jobs``."""
-    runner = Runner(model, focal, max_chars=max_chars, date=date)
+    fields) of a partition; records are built (and so validated) here, as in ``--jobs``.
+    ``folder``: a saved pipeline to run instead of ``model``'s default one."""
+    if folder is not None:
+        spec = WorkerSpec(folder, tuple(focal), date, max_chars, CHUNK_CHARS)
+        runner = worker_runner(spec)
+    else:
+        runner = Runner(model, focal, max_chars=max_chars, date=date)
     numbers = [number for number, _ in sources]
     docs = [SourceDocument(**fields) for _, fields in sources]
     out = []
@@ -135,8 +143,11 @@ def run_dask(
     window_partitions: int = 8,
     max_chars: int = MAX_CHARS,
     date: str | None = None,
+    folder: str | None = None,
 ) -> Iterator[tuple[SourceDocument | Failure, list[str]]]:
-    """Yield (document or failure, record JSON lines) as the cluster completes partitions.
+    """Yield (document or failure, record JSON lines) as the cluster completes partitions
+    (run by ``model``'s default pipeline, or the one saved in ``folder``, a path the
+    workers can read).
 
     Runs on ``connection`` (left open: its owner closes it), else on one made here from
     ``scheduler`` and closed at the end."""
@@ -166,7 +177,14 @@ def run_dask(
                     part = dict(sources[start : start + PARTITION_DOCS])
                     fields = [(n, vars(doc).copy()) for n, doc in part.items()]
                     future = client.submit(
-                        process_partition, fields, model, focal, max_chars, date, pure=False
+                        process_partition,
+                        fields,
+                        model,
+                        focal,
+                        max_chars,
+                        date,
+                        folder,
+                        pure=False,
                     )
                     parts[future] = part
                     running.add(future)

@@ -1,14 +1,13 @@
 """The one vocabulary of errors a user can cause, each rendered as a one-line message.
 
-Every user-facing failure is a :class:`ClaimsError`, a ``click.ClickException`` whose exit
-code is 2, so the CLI prints ``Error: <file>:<line>: <what>`` and never a traceback.
+Every user-facing failure is a :class:`ClaimsError`, a plain exception; the CLI alone
+(``cli.py``) turns it into a ``click.ClickException`` with exit code ``EXIT_USER_ERROR`` (2),
+so it prints ``Error: <file>:<line>: <what>`` and never a traceback.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-
-import click
 
 EXIT_USER_ERROR = 2
 
@@ -82,8 +81,9 @@ class BadSetting(ValueError):
         self.setting = setting
 
 
-class ClaimsError(click.ClickException):
-    """A user error: printed as one line naming the file (and line), exit code 2."""
+class ClaimsError(Exception):
+    """A user error: one line naming the file (and line); the CLI prints it and exits with
+    ``exit_code``."""
 
     exit_code = EXIT_USER_ERROR
     doc_id: str | None = None  # the document the error belongs to, where one is known
@@ -95,7 +95,8 @@ class ClaimsError(click.ClickException):
         where = ""
         if self.path is not None:
             where = f"{self.path}:{line}: " if line is not None else f"{self.path}: "
-        super().__init__(where + message)
+        self.message = where + message  # the whole line, as ``str(error)``
+        super().__init__(self.message)
 
 
 EMPTY_DOCUMENT = "empty document: no claims"
@@ -230,7 +231,6 @@ SCHEDULER_SILENT = (
     "{address} does not answer as a Dask scheduler ({detail}): check the address and port"
 )
 SCHEDULER_KIND = "{address} is a Dask {detail}, not a scheduler: give the scheduler's address"
-CONFIG_DASK = "--config and --gazetteer go with --engine local (Dask workers build the default)"
 PACKAGE_FAILED = "spacy package failed: {detail}"
 PACKAGE_NAME = (
     "--name {name!r} is not a valid package name: use ASCII letters, digits and _, "

@@ -16,15 +16,12 @@ import stat
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 
 from . import errors
 from .documents import decode, reading
-
-if TYPE_CHECKING:
-    from .models import Model
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -252,7 +249,7 @@ def write_bytes_atomic(path: str | Path, data: bytes) -> Path:
     return path
 
 
-def dumps_jsonl(models: Iterable[Model]) -> str:
+def dumps_jsonl(models: Iterable[BaseModel]) -> str:
     """Serialise models as JSON lines (UTF-8, no ASCII escaping; line separators escaped by
     ``Model.model_dump_json``)."""
     return "".join(m.model_dump_json() + "\n" for m in models)

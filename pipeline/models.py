@@ -1,7 +1,8 @@
 """The project's boundary models: gold documents and claims, and the predicted claim record.
 
 Every model forbids unknown fields, so a typo in a gold file or a drifted record is an error
-at load time. ``schemas/`` is generated from these models (``claims schema``).
+at load time. ``schemas/`` is generated from these models (``claims schema``). A processed
+Doc becomes records in :mod:`pipeline.conversion`.
 """
 
 from __future__ import annotations
@@ -354,9 +355,6 @@ def write_schemas(folder: Path) -> list[Path]:
     return [write_text_atomic(folder / name, text) for name, text in schema_files().items()]
 
 
-# -- Doc to records -----------------------------------------------------------------------
-
-
 def claim_id(doc_id: str, doc_sha256: str, start: int, end: int) -> str:
     """Claim id, unique per (doc_id, document text, span) and stable across runs: the same
     text under two doc_ids gives two ids (the same claim in both is found by
@@ -365,172 +363,3 @@ def claim_id(doc_id: str, doc_sha256: str, start: int, end: int) -> str:
 
     key = json.dumps([doc_id, doc_sha256, start, end], ensure_ascii=True)
     return f"c_{hashlib.sha256(key.encode()).hexdigest()[:16]}"
-
-
-def records_from_doc(
-    doc,
-    *,
-    doc_id: str,
-    doc_sha256: str,
-    provenance: Provenance,
-    offset: int = 0,
-    meta: dict | None = None,
-):
-    """Turn a processed Doc into ClaimRecords (the only place a Doc becomes output).
-
-    ``offset`` shifts every character offset, for documents processed in chunks; the text
-    of every record still equals the original document at its offsets (also for a Doc of
-    normalised text, whose offsets are mapped back: ``textnorm``). ``meta`` (the input
-    line's own fields) is copied into every record.
-    """
-    from .extensions import doc_text
-    from .gazetteer import load_gazetteer
-    from .textnorm import source_of
-
-    gaz = load_gazetteer().with_local(doc._.local_actors)
-    if doc._.date:
-        provenance = provenance.model_copy(
-            update={"date": doc._.date, "date_source": doc._.date_source}
-        )
-    claims = list(doc.spans.get("claims", []))
-    actors_by_claim = _group(doc.spans.get("actors", []), claims)
-    regions_by_claim = _group(doc.spans.get("regions", []), claims)
-    candidates_by_claim = _group(doc.spans.get("candidates", []), claims)
-    focal = list(doc._.focal or [])
-    norm = source_of(doc)
-    text = doc_text(doc) if norm is None else norm.original
-
-    def place(start: int, end: int) -> dict:
-        """start, end (in the document) and text of a span of the Doc."""
-        if norm is not None:
-            start, end = norm.span(start, end)
-        return {"start": start + offset, "end": end + offset, "text": text[start:end]}
-
-    def cue(pair: list[int]) -> Cue:
-        return Cue(**place(pair[0], pair[1]))
-
-    def mention(span) -> Mention:
-        return Mention(
-            **place(span.start_char, span.end_char),
-            resolved_by=span._.resolved_by or "name",
-            probability=span._.model_probability,
-        )
-
-    def actor(aid: str) -> ActorRecord:
-        return ActorRecord(
-            id=aid,
-            type=gaz.actor_kind(aid),
-            name=gaz.actor_name(aid),
-            country=gaz.home_state(aid),
-            mentions=[],
-        )
-
-    def region(rid: str) -> RegionRecord:
-        return RegionRecord(
-            id=rid,
-            type=gaz.region_kind(rid),
-            name=gaz.region_name(rid),
-            parents=gaz.parents(rid),
-            mentions=[],
-        )
-
-    records = []
-    for n, claim in enumerate(claims):
-        span = place(claim.start_char, claim.end_char)
-        band = claim._.probability
-        records.append(
-            ClaimRecord(
-                claim_id=claim_id(doc_id, doc_sha256, span["start"], span["end"]),
-                doc_id=doc_id,
-                **span,
-                section=claim._.section,
-                sentence_index=claim._.sentence_index or 0,
-                actors=_collect(actors_by_claim[n], actor, mention),
-                regions=_collect(regions_by_claim[n], region, mention),
-                candidates=[
-                    Candidate(**place(c.start_char, c.end_char), label=c.label_)
-                    for c in candidates_by_claim[n]
-                ],
-                stance=StanceRecord(
-                    label=claim._.stance or "neutral",
-                    focal=focal,
-                    rule=claim._.stance_rule,
-                    cues=[cue(c) for c in claim._.stance_cues or []],
-                    origin=claim._.stance_origin or "rule",
-                    probability=claim._.stance_probability,
-                    rule_label=claim._.stance_rule_label,
-                ),
-                certainty=CertaintyRecord(
-                    label=claim._.certainty or "asserted",
-                    cues=[cue(c) for c in claim._.certainty_cues or []],
-                    probability=(
-                        ProbabilityBand(term=band[0], low=band[1], high=band[2]) if band else None
-                    ),
-                ),
-                relations=[
-                    RelationRecord(
-                        source=r["source"],
-                        target=r["target"],
-                        polarity=r["polarity"],
-                        cue=cue(r["cue"]),
-                        origin=r.get("origin", "rule"),
-                        probability=r.get("probability"),
-                    )
-                    for r in claim._.relations or []
-                ],
-                source=_source(claim._.source, cue),
-                time=_time(claim._.time, cue),
-                provenance=provenance,
-                meta=dict(meta or {}),
-            )
-        )
-    return records
-
-
-def _source(found: dict | None, cue) -> SourceRecord | None:
-    """A claim's ``_.source`` as a record (None where no source component ran)."""
-    if found is None:
-        return None
-    where = found.get("cue")
-    return SourceRecord(
-        kind=found["kind"], actor=found.get("actor"), cue=cue(where) if where else None
-    )
-
-
-def _time(found: dict | None, cue) -> TimeRecord | None:
-    """A claim's ``_.time`` as a record (None where no time component ran)."""
-    if found is None:
-        return None
-    where = found.get("cue")
-    return TimeRecord(
-        relative=found["relative"],
-        start=found.get("start"),
-        end=found.get("end"),
-        cue=cue(where) if where else None,
-    )
-
-
-def _collect(spans, make, mention) -> list:
-    """One record per ID (made by ``make``) holding every mention of it, sorted by ID."""
-    out: dict = {}
-    for span in spans:
-        out.setdefault(span.kb_id_, make(span.kb_id_)).mentions.append(mention(span))
-    return sorted(out.values(), key=lambda r: r.id)
-
-
-def _group(spans, claims) -> list[list]:
-    """Spans lying inside each claim, in claim order (bisection over sorted starts)."""
-    from bisect import bisect_left
-
-    ordered = sorted(spans, key=lambda s: s.start)
-    starts = [s.start for s in ordered]
-    out = []
-    for claim in claims:
-        i = bisect_left(starts, claim.start)
-        inside = []
-        while i < len(ordered) and ordered[i].start < claim.end:
-            if ordered[i].end <= claim.end:
-                inside.append(ordered[i])
-            i += 1
-        out.append(inside)
-    return out

@@ -29,9 +29,6 @@ CONFIG = Path(__file__).with_name("config.cfg")
 NAMED_CONFIGS = {"default": CONFIG, "accurate": Path(__file__).with_name("accurate.cfg")}
 TRAINED = Path(__file__).with_name("trained")  # the bundled weights of the trained components
 
-# What `claims run --config/--gazetteer` set for this process (see ``configure``).
-_DEFAULTS: dict[str, object] = {"config": None, "gazetteer": ()}
-
 
 def load_model(name: str | None = None) -> Language:
     """Load the statistical model: ``name``, else en_core_web_sm, else its PyPI re-upload
@@ -187,7 +184,6 @@ def build_nlp(
     ``model`` replaces the config's source model; ``gazetteer`` (TOML files in curated.toml's
     format) replaces its ``[paths] gazetteer``. Raises ``ClaimsError`` for a bad config."""
     from . import components  # noqa: F401  (registers the factories)
-    from . import gazetteer as gaz
 
     config = resolve_config(config)
     if config is not None and config.is_dir():
@@ -198,7 +194,6 @@ def build_nlp(
     nlp = load_model(model or next(iter(set(sources.values())), None))
     _keep_model_pipes(nlp, pipeline, set(sources), where)
     _load_vectors(nlp, cfg.get("paths", {}).get("vectors"), Path(where))
-    gaz.use_extension(gaz.read_extension(cfg.get("paths", {}).get("gazetteer")))
     _add_components(nlp, cfg, pipeline, set(sources), where)
     _initialize(nlp, cfg, [name for name in pipeline if name not in sources], Path(where))
     name, version = model_id(nlp)
@@ -234,13 +229,11 @@ def load_saved(folder: Path, gazetteer: tuple[str, ...] = ()) -> Language:
     import spacy
 
     from . import components  # noqa: F401  (registers the factories)
-    from .gazetteer import use_extension
 
     if gazetteer:
         raise errors.ClaimsError(errors.SAVED_GAZETTEER, folder)
     if not (folder / "config.cfg").is_file() or not (folder / "meta.json").is_file():
         raise errors.ClaimsError(errors.NOT_A_SAVED_PIPELINE, folder)
-    use_extension(None)  # the saved pipeline's own extension (if any) is set while loading
     return spacy.load(folder)
 
 
@@ -298,17 +291,18 @@ def _add_components(nlp: Language, cfg, pipeline: list[str], sourced: set[str], 
 
 def _initialize(nlp: Language, cfg, names: list[str], where: Path = CONFIG) -> None:
     """``initialize`` each claims component with its ``[initialize.components]`` settings;
-    the gazetteer extension goes to the first component if none is given it."""
-    from .components.base import Serialisable
+    the gazetteer extension (``[paths] gazetteer``) goes to the gazetteer holder
+    (``claims_mentions``) if the config does not give it there, and only there."""
+    from .components.base import GazetteerHolder, Serialisable
 
     settings = {
         name: dict(cfg.get("initialize", {}).get("components", {}).get(name) or {})
         for name in names
     }
-    owners = [name for name in names if "gazetteer" in settings[name]]
     serialisable = [n for n in names if isinstance(nlp.get_pipe(n), Serialisable)]
-    if not owners and serialisable:
-        settings[serialisable[0]]["gazetteer"] = cfg.get("paths", {}).get("gazetteer")
+    for name in serialisable:
+        if isinstance(nlp.get_pipe(name), GazetteerHolder):
+            settings[name].setdefault("gazetteer", cfg.get("paths", {}).get("gazetteer"))
     for name in serialisable:
         nlp.get_pipe(name).initialize(nlp=nlp, **settings[name])
     _load_weights(nlp, names, settings, where.parent)
@@ -339,46 +333,53 @@ def claims_components(config: str | Path | None = None) -> tuple[tuple[str, dict
     )
 
 
-def configure(config: str | Path | None = None, gazetteer: tuple[str, ...] = ()) -> None:
-    """Set the config and gazetteer files ``shared_nlp`` builds from in this process (what
-    ``--config`` and ``--gazetteer`` do for the commands)."""
-    _DEFAULTS["config"] = str(config) if config else None
-    _DEFAULTS["gazetteer"] = tuple(str(g) for g in gazetteer)
-
-
-def shared_nlp(model: str | None = None) -> Language:
-    """One built pipeline per model name, config and process (commands and tests reuse it);
-    its gazetteer extension becomes the active one."""
-    nlp = _shared(model, _DEFAULTS["config"], _DEFAULTS["gazetteer"])
-    activate(nlp)
-    return nlp
-
-
 @cache
-def _shared(model: str | None, config: str | None, gazetteer: tuple[str, ...]) -> Language:
-    return build_nlp(model, config, gazetteer)
+def shared_nlp(model: str | None = None) -> Language:
+    """The default pipeline of a model, built once per process on first use (``extract``
+    and ``records`` without ``nlp``); a pipeline of a config is built by ``build_nlp``."""
+    return build_nlp(model)
 
 
-def activate(nlp: Language) -> None:
-    """Make ``nlp``'s gazetteer extension (held by the component that owns it) the active
-    one: records and focal checks read the active gazetteer."""
-    from .components.base import Serialisable
-    from .gazetteer import use_extension
+def command_nlp(model: str | None = None, config=None, gazetteer=()) -> Language:
+    """A command's pipeline: the default one of ``model`` (built once per process), or the
+    one of ``config`` and ``gazetteer`` files (built anew)."""
+    if config is None and not gazetteer:
+        return shared_nlp(model)
+    return build_nlp(model, config, tuple(str(g) for g in gazetteer))
 
-    for _, proc in nlp.pipeline:
-        if isinstance(proc, Serialisable) and proc._claims_owns_gazetteer:
-            use_extension(proc._claims_extension)
-            return
+
+def gazetteer_for(config: str | Path | None = None, gazetteer: tuple[str, ...] = ()):
+    """The gazetteer a config (and ``gazetteer`` files) gives its pipeline, without building
+    the pipeline (``claims evaluate --pred``): the bundled one plus its extension."""
+    from .gazetteer import extended
+
+    return extended(check_config(config, gazetteer))
+
+
+def gazetteer_key(nlp: Language) -> str | None:
+    """A short hash naming the data of ``nlp``'s gazetteer extension (None without one)."""
+    holder = next((p for _, p in nlp.components if getattr(p, "holds_gazetteer", False)), None)
+    extension = getattr(holder, "extension", None)
+    return extension.key if extension else None
 
 
 def run_until(nlp: Language, doc: Doc, last: str) -> Doc:
     """Run ``doc`` through ``nlp``'s pipes up to and including ``last`` (e.g. "claims_focal"
     to learn a document's focal pair without relations, certainty and stance). The
     pipeline itself is left untouched, so a ``nlp.pipe`` under way is not affected."""
-    for name, proc in nlp.pipeline:
-        doc = proc(doc)
-        if name == last:
-            break
+    names = [name for name, _ in nlp.pipeline]
+    return run_pipes(nlp, doc, names[: names.index(last) + 1] if last in names else names)
+
+
+def run_pipes(nlp: Language, doc: Doc, names: list[str]) -> Doc:
+    """Run ``doc`` through the pipes ``names`` of ``nlp``, in that order, as ``nlp(doc)``
+    runs its pipes: an exception goes to the pipeline's error handler."""
+    for name in names:
+        proc = nlp.get_pipe(name)
+        try:
+            doc = proc(doc)
+        except Exception as exc:
+            nlp.default_error_handler(name, proc, [doc], exc)
     return doc
 
 
@@ -396,7 +397,6 @@ def fingerprint(nlp: Language) -> dict[str, str]:
 
     from .components.base import Serialisable
     from .components.classifier import ClaimClassifier
-    from .gazetteer import active_key
 
     def digest(value) -> str:
         text = json.dumps(value, sort_keys=True, default=str)
@@ -412,7 +412,7 @@ def fingerprint(nlp: Language) -> dict[str, str]:
     return {
         "config": digest([nlp.pipe_names, components]),
         "lexicons": digest(lexicons),
-        "gazetteer": active_key() or "none",
+        "gazetteer": gazetteer_key(nlp) or "none",
         "weights": digest(trained),
     }
 

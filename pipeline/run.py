@@ -6,18 +6,22 @@ that cannot be read or processed becomes a :class:`Failure`; the others go on.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import sys
 from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 
-from . import __version__, errors
+from . import errors
 from .components.base import ERROR_KEY
+from .conversion import records_from_doc
 from .documents import MAX_CHARS, SourceDocument
 from .inputs import Failure
-from .models import ClaimRecord, Provenance, records_from_doc
+from .models import ClaimRecord, Provenance
 from .textnorm import make_doc
+from .version import __version__
 
 # Documents longer than this go through the pipeline on their own, in paragraph-bounded
 # chunks of at most this many characters (each a separate Doc, offsets stitched back), so
@@ -75,6 +79,44 @@ class _Pending:
         return item, self.records
 
 
+@dataclass
+class _Piece:
+    """What a Doc carries through ``nlp.pipe`` (its context): its document's entry and the
+    offset of its text in the document's, so the error handler fails the right document."""
+
+    entry: _Pending
+    offset: int = 0
+
+
+def fail_document(name: str, proc, docs: list, exc: Exception) -> None:
+    """The runner's spaCy error handler (``nlp.set_error_handler``).
+
+    A component's error on one Doc is recorded on it (``doc.user_data[ERROR_KEY]``, a line
+    naming the component) and, for a Doc the runner is piping, fails its document: in
+    ``nlp.pipe`` spaCy drops the Doc. An error on a batch of Docs (a model component's
+    ``pipe``) is raised again: the runner then retries each document of the batch alone."""
+    if len(docs) != 1:
+        raise exc
+    (doc,) = docs
+    message = describe(name, exc)
+    doc.user_data[ERROR_KEY] = message
+    piece = getattr(doc, "_context", None)
+    if isinstance(piece, _Piece):
+        piece.entry.fail(message)
+
+
+def install_error_handler(nlp) -> None:
+    """``nlp.set_error_handler(fail_document)``, skipping the pipes that cannot hold a
+    handler: spaCy's parser and entity recognizer (Cython classes without a ``__dict__``)
+    raise AttributeError there, and keep raising their errors, as ``fail_document`` does
+    for a batch."""
+    nlp.default_error_handler = fail_document
+    for _, proc in nlp.pipeline:
+        if hasattr(proc, "set_error_handler"):
+            with contextlib.suppress(AttributeError):
+                proc.set_error_handler(fail_document)
+
+
 class _Flight:
     """The documents read and not yet emitted, by input index; emitted in input order."""
 
@@ -104,7 +146,9 @@ class Runner:
 
     Every failure of one document - reading it, ``make_doc``, the focal pass, a model
     component, building its records, or the worker process running it dying - becomes a
-    :class:`Failure` for that document only; the others go on.
+    :class:`Failure` for that document only; the others go on. A component's error reaches
+    the runner through spaCy's error handler, which the runner installs on its pipeline
+    (``fail_document``, ``install_error_handler``).
     """
 
     def __init__(
@@ -116,9 +160,12 @@ class Runner:
         nlp=None,
         date: str | None = None,
     ) -> None:
+        from .components.base import gazetteer_of
         from .nlp import model_id, shared_nlp
 
         self.nlp = nlp if nlp is not None else shared_nlp(model)
+        install_error_handler(self.nlp)
+        self.gazetteer = gazetteer_of(self.nlp)
         self.model_name, self.model_version = model_id(self.nlp)
         self.focal = focal or []
         self.date = date  # --date: the date of documents whose input gives none
@@ -178,6 +225,7 @@ class Runner:
             doc_id=source.doc_id,
             doc_sha256=source.sha256,
             provenance=self.provenance(source),
+            gazetteer=self.gazetteer,
             offset=offset,
             meta=source.metadata,
         )
@@ -212,9 +260,9 @@ class Runner:
         In one process, one ``nlp.pipe`` streams over the documents (records as models);
         a document longer than ``chunk_limit`` goes through the pipeline on its own, in
         paragraph-bounded chunks, so memory follows the chunk size, not the document's.
-        With ``n_process`` > 1, forked workers each run that on tasks of documents and send
-        back records as JSON lines (``str``), so neither Docs nor validation cross process
-        boundaries.
+        With ``n_process`` > 1, forked workers each load the pipeline saved to a temporary
+        folder and run that on tasks of documents, sending back records as JSON lines
+        (``str``), so neither Docs nor validation cross process boundaries.
         """
         if n_process > 1:
             yield from self.run_parallel(items, batch_size, n_process)
@@ -274,15 +322,15 @@ class Runner:
                 entry.fail(describe("input", exc))
                 continue
             entry.fed, entry.outstanding = True, 1
-            yield doc, entry
+            yield doc, _Piece(entry)
 
     def _pipe(self, feed: Iterator, flight: _Flight, batch_size: int, as_json: bool):
         """Run the feed through ``nlp.pipe``; when a component raises on a batch, every
         document in flight is retried on its own, so only the one at fault fails."""
         while True:
             try:
-                for doc, entry in self.nlp.pipe(feed, as_tuples=True, batch_size=batch_size):
-                    self._collect(entry, doc, 0, as_json)
+                for doc, piece in self.nlp.pipe(feed, as_tuples=True, batch_size=batch_size):
+                    self._collect(piece.entry, doc, piece.offset, as_json)
                     yield from flight.ready()
                 return
             except Exception as exc:  # a component failed on a batch in flight
@@ -294,11 +342,7 @@ class Runner:
     def _collect(self, entry: _Pending, doc, offset: int, as_json: bool) -> None:
         """A chunk's records onto its document (or the chunk's error)."""
         entry.outstanding = max(0, entry.outstanding - 1)
-        if entry.error:
-            return
-        error = doc.user_data.get(ERROR_KEY)
-        if error:
-            entry.fail(error)
+        if entry.error:  # an earlier chunk failed (``fail_document``)
             return
         try:
             records = self.to_records(doc, entry.item, offset)
@@ -324,10 +368,10 @@ class Runner:
             def docs():
                 for offset, piece in itertools.chain([first], pieces):
                     entry.outstanding += 1
-                    yield self.make_doc(piece, focal, dating), offset
+                    yield self.make_doc(piece, focal, dating), _Piece(entry, offset)
 
-            for doc, offset in self.nlp.pipe(docs(), as_tuples=True, batch_size=ALONE_BATCH):
-                self._collect(entry, doc, offset, as_json)
+            for doc, piece in self.nlp.pipe(docs(), as_tuples=True, batch_size=ALONE_BATCH):
+                self._collect(entry, doc, piece.offset, as_json)
         except Exception as exc:  # the document at fault: it alone fails
             entry.fail(describe("model", exc))
         if entry.outstanding:  # chunks that never came back
@@ -343,15 +387,24 @@ class Runner:
         worker are in flight, so a huge corpus is never read ahead. A worker that dies
         (killed, out of memory) breaks the pool: every task in flight is then retried one
         document at a time in a fresh worker, a document that kills that one too fails,
-        and a new pool takes over."""
-        global _WORKER_RUNNER
-        _WORKER_RUNNER = self  # inherited by the forked workers: no model reload
+        and a new pool takes over. The workers load this runner's pipeline from a folder it
+        is saved to for the run (``WorkerSpec``)."""
+        import tempfile
+
+        with tempfile.TemporaryDirectory(prefix="claims-pipeline-") as folder:
+            self.nlp.to_disk(folder)
+            spec = WorkerSpec(
+                folder, tuple(self.focal), self.date, self.max_chars, self.chunk_chars
+            )
+            yield from self._run_pool(items, batch_size, n_process, spec)
+
+    def _run_pool(self, items, batch_size: int, n_process: int, spec: WorkerSpec):
         tasks = _batches(iter(items), max(1, batch_size // 4))
         waiting: deque = deque()  # (task, future), in input order
         pool = _fork_pool(n_process)
         try:
             while True:
-                _top_up(pool, tasks, waiting, 4 * n_process)
+                _top_up(pool, tasks, waiting, 4 * n_process, spec)
                 if not waiting:
                     return
                 task, future = waiting.popleft()
@@ -360,13 +413,13 @@ class Runner:
                 except Exception as exc:  # BrokenProcessPool: a worker died
                     warn(errors.WORKER_DIED.format(detail=describe("worker", exc)))
                     waiting.appendleft((task, future))
-                    yield from self._recover_tasks(waiting)
+                    yield from self._recover_tasks(waiting, spec)
                     _close_pool(pool)
                     pool = _fork_pool(n_process)
         finally:
             _close_pool(pool)
 
-    def _recover_tasks(self, waiting: deque):
+    def _recover_tasks(self, waiting: deque, spec: WorkerSpec):
         """Results of the tasks in flight when the pool broke: those that finished as
         they are, the others document by document in a fresh one-worker pool."""
         single = _fork_pool(1)
@@ -377,18 +430,45 @@ class Runner:
                     yield from future.result()
                     continue
                 for item in task:
-                    result, single = _retry_alone(single, item)
+                    result, single = _retry_alone(single, item, spec)
                     yield result
         finally:
             _close_pool(single)
 
 
-_WORKER_RUNNER: Runner | None = None
+@dataclass(frozen=True)
+class WorkerSpec:
+    """What a worker process runs: the pipeline saved in ``folder`` and the runner's
+    settings."""
+
+    folder: str
+    focal: tuple[str, ...]
+    date: str | None
+    max_chars: int
+    chunk_chars: int
 
 
-def _process_batch(batch: list) -> list[tuple]:
+@lru_cache(maxsize=1)
+def worker_runner(spec: WorkerSpec) -> Runner:
+    """The runner of a worker process, loaded once per process from ``spec``'s folder (a
+    cache: the same spec gives the same runner)."""
+    from pathlib import Path
+
+    from .nlp import load_saved
+
+    nlp = load_saved(Path(spec.folder))
+    return Runner(
+        focal=list(spec.focal),
+        max_chars=spec.max_chars,
+        chunk_chars=spec.chunk_chars,
+        nlp=nlp,
+        date=spec.date,
+    )
+
+
+def _process_batch(spec: WorkerSpec, batch: list) -> list[tuple]:
     """In a worker: (document or failure, record JSON lines) for each item of a batch."""
-    return list(_WORKER_RUNNER.run_json(batch))
+    return list(worker_runner(spec).run_json(batch))
 
 
 def _fork_pool(workers: int):
@@ -411,21 +491,21 @@ def _batches(stream: Iterator, size: int) -> Iterator[list]:
         yield batch
 
 
-def _top_up(pool, tasks: Iterator[list], waiting: deque, limit: int) -> None:
+def _top_up(pool, tasks: Iterator[list], waiting: deque, limit: int, spec: WorkerSpec) -> None:
     while len(waiting) < limit:
         task = next(tasks, None)
         if task is None:
             return
-        waiting.append((task, pool.submit(_process_batch, task)))
+        waiting.append((task, pool.submit(_process_batch, spec, task)))
 
 
-def _retry_alone(pool, item):
+def _retry_alone(pool, item, spec: WorkerSpec):
     """(result, pool) for one document run again on its own; if its worker dies again
     (or the task raises), the document fails and a fresh pool replaces the broken one."""
     if isinstance(item, Failure):
         return (item, []), pool
     try:
-        return pool.submit(_process_batch, [item]).result()[0], pool
+        return pool.submit(_process_batch, spec, [item]).result()[0], pool
     except Exception as exc:
         _close_pool(pool)
         detail = errors.WORKER_DIED.format(detail=describe("worker", exc))

@@ -18,24 +18,13 @@ CONFIG = ROOT / "pipeline" / "config.cfg"
 BUNDLED = ROOT / "pipeline" / "components"
 
 
-@pytest.fixture
-def restore_defaults():
-    """Commands with --config/--gazetteer set the process's pipeline: undo it."""
-    from pipeline.gazetteer import use_extension
-    from pipeline.nlp import configure
-
-    yield
-    configure()
-    use_extension(None)
-
-
 def readme_python_example() -> str:
     readme = (ROOT / "README.md").read_text("utf-8")
     section = readme[readme.index("## Python API") :]
     return re.search(r"```python\n(.*?)```", section, re.S).group(1)
 
 
-def test_api_readme_python_example_runs_as_written(capsys, restore_defaults):
+def test_api_readme_python_example_runs_as_written(capsys):
     exec(compile(readme_python_example(), "README.md", "exec"), {})
     printed = capsys.readouterr().out.splitlines()
     record = json.loads(next(line for line in printed if line.startswith("{")))
@@ -155,9 +144,7 @@ def run_records(runner, tmp_path, *options) -> list[dict]:
     return [json.loads(line) for line in out.read_text("utf-8").splitlines()]
 
 
-def test_api_run_config_with_a_changed_lexicon_changes_the_output(
-    runner, tmp_path, hedging_config, restore_defaults
-):
+def test_api_run_config_with_a_changed_lexicon_changes_the_output(runner, tmp_path, hedging_config):
     default = run_records(runner, tmp_path)
     changed = run_records(runner, tmp_path, "--config", str(hedging_config))
     assert [r["text"] for r in changed] == [r["text"] for r in default]
@@ -166,14 +153,12 @@ def test_api_run_config_with_a_changed_lexicon_changes_the_output(
     assert any(d == "asserted" and c == "hedged" for d, c in labels)
 
 
-def test_api_run_with_the_bundled_config_gives_the_default_records(
-    runner, tmp_path, restore_defaults
-):
+def test_api_run_with_the_bundled_config_gives_the_default_records(runner, tmp_path):
     default = run_records(runner, tmp_path)
     assert run_records(runner, tmp_path, "--config", str(CONFIG)) == default
 
 
-def test_api_evaluate_uses_the_config(runner, small_gold, hedging_config, restore_defaults):
+def test_api_evaluate_uses_the_config(runner, small_gold, hedging_config):
     def certainty(*options):
         result = runner.invoke(main, ["evaluate", "--gold", str(small_gold), "--json", *options])
         assert result.exit_code == 0, result.output
@@ -188,7 +173,7 @@ EXTRA = """\
 """
 
 
-def test_api_gazetteer_option_adds_an_actor(runner, tmp_path, restore_defaults):
+def test_api_gazetteer_option_adds_an_actor(runner, tmp_path):
     extra = tmp_path / "extra.toml"
     extra.write_text(EXTRA, "utf-8")
     note = tmp_path / "note.txt"
@@ -258,7 +243,7 @@ BAD_INPUT = [
 
 @pytest.mark.parametrize(("name", "content", "option", "message"), BAD_INPUT)
 def test_api_bad_config_or_gazetteer_is_a_one_line_error(
-    runner, tmp_path, name, content, option, message, restore_defaults
+    runner, tmp_path, name, content, option, message
 ):
     path = tmp_path / name
     if content is not None:
@@ -280,7 +265,7 @@ LEXICON_CASES = [
 
 @pytest.mark.parametrize(("name", "content", "key", "message"), LEXICON_CASES)
 def test_api_bad_lexicon_in_the_config_is_a_one_line_error(
-    runner, tmp_path, name, content, key, message, restore_defaults
+    runner, tmp_path, name, content, key, message
 ):
     lexicon = tmp_path / name
     if content is not None:

@@ -107,14 +107,13 @@ def test_gazetteer_start_reads_the_binary_only(tmp_path):
     assert not (tmp_path / "c").exists()  # no cache of the gazetteer in the user's folders
 
 
-def test_gazetteer_binary_of_another_bundled_gazetteer_is_not_adopted(monkeypatch):
-    monkeypatch.setattr(gazetteer, "_EXTENDED", {})
+def test_gazetteer_binary_of_another_bundled_gazetteer_is_not_adopted():
     extension = gazetteer.Extension.from_data({"persons": {"person:a-b": {"name": "A B"}}})
     base = vars(gazetteer.load_base())
+    applied = gazetteer.extended(extension)  # the extension applied afresh
     older = store.dumps({**base, "source": f"0000+{extension.key}"})
-    assert not gazetteer.adopt_binary(extension, older)
-    assert not gazetteer.adopt_binary(extension, b"not a binary")
-    assert gazetteer._EXTENDED == {}
+    assert gazetteer.from_binary(extension, older) is applied
+    assert gazetteer.from_binary(extension, b"not a binary") is applied
     same = store.dumps({**base, "source": gazetteer.extended_source(extension)})
-    assert gazetteer.adopt_binary(extension, same)
-    assert gazetteer._EXTENDED[extension.key].source == gazetteer.extended_source(extension)
+    adopted = gazetteer.from_binary(extension, same)
+    assert adopted is not applied and adopted.source == gazetteer.extended_source(extension)

@@ -19,17 +19,6 @@ CONFIG = ROOT / "pipeline" / "config.cfg"
 SCRIPT = Path(sys.executable).parent / "claims"
 
 
-@pytest.fixture
-def restore_defaults():
-    """Commands with --config set the process's pipeline: undo it."""
-    from pipeline.gazetteer import use_extension
-    from pipeline.nlp import configure
-
-    yield
-    configure()
-    use_extension(None)
-
-
 def line_of(text: str, needle: str) -> int:
     return next(n for n, line in enumerate(text.splitlines(), 1) if needle in line)
 
@@ -97,9 +86,7 @@ CONFIG_CASES = [
 
 
 @pytest.mark.parametrize(("old", "new", "at", "said"), CONFIG_CASES)
-def test_messages_config_error_names_setting_and_line(
-    runner, tmp_path, restore_defaults, old, new, at, said
-):
+def test_messages_config_error_names_setting_and_line(runner, tmp_path, old, new, at, said):
     config = bad_config(tmp_path, old, new)
     result = runner.invoke(main, ["run", str(SEED), "--config", str(config)])
     assert result.exit_code == 2, result.output
@@ -109,7 +96,7 @@ def test_messages_config_error_names_setting_and_line(
     assert said in line and "Config validation error" not in line
 
 
-def test_messages_config_syntax_error_names_its_line(runner, tmp_path, restore_defaults):
+def test_messages_config_syntax_error_names_its_line(runner, tmp_path):
     config = bad_config(tmp_path, "[components.claims_focal]", "[components.claims_focal")
     result = runner.invoke(main, ["run", str(SEED), "--config", str(config)])
     assert result.exit_code == 2

@@ -193,17 +193,6 @@ def interrupted(runner, monkeypatch, args: list[str], after: int = 2) -> None:
     assert result.exit_code == 2 and "interrupted" in result.output, result.output
 
 
-@pytest.fixture
-def restore_defaults():
-    """Commands with --config/--gazetteer set the process's pipeline: undo it."""
-    from pipeline.gazetteer import use_extension
-    from pipeline.nlp import configure
-
-    yield
-    configure()
-    use_extension(None)
-
-
 def changed_config(tmp_path: Path, what: str) -> list[str]:
     """Options building another pipeline: a setting, a lexicon or a gazetteer extension."""
     config = (ROOT / "pipeline" / "config.cfg").read_text("utf-8")
@@ -237,7 +226,7 @@ def changed_config(tmp_path: Path, what: str) -> list[str]:
     ids=["focal", "date", "config", "lexicons", "gazetteer"],
 )
 def test_outputs_resume_with_other_settings_is_refused(
-    runner, tmp_path, monkeypatch, restore_defaults, options, said
+    runner, tmp_path, monkeypatch, options, said
 ):
     folder = corpus(tmp_path / "c")
     out = tmp_path / "out.jsonl"

@@ -346,8 +346,10 @@ def test_stance_decision_names_its_rule(parse, text, label, rule):
 
 
 def seed_records(nlp):
+    from pipeline.components.base import gazetteer_of
+    from pipeline.conversion import records_from_doc
     from pipeline.gold import load_gold
-    from pipeline.models import Provenance, records_from_doc
+    from pipeline.models import Provenance
     from tests.conftest import GOLD
 
     gold = load_gold(GOLD)
@@ -358,7 +360,13 @@ def seed_records(nlp):
     provenance = Provenance(
         doc_sha256="0" * 64, pipeline_version="0", model_name="m", model_version="0"
     )
-    return records_from_doc(doc, doc_id=doc_id, doc_sha256="0" * 64, provenance=provenance)
+    return records_from_doc(
+        doc,
+        doc_id=doc_id,
+        doc_sha256="0" * 64,
+        provenance=provenance,
+        gazetteer=gazetteer_of(nlp),
+    )
 
 
 def test_stance_every_label_on_the_seed_is_explained(nlp):

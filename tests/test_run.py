@@ -373,8 +373,9 @@ def raise_on_marker(doc):
 
 @pytest.fixture
 def faulty_nlp():
-    """The runner's pipeline with a last component that raises (not a claims Component, so
-    the exception escapes nlp.pipe) on the document holding MARKER."""
+    """The runner's pipeline with a last component that raises (a plain function, not a
+    claims Component: the runner's error handler takes any component's error) on the
+    document holding MARKER."""
     from spacy.language import Language
 
     if "test_raise_on_marker" not in Language.factories:
@@ -435,8 +436,81 @@ def test_run_failure_names_its_document_and_the_cause(faulty_nlp):
     items = sources([SHORT_DOCS[0], f"Iran backs {MARKER}.", SHORT_DOCS[1]])
     failures = [item for item, _ in Runner().run(items) if hasattr(item, "error")]
     assert [(f.doc_id, f.error) for f in failures] == [
-        ("d1", "in.jsonl:2: model: ValueError: boom on the marker document")
+        ("d1", "in.jsonl:2: test_raise_on_marker: ValueError: boom on the marker document")
     ]
+
+
+def test_run_component_error_goes_to_the_error_handler_and_nothing_is_retried(monkeypatch):
+    """A component raising on one document of a batch: spaCy hands the error to the handler
+    the runner installed, that document fails naming the component, and the others go
+    through the pipeline once (no retry of the batch) and keep their records."""
+    from collections import Counter
+
+    from pipeline.components.stance import StanceTagger
+    from pipeline.run import fail_document
+
+    seen: Counter = Counter()
+    original = StanceTagger.process
+
+    def flaky(self, doc):
+        seen[doc.text] += 1
+        if MARKER in doc.text:
+            raise RuntimeError("stance exploded")
+        return original(self, doc)
+
+    monkeypatch.setattr(StanceTagger, "process", flaky)
+    texts = [SHORT_DOCS[0], f"Iran backs {MARKER}.", *SHORT_DOCS[1:3]]
+    runner = Runner()
+    results = list(runner.run(sources(texts), batch_size=8))
+    assert runner.nlp.default_error_handler is fail_document
+    assert [getattr(item, "error", None) for item, _ in results] == [
+        None, "in.jsonl:2: claims_stance: RuntimeError: stance exploded", None, None
+    ]  # fmt: skip
+    assert all(records for item, records in results if not hasattr(item, "error"))
+    assert seen == Counter(texts)  # each document through claims_stance once
+
+
+class BatchRaiser:
+    """A component with its own ``pipe``, as spaCy's model components: an error there is
+    the whole batch's, handed to the error handler with every Doc of the batch."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.handler = None
+
+    def set_error_handler(self, handler) -> None:
+        self.handler = handler
+
+    def __call__(self, doc):
+        return raise_on_marker(doc)
+
+    def pipe(self, stream, *, batch_size: int = 128):
+        from spacy.util import minibatch
+
+        for docs in minibatch(stream, size=batch_size):
+            try:
+                yield from [raise_on_marker(doc) for doc in docs]
+            except Exception as exc:
+                self.handler(self.name, self, docs, exc)
+
+
+def test_run_batch_error_retries_the_batch_one_document_at_a_time():
+    from spacy.language import Language
+
+    if "test_batch_raiser" not in Language.factories:
+        Language.factory("test_batch_raiser", func=lambda nlp, name: BatchRaiser(name))
+    runner = Runner()
+    runner.nlp.add_pipe("test_batch_raiser", last=True)
+    try:
+        texts = [SHORT_DOCS[0], f"Iran backs {MARKER}.", *SHORT_DOCS[1:3]]
+        results = list(Runner(nlp=runner.nlp).run(sources(texts), batch_size=8))
+    finally:
+        runner.nlp.remove_pipe("test_batch_raiser")
+    assert [getattr(item, "error", None) for item, _ in results] == [
+        None, "in.jsonl:2: test_batch_raiser: ValueError: boom on the marker document", None,
+        None,
+    ]  # fmt: skip
+    assert all(records for item, records in results if not hasattr(item, "error"))
 
 
 def test_run_jsonl_with_a_lone_surrogate_keeps_the_other_documents(runner, tmp_path):
@@ -508,9 +582,9 @@ def test_run_document_over_the_size_limit_fails_alone(runner, tmp_path):
 # -- a worker that dies ------------------------------------------------------------------
 
 KILLER = """
-import os, signal, sys
+import os, re, signal, sys
 from spacy.language import Language
-from pipeline.nlp import shared_nlp
+from pipeline.nlp import CONFIG
 
 @Language.component("test_kill_worker")
 def kill_worker(doc):
@@ -518,9 +592,12 @@ def kill_worker(doc):
         os.kill(os.getpid(), signal.SIGKILL)
     return doc
 
-shared_nlp(None).add_pipe("test_kill_worker", last=True)
+config = re.sub(r'(pipeline = \\[.*)\\]', r'\\1,"test_kill_worker"]', CONFIG.read_text("utf-8"), 1)
+config += '\\n[components.test_kill_worker]\\nfactory = "test_kill_worker"\\n'
+path = sys.argv[1]
+open(path, "w", encoding="utf-8").write(config)
 from pipeline.cli import main
-main(sys.argv[1:])
+main([*sys.argv[2:], "--config", path])
 """
 
 
@@ -537,7 +614,7 @@ def test_run_dead_worker_fails_its_document_and_the_run_ends(tmp_path):
     out = tmp_path / "claims.jsonl"
     args = ["run", str(lines), "-o", str(out), "--jobs", "2", "--batch-size", "4", "--quiet"]
     proc = subprocess.Popen(
-        [sys.executable, "-c", KILLER, *args],
+        [sys.executable, "-c", KILLER, str(tmp_path / "killer.cfg"), *args],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

@@ -33,9 +33,10 @@ from spacy.training import Example
 from thinc.api import Model
 
 from ..extensions import register_extensions
-from ..gazetteer import load_gazetteer
+from ..gazetteer import Gazetteer
 from ..ids import actor_type, slugify
 from ..training import scoring  # noqa: F401  (registers the scorers)
+from .base import gazetteer_of
 from .classifier import ClaimClassifier, Features, Item, aligned_gold
 from .lexicon import load_lexicon
 from .names import display_name
@@ -53,14 +54,18 @@ class ActorModel(ClaimClassifier):
 
     def __init__(
         self, vocab, model: Model, name: str, *, lexicon: str | None = None,
-        thresholds: dict[str, float] | None = None, scorer=None,
+        thresholds: dict[str, float] | None = None, scorer=None, nlp=None,
     ):  # fmt: skip
         register_extensions()
         lex = load_lexicon("actor_model", lexicon)
         thresholds = {**dict.fromkeys(THRESHOLD_KEYS, 0.5), **(thresholds or {})}
         super().__init__(vocab, model, name, thresholds=thresholds, lexicon=lex)
         self.scorer = scorer
-        self.gazetteer = load_gazetteer()
+        self.nlp = nlp  # its gazetteer is the pipeline's (base.gazetteer_of)
+
+    @property
+    def gazetteer(self) -> Gazetteer:
+        return gazetteer_of(self.nlp)
 
     # -- lookups ----------------------------------------------------------------------------
 
@@ -326,4 +331,6 @@ def make_actor_model(
     """Factory: ``lexicon`` is a JSON file like actor_model.json; ``thresholds`` the
     probability an actor needs to be kept (``keep``), added as a referent (``coref``) or
     added from an unlinked name (``link``)."""
-    return ActorModel(nlp.vocab, model, name, lexicon=lexicon, thresholds=thresholds, scorer=scorer)
+    return ActorModel(
+        nlp.vocab, model, name, lexicon=lexicon, thresholds=thresholds, scorer=scorer, nlp=nlp
+    )

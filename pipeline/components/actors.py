@@ -22,7 +22,6 @@ from spacy.util import filter_spans
 from ..extensions import register_extensions
 from ..ids import actor_type
 from .base import Component, Serialisable
-from .lexicon import load_lexicon
 from .syntax import DEPS, first_conjunct, indexes_with, mention_head, word_ids
 
 ACTOR_ROLES = {"state", "seat", "actor", "demonym"}
@@ -52,7 +51,7 @@ class ActorTagger(Serialisable, Component):
     def __init__(self, nlp: Language, name: str, *, lexicon: str | None = None) -> None:
         register_extensions()
         self.name = name
-        lex = load_lexicon("actors", lexicon)
+        lex = self.lexicon("actors", lexicon)
         self.phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.phrases.add("plural", list(nlp.tokenizer.pipe(lex["plural_phrases"])))
         self.groups_of = Matcher(nlp.vocab)  # "the two leaders", "both OPEC+ members"

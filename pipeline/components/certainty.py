@@ -22,7 +22,6 @@ from spacy.util import filter_spans
 
 from ..extensions import register_extensions
 from .base import Component, Serialisable
-from .lexicon import load_lexicon
 from .modality import Modality
 from .syntax import DEPS, indexes_with, tokens_within, word_ids
 
@@ -42,7 +41,7 @@ class CertaintyTagger(Serialisable, Component):
     ) -> None:
         register_extensions()
         self.name = name
-        lex = load_lexicon("certainty", lexicon)
+        lex = self.lexicon("certainty", lexicon)
         self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.matcher.add("reported", list(nlp.tokenizer.pipe(lex["reported_phrases"])))
         self.matcher.add("hedge", list(nlp.tokenizer.pipe(lex["hedge_phrases"])))
@@ -50,7 +49,7 @@ class CertaintyTagger(Serialisable, Component):
         self.matcher.add("estimative", list(nlp.tokenizer.pipe(list(self.bands))))
         self.speech = set(lex["speech_verbs"])
         self.author = set(lex["author_subjects"])
-        self.modality = Modality(modality_lexicon)
+        self.modality = Modality(modality_lexicon, self.lexicon)
         self.raising = set(lex["hedge_raising_verbs"])
         self.attitudes = set(lex["attitude_verbs"])
         self.characterising = set(lex["characterising_verbs"])

@@ -26,7 +26,6 @@ from spacy.tokens import Doc
 from .. import dates
 from ..extensions import doc_text, register_extensions
 from .base import Component, Serialisable
-from .lexicon import load_lexicon
 
 DASH = "[-\u2010\u2011\u2012\u2013\u2014]"
 MONTH = f"(?i:{dates.MONTH_NAMES})"
@@ -87,7 +86,7 @@ class DateFinder(Serialisable, Component):
     def __init__(self, nlp: Language, name: str, *, lexicon: str | None = None) -> None:
         register_extensions()
         self.name = name
-        self.finder = DocumentDate(load_lexicon("dates", lexicon))
+        self.finder = DocumentDate(self.lexicon("dates", lexicon))
 
     def process(self, doc: Doc) -> Doc:
         if doc._.date is None:

@@ -20,7 +20,7 @@ from spacy.tokens import Doc
 
 from .. import errors
 from ..extensions import register_extensions
-from .base import ERROR_KEY, Component
+from .base import Component
 
 WIDTH = 384  # all-MiniLM-L6-v2's embedding width
 
@@ -50,10 +50,6 @@ class ClaimEncoder(Component):
             for claim, vector in zip(claims, vectors, strict=True):
                 claim._.embedding = numpy.asarray(vector, dtype="float32")
         return doc
-
-    def pipe(self, stream, *, batch_size: int = 128):
-        for doc in stream:
-            yield doc if doc.user_data.get(ERROR_KEY) else self(doc)
 
 
 def load_encoder(package: str):

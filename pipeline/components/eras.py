@@ -30,11 +30,9 @@ from spacy.util import filter_spans
 
 from .. import dates
 from ..extensions import register_extensions
-from ..gazetteer import load_gazetteer
 from ..gazetteer.store import PhraseTable
 from ..ids import actor_type
 from .base import Component, Serialisable
-from .lexicon import load_lexicon
 
 HOW = {"state": "alias", "seat": "metonymy", "demonym": "demonym", "actor": "name"}
 STATE_ROLES = {"state", "seat", "demonym"}
@@ -65,9 +63,9 @@ class EraResolver(Serialisable, Component):
     ) -> None:
         register_extensions()
         self.name = name
-        self.eras = load_lexicon("eras", lexicon)["eras"]
-        offices = load_lexicon("offices", offices_lexicon)
-        generated = load_lexicon("office_holders", holders_lexicon)["holders"]
+        self.eras = self.lexicon("eras", lexicon)["eras"]
+        offices = self.lexicon("offices", offices_lexicon)
+        generated = self.lexicon("office_holders", holders_lexicon)["holders"]
         self.titles: dict[str, str] = offices["titles"]
         self.defaults: dict[str, str] = offices["default_states"]
         self.holder_states: dict[str, str] = offices["holder_states"]
@@ -85,7 +83,7 @@ class EraResolver(Serialisable, Component):
             ],
         )
         self.title_index = KeyedPhrases("LOWER", list(words.items()))
-        gazetteer = load_gazetteer()
+        gazetteer = self.pipeline_gazetteer()
         self.known = gazetteer.actors
         self.states_by_text: dict[str, str] = gazetteer.indexes.state_texts
 

@@ -16,7 +16,6 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from ..extensions import doc_text, register_extensions
-from ..gazetteer import load_gazetteer
 from ..ids import actor_type
 from .actors import named_actors
 from .base import Component, Serialisable
@@ -28,7 +27,7 @@ class FocalDetector(Serialisable, Component):
     def __init__(self, nlp: Language, name: str) -> None:
         register_extensions()
         self.name = name
-        self.gazetteer = load_gazetteer()
+        self.gazetteer = self.pipeline_gazetteer()
 
     def process(self, doc: Doc) -> Doc:
         if not doc._.focal:

@@ -4,18 +4,15 @@ Each lexicon has a pydantic model (``extra="forbid"``), checked when its compone
 built: a lexicon missing a list, with an unknown key or a wrong type fails at once with
 one line naming the file, not later on every document that needs the list.
 
-``load_lexicon`` is also how a saved pipeline carries its lexicons: while a component is
-being built, every lexicon it loads is recorded (``recording``), so that its ``to_disk``
-writes the data itself, never a path; ``from_disk`` rebuilds the component with that data
-in place of the bundled files (``overriding``). See ``base.Serialisable``.
+A component loads its lexicons through ``base.Serialisable.lexicon``, which records each
+on the component, so that its ``to_disk`` writes the data itself, never a path;
+``from_disk`` rebuilds the component with that data (``load_lexicon``'s ``saved``) in place
+of the bundled files.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
 from typing import Literal
@@ -335,11 +332,6 @@ MODELS: dict[str, type[Lexicon]] = {
     "temporal": TemporalLexicon,
 }
 
-# Lexicon name -> data used instead of the bundled file (a saved pipeline's lexicons).
-_OVERRIDES: ContextVar[dict[str, dict] | None] = ContextVar("claims_overrides", default=None)
-# Where the lexicons loaded while building one component are recorded (None: nowhere).
-_RECORD: ContextVar[dict[str, dict] | None] = ContextVar("claims_lexicon_record", default=None)
-
 
 @cache
 def _read(name: str, path: Path) -> dict:
@@ -378,41 +370,10 @@ def bad_lexicon(name: str, exc: ValidationError) -> str:
     return errors.BAD_LEXICON.format(name=name, detail=detail)
 
 
-def load_lexicon(name: str, path: str | Path | None = None) -> dict:
-    """The lexicon at ``path``, or the bundled ``<name>.json`` beside the components (or, while
-    a saved pipeline loads, the copy of ``<name>`` it holds), validated against its model
+def load_lexicon(name: str, path: str | Path | None = None, saved: dict | None = None) -> dict:
+    """The lexicon at ``path``, or the bundled ``<name>.json`` beside the components (or, for
+    a saved component, its copy of ``<name>`` in ``saved``), validated against its model
     (a :class:`~pipeline.errors.ClaimsError` if it does not fit)."""
-    overrides = _OVERRIDES.get() or {}
-    if path is None and name in overrides:
-        data = validated(name, overrides[name], f"saved {name} lexicon")
-    else:
-        data = _read(name, Path(path) if path else HERE / f"{name}.json")
-    record = _RECORD.get()
-    if record is not None:
-        record[name] = data
-    return data
-
-
-@contextmanager
-def recording() -> Iterator[dict[str, dict]]:
-    """Collect ``{name: data}`` of every lexicon loaded inside the block (also into an
-    enclosing block's collection: a subclass's ``__init__`` calling its base's)."""
-    found: dict[str, dict] = {}
-    token = _RECORD.set(found)
-    try:
-        yield found
-    finally:
-        _RECORD.reset(token)
-        outer = _RECORD.get()
-        if outer is not None:
-            outer.update(found)
-
-
-@contextmanager
-def overriding(lexicons: dict[str, dict]) -> Iterator[None]:
-    """Inside the block, ``load_lexicon(name)`` without a path returns ``lexicons[name]``."""
-    token = _OVERRIDES.set({**(_OVERRIDES.get() or {}), **lexicons})
-    try:
-        yield
-    finally:
-        _OVERRIDES.reset(token)
+    if path is None and saved and name in saved:
+        return validated(name, saved[name], f"saved {name} lexicon")
+    return _read(name, Path(path) if path else HERE / f"{name}.json")

@@ -15,28 +15,27 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from ..extensions import register_extensions
-from ..gazetteer import load_gazetteer
 from ..gazetteer.store import pattern_key
-from .base import Component, Serialisable
-from .lexicon import load_lexicon
+from .base import Component, GazetteerHolder
 from .syntax import covered
 
 PLACE_LABELS = {"GPE", "LOC", "FAC"}
 
 
-class MentionMatcher(Serialisable, Component):
-    """Write gazetteer matches to ``doc.spans["mentions"]`` and NER leftovers to candidates."""
+class MentionMatcher(GazetteerHolder, Component):
+    """Write gazetteer matches to ``doc.spans["mentions"]`` and NER leftovers to candidates;
+    the pipeline's gazetteer lives here (``base.GazetteerHolder``)."""
 
     def __init__(self, nlp: Language, name: str, *, lexicon: str | None = None) -> None:
         register_extensions()
         self.name = name
-        lex = load_lexicon("mentions", lexicon)
+        lex = self.lexicon("mentions", lexicon)
         self.priority = {role: i for i, role in enumerate(lex["role_priority"])}
         self.titles = set(lex["title_words"])
         self.candidate_labels = set(lex["candidate_labels"])
         self.place_prepositions = set(lex["place_prepositions"])
         self.name_labels = set(lex["name_labels"])
-        gazetteer = load_gazetteer()
+        gazetteer = self.gazetteer = self.pipeline_gazetteer()
         self.matcher = gazetteer.indexes.exact  # store.PhraseTable, read from the binary
         self.folded = gazetteer.indexes.folded
         self.entries = gazetteer.patterns  # a match's key is the number of its entry

@@ -21,10 +21,11 @@ from .syntax import DEPS, denied_subject
 
 
 class Modality:
-    """The modality tests over one validated lexicon (``path``: a file like modality.json)."""
+    """The modality tests over one validated lexicon (``path``: a file like modality.json;
+    ``load`` reads it: a component's ``lexicon``, which records it)."""
 
-    def __init__(self, path: str | None = None) -> None:
-        lex = load_lexicon("modality", path)
+    def __init__(self, path: str | None = None, load=load_lexicon) -> None:
+        lex = load("modality", path)
         self.negators = set(lex["negators"])
         self.improbable = set(lex["improbable"])
         self.denials = self.negators | self.improbable  # "no alliance", "unlikely to cooperate"

@@ -25,11 +25,9 @@ from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 
 from ..extensions import register_extensions
-from ..gazetteer import load_gazetteer
 from ..gazetteer.store import skeleton
 from ..ids import slugify
 from .base import Component, Serialisable
-from .lexicon import load_lexicon
 from .syntax import covered
 
 ACRONYM_RE = re.compile(r"^[A-Z][A-Z&-]{1,7}$")
@@ -53,12 +51,12 @@ class NameLinker(Serialisable, Component):
     def __init__(self, nlp: Language, name: str, *, lexicon: str | None = None) -> None:
         register_extensions()
         self.name = name
-        lex = load_lexicon("names", lexicon)
+        lex = self.lexicon("names", lexicon)
         self.titles = set(lex["title_words"])
         self.population_nouns = set(lex["population_nouns"])
         self.ethnic_words = set(lex["ethnic_words"])
         self.not_person_words = set(lex["not_person_words"])
-        self.gazetteer = load_gazetteer()
+        self.gazetteer = self.pipeline_gazetteer()
         self.by_skeleton = self.gazetteer.indexes.skeletons  # see store.person_skeletons
         self.states_by_text = self.gazetteer.indexes.state_texts  # see store.state_texts
 

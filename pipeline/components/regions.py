@@ -18,7 +18,6 @@ from spacy.tokens import Doc, Span
 from ..extensions import register_extensions
 from ..ids import REGION_RE
 from .base import Component, Serialisable
-from .lexicon import load_lexicon
 from .syntax import first_conjunct, mention_head
 
 ALWAYS_REGION = {"region", "city", "event"}
@@ -33,7 +32,7 @@ class RegionTagger(Serialisable, Component):
     def __init__(self, nlp: Language, name: str, *, lexicon: str | None = None) -> None:
         register_extensions()
         self.name = name
-        lex = load_lexicon("regions", lexicon)
+        lex = self.lexicon("regions", lexicon)
         self.locative = set(lex["locative_prepositions"])
         self.from_verbs = set(lex["from_location_verbs"])
         self.topic_verbs = set(lex["topic_verbs"])

@@ -60,12 +60,12 @@ def preps(token: Token, *words: str) -> list[Token]:
 
 
 def polarity_tables(
-    lexicon: str | None = None, verb_lexicon: str | None = None
+    lexicon: str | None = None, verb_lexicon: str | None = None, load=load_lexicon
 ) -> tuple[dict[str, str], dict[str, str]]:
     """(verb -> polarity, noun -> polarity): the hand lexicon over the CAMEO-derived verbs,
     less the hand list's neutral verbs. The relations and stance components share them."""
-    raw = load_lexicon("relations", lexicon)
-    verbs = derived_verbs(load_lexicon("cameo_verbs", verb_lexicon))
+    raw = load("relations", lexicon)
+    verbs = derived_verbs(load("cameo_verbs", verb_lexicon))
     for verb in raw["neutral_verbs"]:
         verbs.pop(verb, None)
     verbs.update(dict.fromkeys(raw["cooperative_verbs"], COOPERATIVE))
@@ -101,8 +101,8 @@ class RelationExtractor(Serialisable, Component):
     ) -> None:
         register_extensions()
         self.name = name
-        self.modality = Modality(modality_lexicon)
-        raw = load_lexicon("relations", lexicon)
+        self.modality = Modality(modality_lexicon, self.lexicon)
+        raw = self.lexicon("relations", lexicon)
         self.idioms = {noun: tuple(spec) for noun, spec in raw["idioms"].items()}
         self.lex = {k: set(v) for k, v in raw.items() if isinstance(v, list)}
         # "sever relations", "strained ties": the word that gives a relation noun its polarity
@@ -112,7 +112,9 @@ class RelationExtractor(Serialisable, Component):
             for polarity, words in raw[table].items()
             for word in words
         }
-        self.verb_polarity, self.noun_polarity = polarity_tables(lexicon, verb_lexicon)
+        self.verb_polarity, self.noun_polarity = polarity_tables(
+            lexicon, verb_lexicon, self.lexicon
+        )
 
     # -- who a phrase denotes ---------------------------------------------------------------
 

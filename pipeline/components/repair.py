@@ -20,7 +20,6 @@ from spacy.tokens import Doc, Span, Token
 
 from ..extensions import doc_text, register_extensions
 from .base import Component, Serialisable
-from .lexicon import load_lexicon
 from .syntax import DEPS, covered, indexes_with, word_ids
 
 
@@ -31,7 +30,7 @@ class VerbRepair(Serialisable, Component):
         register_extensions()
         self.name = name
         self.nlp = nlp
-        lex = load_lexicon("repair", lexicon)
+        lex = self.lexicon("repair", lexicon)
         self.substitutes: dict[str, str] = lex["substitutes"]
         self.lemmas: dict[str, str] = lex["lemmas"]
         self.model_pipes = set(lex["model_pipes"])

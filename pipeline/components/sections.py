@@ -17,7 +17,6 @@ from spacy.tokens import Doc, Span
 
 from ..extensions import doc_text, register_extensions
 from .base import Component, Serialisable
-from .lexicon import load_lexicon
 
 DASHES = "\\-\u2013\u2014"  # hyphen, en dash, em dash, for character classes
 
@@ -52,7 +51,7 @@ class SectionDetector(Serialisable, Component):
     def __init__(self, nlp: Language, name: str, *, lexicon: str | None = None) -> None:
         register_extensions()
         self.name = name
-        lex = load_lexicon("sections", lexicon)
+        lex = self.lexicon("sections", lexicon)
         labels = lex["labels"]
         self.max_topic_words = lex["max_topic_words"]
         self.max_heading_words = lex["max_heading_words"]

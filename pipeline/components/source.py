@@ -27,7 +27,6 @@ from spacy.tokens import Doc, Span, Token
 
 from ..extensions import register_extensions
 from .base import Component, Serialisable
-from .lexicon import load_lexicon
 from .syntax import DEPS
 
 ACTOR_ROLES = {"state", "seat", "demonym", "actor"}
@@ -48,7 +47,7 @@ class SourceTagger(Serialisable, Component):
     def __init__(self, nlp: Language, name: str, *, lexicon: str | None = None) -> None:
         register_extensions()
         self.name = name
-        lex = load_lexicon("source", lexicon)
+        lex = self.lexicon("source", lexicon)
         self.named_heads = set(lex["named_heads"])
         self.unnamed_heads = set(lex["unnamed_heads"])
         self.according = [phrase.split() for phrase in lex["according_phrases"]]

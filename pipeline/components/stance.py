@@ -22,9 +22,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
 from ..extensions import register_extensions
-from ..gazetteer import load_gazetteer
 from .base import Component, Serialisable
-from .lexicon import load_lexicon
 from .modality import Modality
 from .relations import polarity_tables
 from .syntax import (
@@ -119,11 +117,13 @@ class StanceTagger(Serialisable, Component):
     ) -> None:
         register_extensions()
         self.name = name
-        self.modality = Modality(modality_lexicon)
-        lex = {k: set(v) for k, v in load_lexicon("stance", lexicon).items()}
+        self.modality = Modality(modality_lexicon, self.lexicon)
+        lex = {k: set(v) for k, v in self.lexicon("stance", lexicon).items()}
         self.lex = lex
-        self.gazetteer = load_gazetteer()
-        self.verb_polarity, self.noun_polarity = polarity_tables(relation_lexicon, verb_lexicon)
+        self.gazetteer = self.pipeline_gazetteer()
+        self.verb_polarity, self.noun_polarity = polarity_tables(
+            relation_lexicon, verb_lexicon, self.lexicon
+        )
         self.event_ids = word_ids(nlp.vocab, set(self.verb_polarity) | set(self.noun_polarity))
         cue_sets = ("divisive", "divergence", "convergence", "contrast_marks")
         cue_words = set().union(*(lex[k] for k in cue_sets), lex["hostile_verbs_for_negation"])

@@ -17,8 +17,8 @@ from spacy.training import Example
 from thinc.api import Model
 
 from ..extensions import register_extensions
-from ..gazetteer import load_gazetteer
 from ..training import scoring  # noqa: F401  (registers the scorers)
+from .base import gazetteer_of
 from .classifier import ClaimClassifier, Features, Item, aligned_gold
 from .features import (
     ACTOR,
@@ -47,14 +47,17 @@ class StanceModel(ClaimClassifier):
         dense: str = "none",
         balanced: bool = True,
         scorer=None,
+        nlp=None,
     ):
         register_extensions()
         super().__init__(vocab, model, name, dense=dense, balanced=balanced)
         self.scorer = scorer
+        self.nlp = nlp  # its gazetteer is the pipeline's (base.gazetteer_of)
 
     def items(self, doc: Doc) -> list[Item]:
         focal = set(doc._.focal or [])
-        marks, present = focal_marks(doc, focal)
+        gaz = gazetteer_of(self.nlp).with_local(doc._.local_actors)
+        marks, present = focal_marks(doc, focal, gaz)
         return [
             Item(key=(n,), features=self.features(claim, marks, present, focal))
             for n, claim in enumerate(doc.spans.get("claims", []))
@@ -63,6 +66,7 @@ class StanceModel(ClaimClassifier):
     def features(
         self, claim: Span, marks: dict[int, str], present: dict[int, set], focal
     ) -> Features:
+        gaz = gazetteer_of(self.nlp).with_local(claim.doc._.local_actors)
         here = set().union(*(present.get(i, set()) for i in range(claim.start, claim.end)))
         n_focal = len(here & focal)
         rule_label = claim._.stance_rule_label or claim._.stance or "neutral"
@@ -82,8 +86,8 @@ class StanceModel(ClaimClassifier):
             ends = sum(
                 bool(set(keys) & focal)
                 for keys in (
-                    present_keys(doc, relation["source"]),
-                    present_keys(doc, relation["target"]),
+                    gaz.focal_keys(relation["source"]),
+                    gaz.focal_keys(relation["target"]),
                 )
             )
             names.append(f"rel={relation['polarity']}|focal_ends={ends}")
@@ -108,10 +112,10 @@ class StanceModel(ClaimClassifier):
             claim._.stance_origin = "rule" if LABELS[best] == rule_label else "model"
 
 
-def focal_marks(doc: Doc, focal: set[str]) -> tuple[dict[int, str], dict[int, set]]:
+def focal_marks(doc: Doc, focal: set[str], gaz) -> tuple[dict[int, str], dict[int, set]]:
     """Token index -> FOCAL or ACTOR for every actor mention, and -> the focal keys it
-    counts for (a person counts for its home state)."""
-    gaz = load_gazetteer().with_local(doc._.local_actors)
+    counts for (a person counts for its home state); ``gaz`` the pipeline's gazetteer
+    with the Doc's own actors."""
     marks: dict[int, str] = {}
     present: dict[int, set] = {}
     for span in doc.spans.get("actors", []):
@@ -120,10 +124,6 @@ def focal_marks(doc: Doc, focal: set[str]) -> tuple[dict[int, str], dict[int, se
             marks[i] = FOCAL if keys & focal else ACTOR
             present.setdefault(i, set()).update(keys)
     return marks, present
-
-
-def present_keys(doc: Doc, actor_id: str) -> set[str]:
-    return load_gazetteer().with_local(doc._.local_actors).focal_keys(actor_id)
 
 
 @Language.factory(
@@ -150,4 +150,6 @@ def make_stance_model(
     model's contextual token vectors, ``vectors``: the vocabulary's static vectors), with
     the model's ``dense_width`` set to match; ``balanced`` weights the labels' losses by
     their inverse frequency (macro-F1 counts the rare labels as much as neutral)."""
-    return StanceModel(nlp.vocab, model, name, dense=dense, balanced=balanced, scorer=scorer)
+    return StanceModel(
+        nlp.vocab, model, name, dense=dense, balanced=balanced, scorer=scorer, nlp=nlp
+    )

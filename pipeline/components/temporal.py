@@ -42,7 +42,6 @@ from spacy.tokens import Doc, Span, Token
 from .. import dates
 from ..extensions import doc_text, register_extensions
 from .base import Component, Serialisable
-from .lexicon import load_lexicon
 from .syntax import DEPS, word_ids
 
 YEAR = r"(?:1[0-9]{3}|20[0-9]{2})"
@@ -116,7 +115,7 @@ class TimeTagger(Serialisable, Component):
     def __init__(self, nlp: Language, name: str, *, lexicon: str | None = None) -> None:
         register_extensions()
         self.name = name
-        lex = load_lexicon("temporal", lexicon)
+        lex = self.lexicon("temporal", lexicon)
         self.anchors: dict[str, str] = lex["anchors"]
         self.temporal_marks = set(lex["temporal_marks"])
         self.numbers: dict[str, int] = lex["number_words"]

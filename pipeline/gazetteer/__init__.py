@@ -4,11 +4,11 @@
 ``store.py`` its binary form ``gazetteer.msgpack``, which is what the pipeline loads: the
 entries and patterns decoded as they are read, the components' indexes ready made. A
 user's extension (TOML files in ``curated.toml``'s format, see ``read_extension``) adds
-actors, places and spellings at run time without a rebuild: the pipeline built with it sets
-it as the process's active extension (``use_extension``), and ``load_gazetteer`` returns
-the bundled gazetteer plus that extension. A saved pipeline stores the extension's data
-(not its path) and the extended gazetteer's binary form; the bundled gazetteer ships with
-the code.
+actors, places and spellings at run time without a rebuild: ``extended`` returns the bundled
+gazetteer plus an extension, which the pipeline's ``claims_mentions`` component holds (and
+hands to the others). A saved pipeline stores the extension's data (not its path) and the
+extended gazetteer's binary form; the bundled gazetteer (``load_gazetteer``) ships with the
+code.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ import json
 import tomllib
 from collections import ChainMap
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
-from functools import cache
+from dataclasses import dataclass, field, replace
+from functools import cache, lru_cache
 from pathlib import Path
 
 from ..ids import actor_type, region_type
@@ -90,11 +90,9 @@ class Gazetteer:
 
 
 def load_gazetteer(path: Path = STORE) -> Gazetteer:
-    """The gazetteer at ``path``; the bundled one plus the active extension (if any)."""
-    base = load_base(path)
-    if _ACTIVE is None or path != STORE:
-        return base
-    return _extended(_ACTIVE)
+    """The gazetteer at ``path`` (default: the bundled one, read once per process); a
+    pipeline's own, with its extension, is ``components.base.gazetteer_of(nlp)``."""
+    return load_base(path)
 
 
 @cache
@@ -122,20 +120,21 @@ EXTENSION_TABLES = (*ENTRY_TABLES, *PLACE_TABLES, *SPELLING_TABLES)
 
 @dataclass(frozen=True)
 class Extension:
-    """Gazetteer entries added at run time: curated.toml's tables, merged from files."""
+    """Gazetteer entries added at run time: curated.toml's tables, merged from files.
+    Two extensions are equal when their data is (``key``, a digest of it); ``origin``
+    names the files, for errors."""
 
-    data: dict
+    data: dict = field(compare=False)
     key: str
+    origin: str = field(default="gazetteer extension", compare=False)
 
     @classmethod
-    def from_data(cls, data: dict) -> Extension | None:
+    def from_data(cls, data: dict, origin: str = "gazetteer extension") -> Extension | None:
         if not any(data.values()):
             return None
         canonical = json.dumps(data, sort_keys=True, ensure_ascii=False)
-        return cls(data=data, key=hashlib.sha256(canonical.encode()).hexdigest()[:16])
-
-
-_ACTIVE: Extension | None = None
+        digest = hashlib.sha256(canonical.encode()).hexdigest()[:16]
+        return cls(data=data, key=digest, origin=origin)
 
 
 def read_extension(paths: str | Path | Iterable[str | Path] | None) -> Extension | None:
@@ -150,10 +149,9 @@ def read_extension(paths: str | Path | Iterable[str | Path] | None) -> Extension
     for file in files:
         for table, entries in _read_toml(Path(file)).items():
             merged.setdefault(table, {}).update(entries)
-    extension = Extension.from_data(merged)
-    if extension is not None and extension.key not in _EXTENDED:
-        source = ", ".join(str(f) for f in files)
-        _EXTENDED[extension.key] = _apply(load_base(), extension, source=source)
+    extension = Extension.from_data(merged, origin=", ".join(str(f) for f in files))
+    if extension is not None:
+        extended(extension)  # an entry that cannot be applied is an error naming the files
     return extension
 
 
@@ -182,24 +180,14 @@ def _read_toml(path: Path) -> dict[str, dict]:
     return data
 
 
-def use_extension(extension: Extension | None) -> None:
-    """Make ``extension`` the process's active one (None: the bundled gazetteer alone)."""
-    global _ACTIVE
-    _ACTIVE = extension
-
-
-def active_key() -> str | None:
-    """A short hash naming the active extension's data (None without one)."""
-    return _ACTIVE.key if _ACTIVE else None
-
-
-_EXTENDED: dict[str, Gazetteer] = {}
-
-
-def _extended(extension: Extension) -> Gazetteer:
-    if extension.key not in _EXTENDED:
-        _EXTENDED[extension.key] = _apply(load_base(), extension, source="gazetteer extension")
-    return _EXTENDED[extension.key]
+@lru_cache(maxsize=4)
+def extended(extension: Extension | None) -> Gazetteer:
+    """The bundled gazetteer plus ``extension`` (None: the bundled one); built once per
+    process for the same extension data (a cache of immutable data, keyed by its digest).
+    Raises ``ClaimsError`` naming the extension's files for an entry it cannot apply."""
+    if extension is None:
+        return load_base()
+    return _apply(load_base(), extension, source=extension.origin)
 
 
 def _apply(base: Gazetteer, extension: Extension, source: str) -> Gazetteer:
@@ -234,24 +222,23 @@ def extended_source(extension: Extension) -> str:
     return f"{load_base().source}+{extension.key}"
 
 
-def extended_binary(extension: Extension) -> bytes:
-    """The binary form of the bundled gazetteer plus ``extension``, which a saved pipeline
-    stores (so loading it builds nothing)."""
-    return store.dumps(vars(_extended(extension)))
+def binary(gazetteer: Gazetteer) -> bytes:
+    """The binary form of a gazetteer, which a saved pipeline stores for its extended one
+    (so loading it builds nothing)."""
+    return store.dumps(vars(gazetteer))
 
 
-def adopt_binary(extension: Extension, raw: bytes) -> bool:
-    """Take a saved pipeline's binary form of the bundled gazetteer plus ``extension`` as
-    that gazetteer, if it was made from this bundled gazetteer and this extension (a
-    pipeline saved with an older release applies its extension afresh). True if taken."""
+def from_binary(extension: Extension, raw: bytes | None) -> Gazetteer:
+    """The bundled gazetteer plus ``extension``: a saved pipeline's binary form of it
+    (``raw``) if made from this bundled gazetteer and this extension, else applied afresh
+    (a pipeline saved with an older release)."""
     try:
-        parts = store.loads(raw)
+        parts = store.loads(raw) if raw is not None else None
     except ValueError:
-        return False
-    if parts["source"] != extended_source(extension):
-        return False
-    _EXTENDED.setdefault(extension.key, Gazetteer(**parts))
-    return True
+        parts = None
+    if parts is None or parts["source"] != extended_source(extension):
+        return extended(extension)
+    return Gazetteer(**parts)
 
 
 def _spellings(builder, tables: dict) -> None:

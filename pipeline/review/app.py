@@ -27,8 +27,9 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 from werkzeug.exceptions import HTTPException
 
 from .. import errors
+from ..components.base import gazetteer_of
 from ..documents import SourceDocument
-from ..gazetteer import load_gazetteer
+from ..gazetteer import Gazetteer
 from ..models import ClaimRecord, GoldClaim
 from .csp import csp_hash
 from .store import Store, UndoConflict, focal_pairs, gold_from_record, proposal_key
@@ -277,7 +278,7 @@ class Session:
         try:
             return self.tagger(doc, start, end)
         except errors.ClaimsError as exc:
-            raise Refused(exc.format_message()) from None
+            raise Refused(exc.message) from None
         except Exception:  # the reviewer's selection is never lost to a tagging bug
             log.exception(
                 "tagging %s:%d:%d failed; the claim is added untagged", doc.doc_id, start, end
@@ -368,9 +369,7 @@ def error_replies(app: Flask, port: int, session: Session) -> None:
         return reply(f"{exc.name}.", exc.code or 500)
 
 
-def routes(app: Flask, session: Session, page: str) -> None:
-    gazetteer = load_gazetteer()
-
+def routes(app: Flask, session: Session, page: str, gazetteer: Gazetteer) -> None:
     @app.get("/")
     def index():
         return page, 200, {"Content-Type": "text/html; charset=utf-8"}
@@ -433,20 +432,22 @@ def create_app(
     model: str | None = None,
     focal: dict[str, list[str]] | None = None,
     order: str = "text",
+    nlp=None,
 ):
     """The Flask app for one review session (``port`` is the one it is served on).
 
     ``tagger(source, start, end)`` tags a span the reviewer adds (default: the pipeline's
     own components, see ``tagging.SpanTagger``, with ``focal``: each document's focal pair,
-    by default the one its records were tagged against). ``order`` "uncertainty" puts the
-    claims the trained models are least sure of first.
+    by default the one its records were tagged against; ``nlp``: the pipeline, by default
+    ``model``'s default one, whose gazetteer the actor and region search reads).
+    ``order`` "uncertainty" puts the claims the trained models are least sure of first.
     """
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY
     page = files("pipeline.review").joinpath("static/annotate.html").read_text("utf-8")
-    tagger = tagger or SpanTagger(model, focal or focal_pairs(sources, records))
+    tagger = tagger or SpanTagger(model, focal or focal_pairs(sources, records), nlp)
     session = Session(sources, records, store, tagger, order=order)
     guard(app, port, security_headers(page))
     error_replies(app, port, session)
-    routes(app, session, page)
+    routes(app, session, page, gazetteer_of(nlp))
     return app

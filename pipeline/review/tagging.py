@@ -4,7 +4,7 @@ The document is processed once (the chunk holding the span, for a long one) with
 focal pair; the selection then becomes the Doc's only claim and the components that tag
 claims (relations, certainty, stance) run again, so actors, regions, section, stance,
 certainty and relations come from exactly the code ``claims run`` uses, and the record
-from ``records_from_doc``.
+from ``conversion.records_from_doc``.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from collections import OrderedDict
 from ..components.base import ERROR_KEY
 from ..documents import SourceDocument
 from ..extensions import doc_text
-from ..nlp import COMPONENTS
+from ..nlp import COMPONENTS, run_pipes
 from ..run import chunks
 from ..textnorm import source_of
 from .store import gold_from_record
@@ -38,8 +38,11 @@ def untagged(doc_id: str, start: int, end: int, text: str) -> dict:
 class SpanTagger:
     """``tagger(source, start, end)``: the gold-format claim for a span, tagged."""
 
-    def __init__(self, model: str | None = None, focal: dict[str, list[str]] | None = None):
+    def __init__(
+        self, model: str | None = None, focal: dict[str, list[str]] | None = None, nlp=None
+    ):
         self.model = model
+        self.nlp = nlp  # the command's pipeline (None: the default one of ``model``)
         self.focal = focal or {}
         self.runner = None
         self.docs: OrderedDict = OrderedDict()
@@ -50,7 +53,7 @@ class SpanTagger:
         from ..run import Runner
 
         if self.runner is None:
-            self.runner = Runner(self.model)
+            self.runner = Runner(self.model, nlp=self.nlp)
         nlp = self.runner.nlp
         pieces = chunks(source.text, nlp.max_length)
         offset, piece = next((o, p) for o, p in reversed(pieces) if o <= start)
@@ -85,8 +88,7 @@ class SpanTagger:
         )
         span._.sentence_index = sum(1 for s in doc.sents if s.start < span.start)
         doc.spans["claims"] = [span]
-        for name in CLAIM_COMPONENTS:
-            doc = self.runner.nlp.get_pipe(name)(doc)
+        doc = run_pipes(self.runner.nlp, doc, list(CLAIM_COMPONENTS))
         if doc.user_data.get(ERROR_KEY):
             doc.user_data.pop(ERROR_KEY)
             return untagged(source.doc_id, *selected, source.text)

@@ -16,11 +16,12 @@ from pathlib import Path
 from spacy.training import Example
 from spacy.util import registry
 
+from ..conversion import records_from_doc
 from ..documents import sha256_hex
 from ..evaluate import ClaimView, evaluate
 from ..gazetteer import load_gazetteer
 from ..gold import GoldSet
-from ..models import GoldClaim, GoldDocument, Provenance, records_from_doc
+from ..models import GoldClaim, GoldDocument, Provenance
 from .examples import gold_claims
 
 FIELDS = ("claims", "actors", "regions", "relations", "stance", "certainty", "section")
@@ -30,16 +31,18 @@ def example_doc_id(example: Example, n: int) -> str:
     return example.reference.user_data.get("claims.doc_id") or f"doc-{n}"
 
 
-def predicted_views(example: Example, doc_id: str) -> list[ClaimView]:
+def predicted_views(example: Example, doc_id: str, gazetteer) -> list[ClaimView]:
     """The predicted Doc's claims as the scorer sees them (through the record models)."""
     doc = example.predicted
     sha = sha256_hex(doc.text.encode("utf-8"))
     provenance = Provenance(doc_sha256=sha, pipeline_version="-", model_name="-", model_version="-")
-    records = records_from_doc(doc, doc_id=doc_id, doc_sha256=sha, provenance=provenance)
+    records = records_from_doc(
+        doc, doc_id=doc_id, doc_sha256=sha, provenance=provenance, gazetteer=gazetteer
+    )
     return [ClaimView.from_record(r) for r in records]
 
 
-def gold_set(examples: Iterable[Example]) -> tuple[GoldSet, list[ClaimView]]:
+def gold_set(examples: Iterable[Example], gazetteer) -> tuple[GoldSet, list[ClaimView]]:
     """The examples' references as a GoldSet, and their predictions as views."""
     documents, texts, claims, views = {}, {}, [], []
     for n, eg in enumerate(examples):
@@ -52,16 +55,19 @@ def gold_set(examples: Iterable[Example]) -> tuple[GoldSet, list[ClaimView]]:
         for gold in gold_claims(eg.reference):
             fields = {**gold, "doc_id": doc_id, "text": text[gold["start"] : gold["end"]]}
             claims.append(GoldClaim.model_validate(fields))
-        views.extend(predicted_views(eg, doc_id))
+        views.extend(predicted_views(eg, doc_id, gazetteer))
     claims.sort(key=lambda c: (c.doc_id, c.start, c.end))
     return GoldSet(folder=Path("."), documents=documents, texts=texts, claims=claims), views
 
 
-def evaluate_examples(examples: Iterable[Example], per_document: bool = False) -> dict:
+def evaluate_examples(
+    examples: Iterable[Example], per_document: bool = False, gazetteer=None
+) -> dict:
     """The ``claims evaluate`` report of predicted against reference Docs (overall only,
-    unless ``per_document``)."""
-    gold, views = gold_set(examples)
-    return evaluate(gold, views, load_gazetteer(), per_document=per_document)
+    unless ``per_document``), rolled up with ``gazetteer`` (default: the bundled one)."""
+    gazetteer = gazetteer or load_gazetteer()
+    gold, views = gold_set(examples, gazetteer)
+    return evaluate(gold, views, gazetteer, per_document=per_document)
 
 
 def flat_scores(report: dict, fields: Iterable[str] = FIELDS) -> dict[str, float | None]:
