@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import configparser
 import re
+import warnings
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
@@ -320,7 +321,38 @@ def _load_weights(nlp: Language, names: list[str], settings: dict, base: Path) -
         if isinstance(proc, ClaimClassifier):
             given = settings[name].get("weights")
             weights = base / given if given else TRAINED / name
-            proc.initialize(nlp=nlp, weights=str(weights))
+            if fits(proc, weights) or _refuse_weights(name, weights, given):
+                proc.initialize(nlp=nlp, weights=str(weights))
+
+
+def fits(proc, weights: Path) -> bool:
+    """Whether the weights saved in the folder ``weights`` fit the model the config gives
+    ``proc`` (tried on a copy; a missing folder fits: it leaves the component untrained)."""
+    saved = weights / "model"
+    if not saved.is_file():
+        return True
+    try:
+        proc.model.copy().from_bytes(saved.read_bytes())
+    except ValueError:  # thinc: another structure, or another dimension
+        return False
+    return True
+
+
+def _refuse_weights(name: str, weights: Path, given: str | None) -> bool:
+    """Weights that do not fit: an error for the ones a config names; the bundled ones are
+    of the default config's model, so a config with another model (a dense width, a hash
+    length) leaves the component untrained (as ``claims train --config`` then trains it)."""
+    if given:
+        raise errors.ClaimsError(
+            f"{weights}: these weights do not fit {name}'s model in the config "
+            "(trained with other model settings)"
+        )
+    warnings.warn(
+        f"{name}: the bundled weights do not fit this config's model; it stays untrained "
+        "(claims train --config trains it)",
+        stacklevel=2,
+    )
+    return False
 
 
 def claims_components(config: str | Path | None = None) -> tuple[tuple[str, dict, dict], ...]:

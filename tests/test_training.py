@@ -206,6 +206,52 @@ def test_train_is_reproducible(trained, tmp_path):
         assert a == b, name
 
 
+def other_stance_model(tmp_path, weights: str | None = None) -> Path:
+    """The default config with a stance model of another shape (a shorter hash table) than
+    the bundled weights', reading ``weights`` if given."""
+    text = (ROOT / "pipeline" / "config.cfg").read_text("utf-8")
+    head, tail = text.split("[components.claims_stance_model.model]", 1)
+    tail = tail.replace("hash_length = 131072", "hash_length = 4096", 1)
+    text = head + "[components.claims_stance_model.model]" + tail
+    if weights:
+        section = "[initialize.components.claims_stance_model]\nweights = null"
+        text = text.replace(section, section.replace("null", json.dumps(weights)))
+    path = tmp_path / "other.cfg"
+    path.write_text(text, "utf-8")
+    return path
+
+
+def test_train_with_another_model_shape_starts_from_no_weights(tmp_path, runner):
+    """A config whose model differs from the bundled weights' (another hash length, a dense
+    width) trains: the bundled weights are not forced into it (they failed to deserialise,
+    with a traceback, before)."""
+    out = tmp_path / "model"
+    config = other_stance_model(tmp_path)
+    result = runner.invoke(
+        main,
+        ["train", "--gold", str(TINY), "--config", str(config), "-o", str(out), "--folds", "2"],
+    )
+    assert result.exit_code == 0, result.output
+    assert json.loads((out / "claims_stance_model" / "cfg").read_text())["trained"]
+
+
+def test_weights_a_config_names_must_fit_its_model(tmp_path):
+    bundled = ROOT / "pipeline" / "trained" / "claims_stance_model"
+    config = other_stance_model(tmp_path, weights=str(bundled))
+    text = tmp_path / "note.txt"
+    text.write_text("Russia and Iran support the Syrian regime.\n")
+    run = subprocess.run(
+        [sys.executable, "-m", "pipeline.cli", "run", str(text), "--config", str(config)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert run.returncode == 2
+    assert "do not fit claims_stance_model's model" in run.stderr
+    assert str(bundled) in run.stderr
+    assert "Traceback" not in run.stderr
+
+
 def test_accurate_config_is_the_default_plus_the_encoder():
     """pipeline/accurate.cfg is config.cfg with the claim encoder before the stance model, the
     stance model reading its embeddings and its own weights; nothing else may drift apart (a
