@@ -209,3 +209,29 @@ def test_serialisation_to_disk_honours_exclude(tmp_path):
     assert (tmp_path / "all" / "gazetteer.msgpack").is_file()
     assert not list((tmp_path / "some").glob("gazetteer.*"))
     assert (tmp_path / "some" / "lexicons" / "mentions.json").is_file()
+
+
+def test_serialisation_dask_workers_run_the_commands_config_and_gazetteer(tmp_path, runner):
+    """--config and --gazetteer reach Dask's workers (they load the saved pipeline): the
+    records are the local engine's, with the extension's actor and the config's setting
+    (claims of fewer than 8 tokens dropped)."""
+    pytest.importorskip("dask.distributed", reason="the 'distributed' extra is not installed")
+    from pipeline.cli import main
+
+    extra = tmp_path / "extra.toml"
+    extra.write_text(EXTRA, "utf-8")
+    config = tmp_path / "long-claims.cfg"
+    default = (Path(__file__).resolve().parents[1] / "pipeline" / "config.cfg").read_text()
+    config.write_text(default.replace("min_tokens = 3", "min_tokens = 8", 1), "utf-8")
+    text_file = tmp_path / "note.txt"
+    text_file.write_text(f"{EXTRA_TEXT} Russia and Iran met.\n", "utf-8")
+    outputs = {}
+    for engine in ("local", "dask"):
+        outputs[engine] = tmp_path / f"{engine}.jsonl"
+        args = ["run", str(text_file), "-o", str(outputs[engine]), "--engine", engine]
+        result = runner.invoke(main, [*args, "--config", str(config), "--gazetteer", str(extra)])
+        assert result.exit_code == 0, result.output
+    (record,) = [json.loads(line) for line in outputs["dask"].read_text("utf-8").splitlines()]
+    assert record["text"] == EXTRA_TEXT
+    assert "person:ivan-testov" in {a["id"] for a in record["actors"]}
+    assert outputs["dask"].read_bytes() == outputs["local"].read_bytes()
