@@ -54,9 +54,9 @@ schema: $(STAMP)
 # dictionaries). Needs ../shared.
 gazetteer: $(STAMP)
 	$(BIN)/python -m pip install -q -e '.[gazetteer]'
-	$(BIN)/python -m pipeline.gazetteer.build
-	$(BIN)/python -m pipeline.components.cameo
-	$(BIN)/python -m pipeline.components.offices
+	$(BIN)/python -m pipeline.tools.gazetteer
+	$(BIN)/python -m pipeline.tools.cameo
+	$(BIN)/python -m pipeline.tools.offices
 
 clean:
 	rm -rf $(VENV) out build .pytest_cache .ruff_cache

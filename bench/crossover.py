@@ -2,7 +2,7 @@
 
 Runs `claims run` end to end (model load, fork of the workers, writing) on inputs of
 growing size with one and two processes, the two taking turns, and writes the median wall
-seconds to bench/crossover.md. The default of `--jobs` (pipeline/corpus.py,
+seconds to bench/crossover.md. The default of `--jobs` (pipeline/corpus/runs.py,
 AUTO_PARALLEL_BYTES) is set from this table.
 """
 

@@ -73,7 +73,7 @@ def timed(cmd: list[str]) -> float:
 
 
 def load_only(gold: Path) -> float:
-    script = "import sys; from pipeline.gold import load_gold; load_gold(sys.argv[1])"
+    script = "import sys; from pipeline.evaluation.gold import load_gold; load_gold(sys.argv[1])"
     return timed([sys.executable, "-c", script, str(gold)])
 
 

@@ -72,7 +72,7 @@ def main(argv: list[str]) -> None:
             rows.append(row)
             print(f"{size:g} MB: {row['rss_mib']:.0f} MiB, {row['seconds']:.1f} s", flush=True)
     from pipeline import __version__
-    from pipeline.run import CHUNK_CHARS
+    from pipeline.corpus.runner import CHUNK_CHARS
 
     lines = [
         "# One huge document: peak memory and time",

@@ -18,12 +18,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from pipeline.corpus.runner import predict_gold  # noqa: E402
+from pipeline.evaluation.gold import load_gold  # noqa: E402
+from pipeline.evaluation.quality import load_split, score_part  # noqa: E402
 from pipeline.gazetteer import load_gazetteer  # noqa: E402
-from pipeline.gold import load_gold  # noqa: E402
 from pipeline.io import write_text_atomic  # noqa: E402
 from pipeline.nlp import build_nlp, load_config  # noqa: E402
-from pipeline.quality import load_split, score_part  # noqa: E402
-from pipeline.run import predict_gold  # noqa: E402
 from pipeline.training.examples import examples  # noqa: E402
 from pipeline.training.train import Settings, train  # noqa: E402
 

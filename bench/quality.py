@@ -27,20 +27,20 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from pipeline import errors  # noqa: E402
-from pipeline.evaluate import differences  # noqa: E402
-from pipeline.gazetteer import load_gazetteer  # noqa: E402
-from pipeline.gold import load_gold  # noqa: E402
-from pipeline.io import write_text_atomic  # noqa: E402
-from pipeline.nlp import TRAINED  # noqa: E402
-from pipeline.quality import (  # noqa: E402
+from pipeline.corpus.runner import predict_gold  # noqa: E402
+from pipeline.evaluation.gold import load_gold  # noqa: E402
+from pipeline.evaluation.quality import (  # noqa: E402
     agreement,
     gold_counts,
     load_split,
     render_markdown,
     score_part,
 )
-from pipeline.render import render_diff  # noqa: E402
-from pipeline.run import predict_gold  # noqa: E402
+from pipeline.evaluation.render import render_diff  # noqa: E402
+from pipeline.evaluation.scoring import differences  # noqa: E402
+from pipeline.gazetteer import load_gazetteer  # noqa: E402
+from pipeline.io import write_text_atomic  # noqa: E402
+from pipeline.nlp import TRAINED  # noqa: E402
 
 SHARED = ROOT.parent / "shared"
 ANNOTATIONS = ROOT / "annotations"

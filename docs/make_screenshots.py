@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
+import sys
 import tempfile
 from pathlib import Path
 
-from playwright.sync_api import sync_playwright
-
-from pipeline.documents import load_text_file
-from pipeline.gold import load_gold
-from pipeline.review.app import create_app
-from pipeline.review.browser import launch
-from pipeline.review.report import build_report
-from pipeline.review.server import BackgroundServer, free_port
-from pipeline.review.store import Store
-from pipeline.run import Runner
-
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # the e2e tests' browser helper (tests/e2e/browser.py)
+
+from playwright.sync_api import sync_playwright  # noqa: E402
+
+from pipeline.corpus.documents import load_text_file  # noqa: E402
+from pipeline.corpus.runner import Runner  # noqa: E402
+from pipeline.evaluation.gold import load_gold  # noqa: E402
+from pipeline.review.app import create_app  # noqa: E402
+from pipeline.review.report import build_report  # noqa: E402
+from pipeline.review.server import BackgroundServer, free_port  # noqa: E402
+from pipeline.review.store import Store  # noqa: E402
+from tests.e2e.browser import launch  # noqa: E402
+
 OUT = ROOT / "docs" / "screenshots"
 
 

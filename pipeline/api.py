@@ -61,7 +61,7 @@ def records(
     from . import errors
     from .components.base import ERROR_KEY, gazetteer_of
     from .conversion import records_from_doc
-    from .documents import sha256_hex
+    from .corpus.documents import sha256_hex
     from .models import Provenance
     from .nlp import model_id, shared_nlp
     from .textnorm import original_text
@@ -104,9 +104,9 @@ def extract(
     processed in chunks, offsets still counting from the start of ``text``. Raises
     ``ClaimsError`` for a focal pair or date it cannot read, or naming the component that
     failed on the text (``nlp`` gets the runner's error handler, ``run.fail_document``)."""
-    from .documents import sha256_hex
+    from .corpus.documents import sha256_hex
+    from .corpus.runner import chunks, install_error_handler
     from .nlp import shared_nlp
-    from .run import chunks, install_error_handler
 
     nlp = nlp or shared_nlp()
     install_error_handler(nlp)
@@ -137,7 +137,7 @@ def parse_date(value: str) -> str:
 
 
 def _focal(focal: Iterable[str] | str | None) -> list[str]:
-    from .inputs import parse_focal
+    from .corpus.inputs import parse_focal
 
     if focal is None:
         return []

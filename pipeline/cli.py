@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from . import errors
-from .documents import MAX_CHARS
+from .corpus.documents import MAX_CHARS
 from .version import __version__
 
 FOCAL_OPTION = click.option(
@@ -169,8 +169,8 @@ def run(
       claims run estimates/ --date 1962 -o out/estimates.jsonl
     """
     from .api import parse_date
-    from .corpus import run_corpus
-    from .inputs import parse_focal
+    from .corpus.inputs import parse_focal
+    from .corpus.runs import run_corpus
 
     date = parse_date(date) if date is not None else None
     use_config(config_file, gazetteer)
@@ -205,9 +205,9 @@ def run(
 def sources_and_records(inputs, records_file, model, focal, allow_outside=False, nlp=None):
     """Documents of INPUT and their claim records (from --records, or by running ``nlp``,
     by default ``model``'s default pipeline)."""
-    from .export import load_records
-    from .inputs import Failure, iter_documents, parse_focal
-    from .run import Runner
+    from .corpus.inputs import Failure, iter_documents, parse_focal
+    from .corpus.runner import Runner
+    from .export.tables import load_records
 
     sources = []
     for item in iter_documents(inputs, allow_outside):
@@ -274,7 +274,7 @@ def review(inputs, gold_dir, records_file, output, model, focal, allow_outside):
       claims review annotations/documents.jsonl --gold annotations --allow-outside-paths
       claims review seeds/ --records out/claims.jsonl -o out/report.html
     """
-    from .gold import load_gold
+    from .evaluation.gold import load_gold
     from .io import check_output, write_text_atomic
     from .review.report import build_report, gold_matches
 
@@ -343,7 +343,7 @@ def annotate(
     """
     import webbrowser
 
-    from .inputs import parse_focal
+    from .corpus.inputs import parse_focal
     from .nlp import build_nlp
     from .review.app import create_app, model_sureness
     from .review.server import free_port, serve
@@ -396,7 +396,7 @@ def export_command(records_file: Path, dest: Path) -> None:
       claims export out/claims.jsonl --to out/claims.duckdb
       claims export out/claims.jsonl --to out/network.graphml
     """
-    from .export import export, load_records
+    from .export.tables import export, load_records
 
     records = load_records(records_file)
     kind = export(records, dest)
@@ -429,8 +429,8 @@ def summary(records_file: Path, by: str, plot_dir: Path | None, top: int) -> Non
       claims summary out/claims.jsonl
       claims summary out/claims.jsonl --by section --plot out/figures
     """
-    from .export import load_records
-    from .summary import plot_all, render
+    from .export.summary import plot_all, render
+    from .export.tables import load_records
 
     records = load_records(records_file)
     click.echo(render(records, by=by, top=top))
@@ -539,8 +539,8 @@ def evaluate(
       claims evaluate --gold annotations --config my.cfg
     """
     from .components.base import gazetteer_of
-    from .evaluate import differences, evaluate, load_predictions
-    from .gold import load_gold
+    from .evaluation.gold import load_gold
+    from .evaluation.scoring import differences, evaluate, load_predictions
     from .nlp import command_nlp, gazetteer_for
 
     use_config(config_file, gazetteer)
@@ -554,7 +554,7 @@ def evaluate(
         views = predictions.views
         gaz = gazetteer_for(config_file, tuple(str(g) for g in gazetteer))
     else:
-        from .run import predict_gold
+        from .corpus.runner import predict_gold
 
         nlp = command_nlp(model, config_file, gazetteer)
         views, gaz = predict_gold(gold, nlp=nlp), gazetteer_of(nlp)
@@ -637,7 +637,7 @@ STAGE_FIGURES = {
 
 def training_line(report) -> str:
     """One line of a stage's cross-validated figures (those of what it decides)."""
-    from .quality import fmt
+    from .evaluation.quality import fmt
 
     keys = [k for name in report.components for k in STAGE_FIGURES.get(name, ())]
     figures = ", ".join(f"{k} {fmt(report.cv_flat.get(k))}" for k in keys)
@@ -659,9 +659,9 @@ def agree(dir_a: Path, dir_b: Path, as_json: bool, diff: bool) -> None:
     Example:
       claims agree annotations reviewer2/
     """
-    from .evaluate import ClaimView, differences, documents_in_common, evaluate
+    from .evaluation.gold import load_gold
+    from .evaluation.scoring import ClaimView, differences, documents_in_common, evaluate
     from .gazetteer import load_gazetteer
-    from .gold import load_gold
 
     gold_a, gold_b = load_gold(dir_a), load_gold(dir_b)
     mapping = documents_in_common(gold_a, gold_b)
@@ -702,7 +702,7 @@ def locate(drafts: tuple[Path, ...], gold_dir: Path, omit_text: bool) -> None:
     Example:
       claims locate drafts/factbook-ir.jsonl --gold annotations/dev --omit-text
     """
-    from .gold import load_documents, load_gold, locate, merge_claims
+    from .evaluation.gold import load_documents, load_gold, locate, merge_claims
     from .io import iter_jsonl
 
     _, texts = load_documents(gold_dir)
@@ -721,7 +721,7 @@ def locate(drafts: tuple[Path, ...], gold_dir: Path, omit_text: bool) -> None:
 
 def emit(report: dict, diff_rows: list[dict] | None, as_json: bool) -> None:
     """Print a report (and differences) as tables or as one JSON object."""
-    from .render import render_diff, render_scores
+    from .evaluation.render import render_diff, render_scores
 
     if as_json:
         if diff_rows is not None:

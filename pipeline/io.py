@@ -21,7 +21,7 @@ from typing import TypeVar
 from pydantic import BaseModel, ValidationError
 
 from . import errors
-from .documents import decode, reading
+from .corpus.documents import decode, reading
 
 M = TypeVar("M", bound=BaseModel)
 

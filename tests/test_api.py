@@ -35,8 +35,8 @@ def test_api_readme_python_example_runs_as_written(capsys):
 
 
 def test_api_extract_gives_the_runners_records_on_the_seed(nlp):
-    from pipeline.documents import load_text_file
-    from pipeline.run import Runner
+    from pipeline.corpus.documents import load_text_file
+    from pipeline.corpus.runner import Runner
 
     expected = Runner(focal=["RUS", "IRN"]).records(load_text_file(SEED))
     got = extract(SEED.read_text("utf-8"), focal=("RUS", "IRN"), doc_id=SEED.stem)

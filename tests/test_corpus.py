@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from pipeline.cli import main
-from pipeline.corpus import AUTO_PARALLEL_BYTES, choose_jobs
-from pipeline.documents import SourceDocument
-from pipeline.run import Failure, Runner
+from pipeline.corpus.documents import SourceDocument
+from pipeline.corpus.runner import Failure, Runner
+from pipeline.corpus.runs import AUTO_PARALLEL_BYTES, choose_jobs
 from tests.conftest import DATA, ROOT
 
 SENTENCES = [

@@ -86,8 +86,8 @@ def test_dates_the_python_api_takes_a_date(nlp):
 
 
 def test_dates_a_chunked_document_dates_every_chunk_from_its_first(nlp):
-    from pipeline.documents import SourceDocument
-    from pipeline.run import Runner
+    from pipeline.corpus.documents import SourceDocument
+    from pipeline.corpus.runner import Runner
 
     text = "Washington, May 31, 1962.\n\n" + "\n\n".join([MOSCOW] * 40)
     runner = Runner(nlp=nlp, chunk_chars=200)
@@ -145,7 +145,7 @@ def test_dates_evaluate_without_gold_source_and_time_reports_none(runner, small_
 
 
 def test_dates_quality_headline_and_errors_name_source_and_time():
-    from pipeline.quality import HEADLINE, TARGETS, error_counts
+    from pipeline.evaluation.quality import HEADLINE, TARGETS, error_counts
 
     names = [name for name, _ in HEADLINE]
     assert {"source acc", "time relative acc", "time year agreement"} <= set(names)
@@ -172,7 +172,7 @@ def dated_records(tmp_path_factory):
     """Records of three short documents of different dates (one undated)."""
     from click.testing import CliRunner
 
-    from pipeline.export import load_records
+    from pipeline.export.tables import load_records
 
     tmp = tmp_path_factory.mktemp("dated")
     rows = [
@@ -189,7 +189,7 @@ def dated_records(tmp_path_factory):
 
 
 def test_dates_export_has_source_time_and_date_columns(dated_records, tmp_path):
-    from pipeline.export import export, read_tables
+    from pipeline.export.tables import export, read_tables
 
     export(dated_records, tmp_path / "t.parquet")
     claims = read_tables(tmp_path / "t.parquet")["claims"].to_pylist()
@@ -209,7 +209,7 @@ def test_dates_export_has_source_time_and_date_columns(dated_records, tmp_path):
 def test_dates_duckdb_claim_years_view_answers_the_readmes_question(dated_records, tmp_path):
     import duckdb
 
-    from pipeline.export import export
+    from pipeline.export.tables import export
 
     dest = tmp_path / "claims.duckdb"
     export(dated_records, dest)
@@ -230,7 +230,7 @@ def test_dates_duckdb_claim_years_view_answers_the_readmes_question(dated_record
 
 
 def test_dates_summary_tables_stance_by_year_and_plots_it(dated_records, tmp_path):
-    from pipeline.summary import plot_all, render, stance_by_year
+    from pipeline.export.summary import plot_all, render, stance_by_year
 
     counts = stance_by_year(dated_records)
     assert list(counts) == [1962, 2015, 2016]

@@ -10,9 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.cli import main
-from pipeline.evaluate import ClaimView, differences, evaluate, match_claims, one_to_one
+from pipeline.evaluation.gold import load_gold
+from pipeline.evaluation.scoring import ClaimView, differences, evaluate, match_claims, one_to_one
 from pipeline.gazetteer import load_gazetteer
-from pipeline.gold import load_gold
 from tests.conftest import GOLD, SMALL, read_jsonl, write_jsonl
 
 SMALL_SHA = json.loads((SMALL / "documents.jsonl").read_text(encoding="utf-8"))["sha256"]
@@ -269,7 +269,7 @@ def test_evaluate_names_gold_documents_without_predictions(runner, small_records
     (gold / "doc.txt").write_bytes((SMALL / "doc.txt").read_bytes())
     (gold / "other.txt").write_text("Russia and Iran agree.", encoding="utf-8")
     docs = read_jsonl(SMALL / "documents.jsonl")
-    from pipeline.documents import sha256_hex
+    from pipeline.corpus.documents import sha256_hex
 
     other = {**docs[0], "doc_id": "other", "path": "other.txt"}
     other["sha256"] = sha256_hex((gold / "other.txt").read_bytes())
@@ -412,7 +412,7 @@ def test_evaluate_matching_work_is_linear_in_documents(work):
 
 def fake_gold(views):
     """A gold set holding ``views``'s documents and claims (GoldClaim-like, by view)."""
-    from pipeline.gold import GoldSet
+    from pipeline.evaluation.gold import GoldSet
 
     gold = GoldSet(folder=SMALL)
     gold.documents = {v.doc_id: None for v in views}
@@ -423,11 +423,11 @@ def fake_gold(views):
 def test_evaluate_pairing_records_with_gold_is_linear_in_documents(tmp_path, nlp):
     """Each record finds its gold document by text hash through one index, not by a pass
     over every document."""
-    from pipeline.documents import SourceDocument
-    from pipeline.evaluate import load_predictions
-    from pipeline.gold import GoldSet
+    from pipeline.corpus.documents import SourceDocument
+    from pipeline.corpus.runner import Runner
+    from pipeline.evaluation.gold import GoldSet
+    from pipeline.evaluation.scoring import load_predictions
     from pipeline.models import GoldDocument
-    from pipeline.run import Runner
 
     class CountedDocument(GoldDocument):
         def __getattribute__(self, name):

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from pipeline.cli import main
 from pipeline.errors import ClaimsError
-from pipeline.export import TABLES, export, graph, load_records, read_tables, tables
+from pipeline.export.tables import TABLES, export, graph, load_records, read_tables, tables
 from pipeline.models import (
     ActorRecord,
     Candidate,
@@ -206,7 +206,7 @@ def test_export_broken_line_names_file_and_line(tmp_path, runner):
 
 
 def test_export_failure_leaves_no_partial_output(tmp_path, monkeypatch):
-    import pipeline.export as module
+    import pipeline.export.tables as module
 
     records = load_records(seed_records_file(tmp_path))
     dest = tmp_path / "out.parquet"

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from pipeline.cli import main
-from pipeline.gold import load_gold
+from pipeline.evaluation.gold import load_gold
 from tests.conftest import GOLD, read_jsonl, write_jsonl
 
 
@@ -240,7 +240,7 @@ def test_gold_locate_finds_offsets_of_draft_claims(runner, small_gold, tmp_path,
 
 
 def test_gold_locate_repeated_text_takes_the_next_occurrence(small_gold, tmp_path):
-    from pipeline.gold import locate
+    from pipeline.evaluation.gold import locate
 
     text = "Iran backs Syria. Russia agrees. Iran backs Syria."
     row = {k: v for k, v in drafts_of(small_gold)[0].items() if k != "text"}

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from pipeline.cli import main
-from pipeline.documents import SourceDocument, sha256_hex
+from pipeline.corpus.documents import SourceDocument, sha256_hex
 from pipeline.errors import ClaimsError
-from pipeline.gold import gold_line, load_gold
+from pipeline.evaluation.gold import gold_line, load_gold
 from pipeline.io import (
     dumps_jsonl,
     iter_jsonl,
@@ -182,7 +182,7 @@ TEXT = (
 def separated(tmp_path_factory) -> dict:
     """A document whose text holds all three separators, its records written raw (as
     earlier versions did) and as ``claims run`` writes them now."""
-    from pipeline.run import Runner
+    from pipeline.corpus.runner import Runner
 
     folder = tmp_path_factory.mktemp("separators")
     doc = SourceDocument(
@@ -198,7 +198,7 @@ def separated(tmp_path_factory) -> dict:
 
 
 def test_io_records_reader_reads_raw_separators(separated):
-    from pipeline.export import load_records
+    from pipeline.export.tables import load_records
 
     assert load_records(separated["raw"]) == separated["records"]
 
@@ -280,7 +280,7 @@ def test_io_errors_file_keeps_one_line_per_failure(runner, tmp_path):
 
 
 def test_io_resume_ledger_reads_doc_ids_with_separators(runner, tmp_path, monkeypatch):
-    from pipeline.sink import RecordSink
+    from pipeline.corpus.sink import RecordSink
 
     rows = [{"doc_id": f"d{sep}{n}", "text": TEXT} for n, sep in enumerate(SEPARATORS)]
     corpus = tmp_path / "in.jsonl"

@@ -7,11 +7,10 @@ import json
 
 import pytest
 
-from pipeline.components import cameo
 from pipeline.components.lexicon import MODELS
 from pipeline.components.relations import derived_verbs
-from pipeline.gazetteer import petrarch
-from pipeline.gazetteer.build import demonyms, short_forms, subdivision_name
+from pipeline.tools import cameo, petrarch
+from pipeline.tools.gazetteer import demonyms, short_forms, subdivision_name
 from tests.conftest import ROOT
 
 COUNTRIES = """# comment

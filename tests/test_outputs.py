@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.cli import main
-from pipeline.sink import RecordSink
+from pipeline.corpus.sink import RecordSink
 from tests.conftest import ROOT
 
 TEXTS = [

@@ -7,10 +7,16 @@ import json
 import pytest
 
 from pipeline.errors import ClaimsError
-from pipeline.evaluate import ClaimView
+from pipeline.evaluation.gold import load_gold
+from pipeline.evaluation.quality import (
+    agreement,
+    error_counts,
+    load_split,
+    render_markdown,
+    score_part,
+)
+from pipeline.evaluation.scoring import ClaimView
 from pipeline.gazetteer import load_gazetteer
-from pipeline.gold import load_gold
-from pipeline.quality import agreement, error_counts, load_split, render_markdown, score_part
 from tests.conftest import read_jsonl, write_jsonl
 
 
@@ -101,7 +107,7 @@ def test_quality_report_of_a_perturbed_annotation(small_gold, tmp_path):
 
 
 def test_quality_gold_counts_by_label(small_gold):
-    from pipeline.quality import gold_counts
+    from pipeline.evaluation.quality import gold_counts
 
     text = gold_counts(load_gold(small_gold))
     assert text.startswith("stance ")

@@ -11,14 +11,14 @@ import re
 import pytest
 
 from pipeline.cli import main
-from pipeline.documents import SourceDocument, load_text_file, sha256_hex
-from pipeline.export import load_records
+from pipeline.corpus.documents import SourceDocument, load_text_file, sha256_hex
+from pipeline.corpus.runner import Runner
+from pipeline.evaluation.gold import load_gold
+from pipeline.evaluation.render import render_scores
+from pipeline.export.tables import load_records
 from pipeline.gazetteer import load_gazetteer
-from pipeline.gold import load_gold
-from pipeline.render import render_scores
 from pipeline.review import report as report_module
 from pipeline.review.report import build_report, diff_text
-from pipeline.run import Runner
 from tests.conftest import GOLD, ROOT
 from tests.test_export import seed_records_file
 
@@ -97,7 +97,7 @@ def test_report_undefined_figures_show_as_a_dash(monkeypatch, seed):
 
 
 def test_report_terminal_tables_survive_undefined_figures(seed):
-    from pipeline.evaluate import ClaimView, evaluate
+    from pipeline.evaluation.scoring import ClaimView, evaluate
 
     _, records = seed
     report = evaluate(load_gold(GOLD), map(ClaimView.from_record, records), load_gazetteer())

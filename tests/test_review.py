@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 
 from pipeline.cli import main
-from pipeline.documents import SourceDocument, sha256_hex
-from pipeline.gold import load_gold
+from pipeline.corpus.documents import SourceDocument, sha256_hex
+from pipeline.corpus.runner import Runner
+from pipeline.evaluation.gold import load_gold
 from pipeline.models import GoldClaim
 from pipeline.review.app import create_app
 from pipeline.review.report import build_report
 from pipeline.review.store import Store, proposal_key
-from pipeline.run import Runner
 from tests.conftest import GOLD, ROOT
 
 SEED = ROOT / "seeds" / "kozak-strategic-convergence-russia-iran.txt"
@@ -453,7 +453,7 @@ def test_review_store_keeps_every_text_inside_the_folder(tmp_path, source_kind, 
         where = tmp_path / "work" if source_kind == "file outside" else folder / "inside"
         where.mkdir(parents=True)
         (where / "inline.txt").write_text(text, encoding="utf-8")
-        from pipeline.documents import load_text_file
+        from pipeline.corpus.documents import load_text_file
 
         doc = load_text_file(where / "inline.txt", doc_id="inline")
     store = Store(folder, [doc], {"inline": ["IRN", "org:hezbollah"]})

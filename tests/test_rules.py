@@ -348,7 +348,7 @@ def test_stance_decision_names_its_rule(parse, text, label, rule):
 def seed_records(nlp):
     from pipeline.components.base import gazetteer_of
     from pipeline.conversion import records_from_doc
-    from pipeline.gold import load_gold
+    from pipeline.evaluation.gold import load_gold
     from pipeline.models import Provenance
     from tests.conftest import GOLD
 

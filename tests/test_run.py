@@ -10,12 +10,12 @@ import jsonschema
 import pytest
 
 from pipeline.cli import main
-from pipeline.evaluate import ClaimView, evaluate
+from pipeline.corpus.inputs import iter_documents, parse_focal
+from pipeline.corpus.runner import Runner, chunks
+from pipeline.evaluation.gold import load_gold
+from pipeline.evaluation.scoring import ClaimView, evaluate
 from pipeline.gazetteer import load_gazetteer
-from pipeline.gold import load_gold
-from pipeline.inputs import iter_documents, parse_focal
 from pipeline.models import ClaimRecord, claim_id
-from pipeline.run import Runner, chunks
 from tests.conftest import DATA, GOLD, ROOT
 
 SEED = ROOT / "seeds" / "kozak-strategic-convergence-russia-iran.txt"
@@ -178,7 +178,7 @@ def test_run_folder_and_jsonl_inputs(runner, tmp_path):
 def test_run_output_file_is_written_atomically(runner, tmp_path, monkeypatch):
     """Records go to OUT.partial while the run goes on (OUT keeps the previous run), and
     OUT is that very file renamed at the end: the same inode and size, no .partial left."""
-    from pipeline.sink import RecordSink
+    from pipeline.corpus.sink import RecordSink
 
     out = tmp_path / "out" / "claims.jsonl"
     partial = out.with_name("claims.jsonl.partial")
@@ -389,7 +389,7 @@ def faulty_nlp():
 
 
 def sources(texts: list[str]) -> list:
-    from pipeline.documents import SourceDocument
+    from pipeline.corpus.documents import SourceDocument
 
     return [
         SourceDocument(f"d{i}", text, f"{i:064x}", f"in.jsonl:{i + 1}")
@@ -402,7 +402,7 @@ def run_engine(engine: str, items: list) -> list[tuple]:
     if engine == "dask":
         from dask.distributed import LocalCluster
 
-        from pipeline.distributed import run_dask
+        from pipeline.corpus.distributed import run_dask
 
         # threads in this process, so the workers use this pipeline with its test component
         with LocalCluster(n_workers=1, processes=False, dashboard_address=None) as cluster:
@@ -447,7 +447,7 @@ def test_run_component_error_goes_to_the_error_handler_and_nothing_is_retried(mo
     from collections import Counter
 
     from pipeline.components.stance import StanceTagger
-    from pipeline.run import fail_document
+    from pipeline.corpus.runner import fail_document
 
     seen: Counter = Counter()
     original = StanceTagger.process
@@ -669,7 +669,7 @@ DOCS = [fake_document(n, lines) for n, lines in enumerate([2, 3, 0, 1, 4, 2])]
 
 
 def write_docs(out: Path, docs, resume: bool = False, complete: bool = False, sink=None):
-    from pipeline.sink import RecordSink
+    from pipeline.corpus.sink import RecordSink
 
     sink = sink or RecordSink(out, resume=resume).begin()
     for doc_id, sha, lines in docs:
@@ -733,7 +733,7 @@ def test_sink_resume_rebuilds_damaged_state_without_loss_or_duplicates(tmp_path,
     before = partial.read_bytes()
     damage(partial, ledger)
     damaged_size = partial.stat().st_size if partial.exists() else 0
-    from pipeline.sink import RecordSink
+    from pipeline.corpus.sink import RecordSink
 
     sink = RecordSink(out, resume=True).begin()
     kept = partial.read_bytes()
@@ -744,10 +744,10 @@ def test_sink_resume_rebuilds_damaged_state_without_loss_or_duplicates(tmp_path,
 
 
 def test_sink_fsyncs_data_and_ledger_at_each_document(tmp_path, monkeypatch):
-    import pipeline.sink
+    import pipeline.corpus.sink
 
     synced = []
-    monkeypatch.setattr(pipeline.sink.os, "fsync", lambda fd: synced.append(fd))
+    monkeypatch.setattr(pipeline.corpus.sink.os, "fsync", lambda fd: synced.append(fd))
     write_docs(tmp_path / "out.jsonl", DOCS[:3])
     assert len(synced) == 2 * 3
 
@@ -755,7 +755,7 @@ def test_sink_fsyncs_data_and_ledger_at_each_document(tmp_path, monkeypatch):
 def test_run_disk_full_is_one_line_and_resume_completes_the_output(runner, tmp_path, monkeypatch):
     import errno
 
-    from pipeline.sink import RecordSink
+    from pipeline.corpus.sink import RecordSink
 
     corpus = tmp_path / "corpus"
     corpus.mkdir()
@@ -794,7 +794,7 @@ def test_sink_resume_reads_a_ledger_without_checksums(tmp_path):
     entries = [json.loads(line) for line in ledger.open()]
     ledger.write_text("".join(json.dumps({k: e[k] for k in ("doc_id", "sha256", "offset")})
                               + "\n" for e in entries))  # fmt: skip
-    from pipeline.sink import RecordSink
+    from pipeline.corpus.sink import RecordSink
 
     sink = RecordSink(out, resume=True).begin()
     assert len(sink.done) == 4
@@ -808,7 +808,7 @@ class _GaveUp:
 
 
 def test_distributed_partition_the_cluster_gave_up_on_fails_its_documents():
-    from pipeline.distributed import partition_results
+    from pipeline.corpus.distributed import partition_results
 
     part = dict(enumerate(sources(SHORT_DOCS[:2])))
     results = list(partition_results(_GaveUp(), part))

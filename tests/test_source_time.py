@@ -331,10 +331,11 @@ def test_without_a_date_actors_are_those_of_the_pipeline_without_eras(nlp, dated
 
 
 def test_office_holders_from_petrarch_titles_and_first_government_terms():
-    """offices.py: an office from a titled spelling (never Vice-, Former- or -Elect), its
-    term from the entry's first government code, an open term closed by the next holder;
+    """pipeline/tools/offices.py: an office from a titled spelling (never Vice-, Former- or
+    -Elect), its term from the entry's first government code, an open term closed by the next
+    holder;
     spellings listed without "+" join the entry holding the codes."""
-    from pipeline.components.offices import derive
+    from pipeline.tools.offices import derive
     from tests.conftest import DATA
 
     lexicon = load_lexicon("offices")

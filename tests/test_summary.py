@@ -8,15 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.export import load_records
-from pipeline.models import ActorRecord
-from pipeline.summary import (
+from pipeline.export.summary import (
     POLARITY_COLOURS,
     plot_certainty,
     plot_network,
     relation_counts,
     render,
 )
+from pipeline.export.tables import load_records
+from pipeline.models import ActorRecord
 from tests.test_export import seed_records_file
 
 
@@ -142,7 +142,7 @@ def test_summary_certainty_counts_clear_the_axes(seed, tmp_path, drawn):
 
 
 def test_summary_plot_writes_four_figures(seed, tmp_path):
-    from pipeline.summary import plot_all
+    from pipeline.export.summary import plot_all
 
     paths = plot_all(seed, tmp_path / "figures")
     assert [p.name for p in paths] == [
@@ -155,7 +155,7 @@ def test_summary_plot_writes_four_figures(seed, tmp_path):
 
 
 def test_summary_stance_figure_keeps_focal_pairs_apart(seed, tmp_path, drawn):
-    from pipeline.summary import plot_stance_by_section
+    from pipeline.export.summary import plot_stance_by_section
 
     other = [
         r.model_copy(

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.documents import SourceDocument, sha256_hex
+from pipeline.corpus.documents import SourceDocument, sha256_hex
 from pipeline.textnorm import FORMAT, normalise
 
 BASE = (
@@ -111,7 +111,7 @@ def source(text: str) -> SourceDocument:
 
 @pytest.fixture(scope="module")
 def runner():
-    from pipeline.run import Runner
+    from pipeline.corpus.runner import Runner
 
     return Runner()
 
@@ -161,7 +161,7 @@ def test_textnorm_a_selection_in_a_variant_is_tagged_like_the_plain_one(runner):
 
 
 def test_textnorm_offsets_stay_exact_across_chunks():
-    from pipeline.run import Runner
+    from pipeline.corpus.runner import Runner
 
     text = VARIANTS["all at once"](BASE) * 3
     records = Runner(chunk_chars=150).records(source(text))

@@ -12,7 +12,7 @@ import pytest
 
 from pipeline.cli import main
 from pipeline.components.classifier import Features, aligned_gold, class_weights
-from pipeline.gold import load_gold
+from pipeline.evaluation.gold import load_gold
 from pipeline.training.examples import examples
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,9 +35,9 @@ def test_examples_carry_the_gold_on_reference_docs(nlp, small_gold):
 
 def test_nlp_evaluate_reports_the_claims_evaluate_figures(nlp):
     """nlp.evaluate(examples(nlp, folder)) gives the figures `claims evaluate` gives."""
-    from pipeline.evaluate import evaluate
+    from pipeline.corpus.runner import predict_gold
+    from pipeline.evaluation.scoring import evaluate
     from pipeline.gazetteer import load_gazetteer
-    from pipeline.run import predict_gold
 
     scores = nlp.evaluate(examples(nlp, SEED_GOLD))
     gold = load_gold(SEED_GOLD)

@@ -12,7 +12,7 @@ exactly what they were. With a date:
   "Communist China" (CHN), "Nationalist China", "the GRC" (TWN), "Bonn" (DEU), "the
   Bloc", "the Satellites", "the Free World" (the era's groups);
 - a title with a state context (offices.json) becomes the office holder on the date, from
-  the PETRARCH2 terms of office (``office_holders.json``, see ``offices.py``) and the
+  the PETRARCH2 terms of office (``office_holders.json``, see ``pipeline/tools/offices.py``) and the
   terms offices.json adds: "the Shah" in 1970 is person:mohammad-reza-pahlavi, "the
   President" in a 2015 U.S. text person:barack-obama, "Iran's foreign minister" or "the
   Soviet Premier" the holder of that state's office. The state comes from a possessive

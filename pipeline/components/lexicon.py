@@ -294,7 +294,7 @@ class OfficesLexicon(Lexicon):
 
 
 class OfficeHoldersLexicon(Lexicon):
-    """office_holders.json: terms of office derived from PETRARCH2 (offices.py)."""
+    """office_holders.json: terms of office derived from PETRARCH2 (pipeline/tools/offices.py)."""
 
     source: str
     holders: dict[str, dict[str, list[Term]]]

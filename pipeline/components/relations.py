@@ -10,7 +10,7 @@ apposition's head, or the clause's agents. Coordination distributes; reciprocal 
 "between X and Y" nouns give both directions; "away from X", "out of the orbit of X", "a
 counterweight to X" and "at the expense of X" are hostile to X, "on behalf of X"
 cooperative. Verb polarity comes from relations.json (by hand), over cameo_verbs.json (derived from
-the CAMEO verb dictionary by ``python -m pipeline.components.cameo``; the hand list's
+the CAMEO verb dictionary by ``python -m pipeline.tools.cameo``; the hand list's
 ``neutral_verbs`` drops CAMEO verbs that carry no stance toward a target, such as "lead" or
 "argue"). Negated, merely possible (could, might, may, would) and conditional
 predicates give nothing. Results go to ``span._.relations`` of each claim as

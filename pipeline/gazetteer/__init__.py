@@ -1,14 +1,15 @@
 """The generated gazetteer: actor and region entries, surface patterns, roll-up tables.
 
-``build.py`` regenerates ``gazetteer.json`` from data packages and ``curated.toml``, and
-``store.py`` its binary form ``gazetteer.msgpack``, which is what the pipeline loads: the
-entries and patterns decoded as they are read, the components' indexes ready made. A
-user's extension (TOML files in ``curated.toml``'s format, see ``read_extension``) adds
-actors, places and spellings at run time without a rebuild: ``extended`` returns the bundled
-gazetteer plus an extension, which the pipeline's ``claims_mentions`` component holds (and
-hands to the others). A saved pipeline stores the extension's data (not its path) and the
-extended gazetteer's binary form; the bundled gazetteer (``load_gazetteer``) ships with the
-code.
+The build tool ``pipeline/tools/gazetteer.py`` regenerates ``gazetteer.json`` from data
+packages and ``curated.toml``, and ``store.py`` its binary form ``gazetteer.msgpack``, which
+is what the pipeline loads: the entries and patterns decoded as they are read, the
+components' indexes ready made. A user's extension (TOML files in ``curated.toml``'s format,
+see ``read_extension``) adds actors, places and spellings at run time without a rebuild:
+``extended`` returns the bundled gazetteer plus an extension (its entries accumulated by
+``entries.Entries``, as the build's are), which the pipeline's ``claims_mentions`` component
+holds (and hands to the others). A saved pipeline stores the extension's data (not its path)
+and the extended gazetteer's binary form; the bundled gazetteer (``load_gazetteer``) ships
+with the code; nothing here imports the build tools.
 """
 
 from __future__ import annotations
@@ -196,9 +197,9 @@ def _apply(base: Gazetteer, extension: Extension, source: str) -> Gazetteer:
     import spacy
 
     from .. import errors
-    from .build import Builder
+    from .entries import Entries
 
-    builder = Builder()
+    builder = Entries()
     builder.actors, builder.regions = dict(base.actors), dict(base.regions)
     tables = {table: extension.data.get(table, {}) for table in EXTENSION_TABLES}
     try:
@@ -243,7 +244,7 @@ def from_binary(extension: Extension, raw: bytes | None) -> Gazetteer:
 
 def _spellings(builder, tables: dict) -> None:
     """Spellings of states already in the gazetteer: aliases, demonyms, seats, combining
-    forms (``Builder.curated`` adds the new entries and the events)."""
+    forms (``Entries.curated`` adds the new entries and the events)."""
     for iso, extra in tables["state_names"].items():
         if "name" in extra:
             builder.actors.setdefault(iso, {"type": "state", "country": iso})["name"] = extra[

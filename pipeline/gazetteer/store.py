@@ -1,8 +1,9 @@
 """The gazetteer's binary form: what the pipeline loads at start instead of gazetteer.json.
 
-``gazetteer.json`` (written by ``build.py``) is the reviewable source; :func:`encode` turns
-its data into ``gazetteer.msgpack`` beside it (``make gazetteer`` writes both, ``python -m
-pipeline.gazetteer`` rewrites the binary from the JSON alone). The binary holds
+``gazetteer.json`` (written by ``pipeline/tools/gazetteer.py``) is the reviewable source;
+:func:`encode` turns its data into ``gazetteer.msgpack`` beside it (``make gazetteer`` writes
+both, ``python -m pipeline.gazetteer`` rewrites the binary from the JSON alone). The binary
+holds
 
 - the actor and region entries and the surface patterns, each a msgpack record of its own,
   decoded when first read: a start reads one file and creates no object per entry;

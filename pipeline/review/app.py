@@ -28,7 +28,7 @@ from werkzeug.exceptions import HTTPException
 
 from .. import errors
 from ..components.base import gazetteer_of
-from ..documents import SourceDocument
+from ..corpus.documents import SourceDocument
 from ..gazetteer import Gazetteer
 from ..models import ClaimRecord, GoldClaim
 from .csp import csp_hash

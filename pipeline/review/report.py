@@ -18,12 +18,12 @@ from html import escape
 from importlib.resources import files
 
 from .. import errors
-from ..documents import SourceDocument
-from ..evaluate import ClaimView, differences, evaluate, match_claims
+from ..corpus.documents import SourceDocument
+from ..evaluation.gold import GoldSet
+from ..evaluation.render import figure
+from ..evaluation.scoring import ClaimView, differences, evaluate, match_claims
 from ..gazetteer import load_gazetteer
-from ..gold import GoldSet
 from ..models import ClaimRecord
-from ..render import figure
 from .csp import csp_hash
 
 SCRIPT = """

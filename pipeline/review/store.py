@@ -18,8 +18,8 @@ from functools import cache
 from pathlib import Path
 
 from .. import errors
-from ..documents import SourceDocument, sha256_hex
-from ..gold import CLAIMS, DOCUMENTS, load_gold
+from ..corpus.documents import SourceDocument, sha256_hex
+from ..evaluation.gold import CLAIMS, DOCUMENTS, load_gold
 from ..ids import slugify
 from ..io import dumps_jsonl, write_text_atomic
 from ..models import ClaimRecord, GoldClaim, GoldDocument

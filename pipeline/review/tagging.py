@@ -13,10 +13,10 @@ import threading
 from collections import OrderedDict
 
 from ..components.base import ERROR_KEY
-from ..documents import SourceDocument
+from ..corpus.documents import SourceDocument
+from ..corpus.runner import chunks
 from ..extensions import doc_text
 from ..nlp import COMPONENTS, run_pipes
-from ..run import chunks
 from ..textnorm import source_of
 from .store import gold_from_record
 
@@ -50,7 +50,7 @@ class SpanTagger:
 
     def doc_for(self, source: SourceDocument, start: int):
         """(offset, processed Doc) of the piece of ``source`` holding ``start``."""
-        from ..run import Runner
+        from ..corpus.runner import Runner
 
         if self.runner is None:
             self.runner = Runner(self.model, nlp=self.nlp)

@@ -20,8 +20,8 @@ from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.training import Example
 
+from ..evaluation.gold import GoldSet, load_gold
 from ..extensions import register_extensions
-from ..gold import GoldSet, load_gold
 from ..models import GoldClaim
 
 CLAIMS = "claims"

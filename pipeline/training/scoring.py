@@ -17,10 +17,10 @@ from spacy.training import Example
 from spacy.util import registry
 
 from ..conversion import records_from_doc
-from ..documents import sha256_hex
-from ..evaluate import ClaimView, evaluate
+from ..corpus.documents import sha256_hex
+from ..evaluation.gold import GoldSet
+from ..evaluation.scoring import ClaimView, evaluate
 from ..gazetteer import load_gazetteer
-from ..gold import GoldSet
 from ..models import GoldClaim, GoldDocument, Provenance
 from .examples import gold_claims
 

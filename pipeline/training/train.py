@@ -370,7 +370,7 @@ def corpus(nlp: Language, gold_dirs, split_file: Path | None = None) -> Corpus:
     """Examples of every document of ``gold_dirs`` but those of the split's ``test`` part
     (never trained on, never used to choose a model)."""
     from .. import errors
-    from ..gold import load_gold
+    from ..evaluation.gold import load_gold
     from .examples import examples as make_examples
 
     golds = [load_gold(folder) for folder in gold_dirs]
@@ -386,7 +386,7 @@ def corpus(nlp: Language, gold_dirs, split_file: Path | None = None) -> Corpus:
 def test_part(split_file: Path, golds) -> set[str]:
     """The split's test documents. A split naming exactly these gold folders' documents is
     checked whole (``quality.load_split``); one of a larger collection lends its test part."""
-    from ..quality import load_split, read_split
+    from ..evaluation.quality import load_split, read_split
 
     split = read_split(split_file)
     named = {d for part in ("train", "tune", "test") for d in split.get(part, [])}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.review.browser import launch
+from tests.e2e.browser import launch
 
 
 @pytest.fixture(scope="module")

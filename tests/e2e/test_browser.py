@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.documents import load_text_file
-from pipeline.gold import load_gold
+from pipeline.corpus.documents import load_text_file
+from pipeline.corpus.runner import Runner
+from pipeline.evaluation.gold import load_gold
 from pipeline.review.app import create_app
 from pipeline.review.report import build_report
 from pipeline.review.server import BackgroundServer, free_port
 from pipeline.review.store import Store
-from pipeline.run import Runner
 
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[2]
@@ -300,7 +300,7 @@ def test_e2e_annotate_counts_code_points_like_the_server(browser, tmp_path):
     the characters the reviewer sees (the page counts UTF-16 units, the server code points)."""
     from playwright.sync_api import expect
 
-    from pipeline.documents import SourceDocument, sha256_hex
+    from pipeline.corpus.documents import SourceDocument, sha256_hex
 
     path = tmp_path / "astral.txt"
     path.write_text(ASTRAL, encoding="utf-8")

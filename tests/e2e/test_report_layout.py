@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.documents import SourceDocument, load_text_file, sha256_hex
-from pipeline.gold import load_gold
+from pipeline.corpus.documents import SourceDocument, load_text_file, sha256_hex
+from pipeline.corpus.runner import Runner
+from pipeline.evaluation.gold import load_gold
 from pipeline.review.report import build_report
-from pipeline.run import Runner
 
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[2]

@@ -1,8 +1,8 @@
 """Office holders with their dates, from the PETRARCH2 actor dictionaries (build step).
 
-``python -m pipeline.components.offices`` (run by ``make gazetteer``) reads
+``python -m pipeline.tools.offices`` (run by ``make gazetteer``) reads
 ``../shared/lexicons/petrarch2/Phoenix.Countries.actors.txt`` and writes
-``office_holders.json`` beside this file: for each state and office (president, prime
+``pipeline/components/office_holders.json``: for each state and office (president, prime
 minister, foreign minister, secretary of state, chancellor, king, supreme leader) the
 persons who held it and from when to when. A person's office comes from the titles of the
 dictionary's spellings ("PRESIDENT_REAGAN", "FOREIGN_MINISTER_GROMYKO"; never "VICE_",
@@ -22,10 +22,10 @@ import re
 from itertools import pairwise
 from pathlib import Path
 
-from pipeline.gazetteer.build import PETRARCH as SOURCE
+from pipeline.tools.gazetteer import PETRARCH as SOURCE
 
-HERE = Path(__file__).parent
-OUTPUT = HERE / "office_holders.json"
+COMPONENTS = Path(__file__).parent.parent / "components"
+OUTPUT = COMPONENTS / "office_holders.json"
 CREDIT = (
     "Phoenix.Countries.actors.txt of PETRARCH2 (Open Event Data Alliance, snapshot 676801cd, "
     "MIT licence, Copyright (c) 2014 Open Event Data Alliance): office from the titles of "
@@ -36,7 +36,7 @@ NOT_TITLES = ("VICE", "FORMER", "DEPUTY", "EX", "ACTING")
 
 def petrarch_date(raw: str) -> str | None:
     """``"090120"`` -> ``"2009-01-20"``, ``"19390322"`` -> ``"1939-03-22"``."""
-    from pipeline.gazetteer.petrarch import to_year
+    from pipeline.tools.petrarch import to_year
 
     digits = raw.lstrip("<>")
     if len(digits) not in (6, 8):
@@ -98,7 +98,7 @@ def gazetteer_ids() -> dict[tuple[str, str], str]:
 
 
 def person_id(entry, ids: dict) -> str | None:
-    from pipeline.gazetteer.petrarch import display
+    from pipeline.tools.petrarch import display
 
     for raw in entry.names:
         found = ids.get((display(raw).casefold(), entry.section))
@@ -109,7 +109,7 @@ def person_id(entry, ids: dict) -> str | None:
 
 def derive(folder: Path, lexicon: dict) -> dict[str, dict[str, list]]:
     """state -> office -> [[person ID, start, end], ...] in order of start."""
-    from pipeline.gazetteer import petrarch
+    from pipeline.tools import petrarch
 
     ids = gazetteer_ids()
     by_id = {aid: (state, office) for state, offices in lexicon["petrarch_offices"].items()
@@ -146,7 +146,7 @@ def main() -> None:
 
     if not (SOURCE / "Phoenix.Countries.actors.txt").is_file():
         raise SystemExit(f"the PETRARCH2 dictionaries are not at {SOURCE} (../shared)")
-    lexicon = json.loads((HERE / "offices.json").read_text(encoding="utf-8"))
+    lexicon = json.loads((COMPONENTS / "offices.json").read_text(encoding="utf-8"))
     table = derive(SOURCE, lexicon)
     write_text_atomic(OUTPUT, json.dumps({"source": CREDIT, "holders": table}, indent=1) + "\n")
     count = sum(len(rows) for offices in table.values() for rows in offices.values())

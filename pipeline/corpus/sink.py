@@ -39,9 +39,9 @@ import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
-from . import errors
-from .io import check_output
-from .models import ClaimRecord
+from .. import errors
+from ..io import check_output
+from ..models import ClaimRecord
 
 BLOCK = 1 << 20
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from pathlib import Path
 
-from .errors import count
-from .models import CERTAINTIES, STANCES, ClaimRecord
+from ..errors import count
+from ..models import CERTAINTIES, STANCES, ClaimRecord
 
 BY = ("actor", "region", "section")
 SOURCE_KINDS = ("author", "actor", "unnamed")

@@ -22,11 +22,11 @@ from typing import Any
 
 from pydantic import ConfigDict, Field, model_validator
 
-from . import errors
+from .. import errors
+from ..ids import ACTOR_RE, actor_type
+from ..io import iter_jsonl_lenient, parse
+from ..models import ActorId, DocId, Model, Sha256
 from .documents import BOM, SourceDocument, load_text_file, sha256_hex
-from .ids import ACTOR_RE, actor_type
-from .io import iter_jsonl_lenient, parse
-from .models import ActorId, DocId, Model, Sha256
 
 
 class InputDocument(Model):
@@ -87,7 +87,7 @@ def normalise_focal(actor_id: str) -> str:
 def check_focal(ids: list[str], where: str, line: int | None = None) -> None:
     """Every focal ID is a well-formed actor ID, a state ID is a known state, and the two
     IDs differ."""
-    from .gazetteer import load_gazetteer
+    from ..gazetteer import load_gazetteer
 
     actors = load_gazetteer().actors
     for actor_id in ids:
@@ -212,7 +212,7 @@ def line_metadata(item: InputDocument, path: Path, line: int) -> dict:
 def line_date(metadata: dict, path: Path, line: int) -> str | None:
     """The document's date from the line's ``date`` (or ``meta.date``), as YYYY[-MM[-DD]];
     a value that is no date is an error for that line (null is no date)."""
-    from .dates import read_date
+    from ..dates import read_date
 
     value = metadata.get("date")
     if value is None:

@@ -1,15 +1,15 @@
 """Derive verb polarity from the CAMEO verb dictionary of PETRARCH2 (build step).
 
-``python -m pipeline.components.cameo`` (run by ``make gazetteer``) reads
-``../shared/lexicons/petrarch2/CAMEO.2.0.txt`` and writes ``cameo_verbs.json`` beside this
-file: every single-word verb of the dictionary with the CAMEO event code of its synonym
-block (or its own code), turned into a polarity by the code's root, the CAMEO "quad
-class": roots 03-08 (intent to cooperate, consult, diplomatic and material cooperation,
-aid, yield) are cooperative, roots 10-20 (demand, disapprove, reject, threaten, protest,
-force posture, reduce relations, coerce, assault, fight, mass violence) hostile. Roots 01
-(public statement), 02 (appeal) and 09 (investigate) carry no stance toward a target and
-are left out. The relations component reads the generated file below its own hand lexicon
-(relations.json), which decides wherever the two disagree.
+``python -m pipeline.tools.cameo`` (run by ``make gazetteer``) reads
+``../shared/lexicons/petrarch2/CAMEO.2.0.txt`` and writes
+``pipeline/components/cameo_verbs.json``: every single-word verb of the dictionary with the
+CAMEO event code of its synonym block (or its own code), turned into a polarity by the
+code's root, the CAMEO "quad class": roots 03-08 (intent to cooperate, consult, diplomatic
+and material cooperation, aid, yield) are cooperative, roots 10-20 (demand, disapprove,
+reject, threaten, protest, force posture, reduce relations, coerce, assault, fight, mass
+violence) hostile. Roots 01 (public statement), 02 (appeal) and 09 (investigate) carry no
+stance toward a target and are left out. The relations component reads the generated file
+below its own hand lexicon (relations.json), which decides wherever the two disagree.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from collections import Counter
 from pathlib import Path
 
 HERE = Path(__file__).parent
-OUTPUT = HERE / "cameo_verbs.json"
+OUTPUT = HERE.parent / "components" / "cameo_verbs.json"
 SOURCE = HERE.parents[2] / "shared" / "lexicons" / "petrarch2" / "CAMEO.2.0.txt"
 CREDIT = (
     "CAMEO.2.0.txt verb dictionary of PETRARCH2 (Open Event Data Alliance, snapshot "

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import errors
-from .documents import decode, read_bytes, sha256_hex
-from .io import iter_jsonl, json_line, parse
-from .models import GoldClaim, GoldDocument
+from .. import errors
+from ..corpus.documents import decode, read_bytes, sha256_hex
+from ..io import iter_jsonl, json_line, parse
+from ..models import GoldClaim, GoldDocument
 
 DOCUMENTS = "documents.jsonl"
 CLAIMS = "claims.jsonl"
@@ -177,7 +177,7 @@ def locate(path: Path, text: str, omit_text: bool = False) -> list[GoldClaim]:
 def merge_claims(folder: Path, doc_id: str, claims: list[GoldClaim]) -> Path:
     """Replace one document's claims in ``folder``'s claims.jsonl (written atomically, in
     doc_id and start order)."""
-    from .io import write_text_atomic
+    from ..io import write_text_atomic
 
     path = folder / CLAIMS
     kept = []

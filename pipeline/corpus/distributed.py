@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from itertools import count, islice
 from typing import Any
 
-from . import errors
+from .. import errors
 from .documents import MAX_CHARS, SourceDocument
-from .run import CHUNK_CHARS, Failure, Runner, WorkerSpec, describe, one_line, worker_runner
+from .runner import CHUNK_CHARS, Failure, Runner, WorkerSpec, describe, one_line, worker_runner
 
 PARTITION_DOCS = 16
 HANDSHAKE_SLACK = 2.0  # seconds past Dask's connect timeout for a scheduler to say who it is

@@ -20,11 +20,11 @@ from pathlib import Path
 
 from spacy.scorer import PRFScore
 
-from . import errors
-from .gazetteer import Gazetteer
+from .. import errors
+from ..gazetteer import Gazetteer
+from ..io import iter_jsonl, parse
+from ..models import CERTAINTIES, STANCES, ClaimRecord, GoldClaim
 from .gold import GoldSet, check_span, with_text
-from .io import iter_jsonl, parse
-from .models import CERTAINTIES, STANCES, ClaimRecord, GoldClaim
 
 LABEL_FIELDS = {"stance": STANCES, "certainty": CERTAINTIES}
 SET_FIELDS = ("actors", "regions", "relations")

@@ -1,7 +1,7 @@
 """The quality report: the pipeline scored on the seed gold and the dev split, with the
 annotators' agreement beside it (``make quality`` writes ``bench/quality.md``).
 
-Every figure comes from :mod:`pipeline.evaluate`; this module only groups the gold
+Every figure comes from :mod:`pipeline.evaluation.scoring`; this module only groups the gold
 documents (seed, dev-tune, dev-test), counts the errors by kind and renders Markdown.
 """
 
@@ -11,9 +11,9 @@ import json
 from collections import Counter
 from pathlib import Path
 
-from . import errors
-from .evaluate import ClaimView, differences, evaluate
+from .. import errors
 from .gold import GoldSet
+from .scoring import ClaimView, differences, evaluate
 
 SPLITS = ("train", "tune", "test")
 HEADLINE = (
@@ -101,7 +101,7 @@ def error_counts(rows: list[dict]) -> Counter:
 
 def time_error(gold: tuple, pred: tuple | None) -> str:
     """The kind of a time difference: the relative label, else the years (else finer)."""
-    from .evaluate import years
+    from .scoring import years
 
     if pred is None or gold[0] != pred[0]:
         return f"time {gold[0]} -> {pred[0] if pred else None}"
@@ -120,7 +120,7 @@ def score_part(gold: GoldSet, views: list[ClaimView], gazetteer) -> dict:
 
 def agreement(first: GoldSet, second: GoldSet, gazetteer) -> dict:
     """The second annotator's claims scored against the first's, on shared documents."""
-    from .evaluate import documents_in_common
+    from .scoring import documents_in_common
 
     mapping = documents_in_common(first, second)
     views = [

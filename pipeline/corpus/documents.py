@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import errors
+from .. import errors
 
 BOM = "\ufeff"
 

@@ -1,6 +1,6 @@
 """Running the pipeline: read inputs lazily, process in batches, stream records out.
 
-Inputs are read by :mod:`pipeline.inputs` (text files, folders, JSONL files). A document
+Inputs are read by :mod:`pipeline.corpus.inputs` (text files, folders, JSONL files). A document
 that cannot be read or processed becomes a :class:`Failure`; the others go on.
 """
 
@@ -14,14 +14,14 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from . import errors
-from .components.base import ERROR_KEY
-from .conversion import records_from_doc
+from .. import errors
+from ..components.base import ERROR_KEY
+from ..conversion import records_from_doc
+from ..models import ClaimRecord, Provenance
+from ..textnorm import make_doc
+from ..version import __version__
 from .documents import MAX_CHARS, SourceDocument
 from .inputs import Failure
-from .models import ClaimRecord, Provenance
-from .textnorm import make_doc
-from .version import __version__
 
 # Documents longer than this go through the pipeline on their own, in paragraph-bounded
 # chunks of at most this many characters (each a separate Doc, offsets stitched back), so
@@ -160,8 +160,8 @@ class Runner:
         nlp=None,
         date: str | None = None,
     ) -> None:
-        from .components.base import gazetteer_of
-        from .nlp import model_id, shared_nlp
+        from ..components.base import gazetteer_of
+        from ..nlp import model_id, shared_nlp
 
         self.nlp = nlp if nlp is not None else shared_nlp(model)
         install_error_handler(self.nlp)
@@ -181,7 +181,7 @@ class Runner:
         """What shapes the records besides the text, which a resumable run records and
         ``--resume`` compares: the claims and model versions, the focal pair, and digests
         of the pipeline's config, lexicons and gazetteer extension."""
-        from .nlp import fingerprint
+        from ..nlp import fingerprint
 
         return {
             "pipeline": __version__,
@@ -208,7 +208,7 @@ class Runner:
         """(date, where it comes from) of a document: its input's, else --date; for a
         chunked document without either, a dateline or estimate number of its first chunk
         (else the pipeline's claims_dates reads each Doc); (None, None) if none."""
-        from .components.dates import DateFinder
+        from ..components.dates import DateFinder
 
         if source.date:
             return source.date, "input"
@@ -243,7 +243,7 @@ class Runner:
         one, detected on its first chunk (else the stance component detects it per Doc)."""
         focal = self.focal or source.focal_actors
         if not focal and first_chunk is not None:
-            from .nlp import run_until
+            from ..nlp import run_until
 
             doc = run_until(self.nlp, self.make_doc(first_chunk, []), "claims_focal")
             focal = list(doc._.focal or [])
@@ -454,7 +454,7 @@ def worker_runner(spec: WorkerSpec) -> Runner:
     cache: the same spec gives the same runner)."""
     from pathlib import Path
 
-    from .nlp import load_saved
+    from ..nlp import load_saved
 
     nlp = load_saved(Path(spec.folder))
     return Runner(
@@ -540,7 +540,7 @@ def predict_gold(gold, model: str | None = None, nlp=None, dates: bool = True):
     """Run the pipeline (``nlp``, else the shared one) on every gold document (with its
     focal pair and, unless ``dates`` is false, its date), as ``claims run`` does on the
     folder's documents.jsonl; return ClaimViews."""
-    from .evaluate import ClaimView
+    from ..evaluation.scoring import ClaimView
 
     runner = Runner(model, nlp=nlp)
     sources = [

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import errors
+from .. import errors
 from .documents import MAX_CHARS, SourceDocument
 from .inputs import Failure, iter_documents
 from .sink import RecordSink
@@ -181,8 +181,8 @@ def run_corpus(
 def make_runner(model, config, gazetteer, focal, max_chars, date):
     """The run's runner, holding the pipeline built from ``model``, ``config`` and
     ``gazetteer`` (the default pipeline when neither is given)."""
-    from .nlp import command_nlp
-    from .run import Runner
+    from ..nlp import command_nlp
+    from .runner import Runner
 
     nlp = command_nlp(model, config, gazetteer)
     return Runner(focal=focal, max_chars=max_chars, nlp=nlp, date=date)
