@@ -34,12 +34,14 @@ def test_examples_carry_the_gold_on_reference_docs(nlp, small_gold):
 
 
 def test_nlp_evaluate_reports_the_claims_evaluate_figures(nlp):
-    """nlp.evaluate(examples(nlp, folder)) gives the figures `claims evaluate` gives."""
+    """nlp.evaluate(pipeline.examples(nlp, folder)) gives the figures `claims evaluate`
+    gives."""
+    import pipeline
     from pipeline.corpus.runner import predict_gold
     from pipeline.evaluation.scoring import evaluate
     from pipeline.gazetteer import load_gazetteer
 
-    scores = nlp.evaluate(examples(nlp, SEED_GOLD))
+    scores = nlp.evaluate(pipeline.examples(nlp, SEED_GOLD))
     gold = load_gold(SEED_GOLD)
     report = evaluate(gold, predict_gold(gold), load_gazetteer())
     assert scores["claims_f"] == pytest.approx(report["claims"]["lenient"]["f"])

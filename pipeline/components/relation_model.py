@@ -115,7 +115,7 @@ class RelationModel(ClaimClassifier):
         if negated(lca):
             names.append("lca_neg")
         names.append(f"lca_modal={modal(lca)}")
-        for token in {*up_a[1:-1], *up_b[1:-1]}:
+        for token in sorted({*up_a[1:-1], *up_b[1:-1]}, key=lambda t: t.i):  # one order
             names.append(f"on_path={token.lemma_.lower()}")
             if self.polarity(token):
                 names.append(f"on_path_pol={self.polarity(token)}")
