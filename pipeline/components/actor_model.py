@@ -23,8 +23,8 @@ probability on ``span._.model_probability``, so the relation and stance componen
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cached_property
 
 import numpy
 from spacy.language import Language
@@ -69,23 +69,16 @@ class ActorModel(ClaimClassifier):
 
     # -- lookups ----------------------------------------------------------------------------
 
-    @cached_property
-    def spellings(self) -> dict[str, set[str]]:
-        """Lower-cased spelling -> actor IDs (names, aliases, seats, demonyms)."""
-        out: dict[str, set[str]] = {}
-        for pattern in self.gazetteer.patterns:
-            if pattern["role"] in {"actor", "state", "seat", "demonym"}:
-                out.setdefault(pattern["text"].lower(), set()).update(pattern["ids"])
-        return out
+    @property
+    def spellings(self) -> Mapping[str, list[str]]:
+        """Lower-cased spelling -> actor IDs (names, aliases, seats, demonyms), from the
+        gazetteer's binary form (built with it, not at every start)."""
+        return self.gazetteer.indexes.spellings
 
-    @cached_property
-    def surnames(self) -> dict[str, set[str]]:
+    @property
+    def surnames(self) -> Mapping[str, list[str]]:
         """Lower-cased last word of a person's name -> person IDs."""
-        out: dict[str, set[str]] = {}
-        for aid, actor in self.gazetteer.actors.items():
-            if actor.get("type") == "person" and actor.get("name"):
-                out.setdefault(actor["name"].split()[-1].lower(), set()).add(aid)
-        return out
+        return self.gazetteer.indexes.surnames
 
     # -- items ------------------------------------------------------------------------------
 

@@ -11,7 +11,10 @@ holds
   string hashes (actor names in lower case, every other pattern as written, a demonym also
   in its -s plural), rows sorted by first word;
 - the tables ``claims_names`` looks up: person names by their spelling-blind skeleton, and
-  the state a state's name, demonym or seat stands for.
+  the state a state's name, demonym or seat stands for;
+- the tables ``claims_actor_model`` links unlinked names with: every lower-cased spelling
+  of an actor (name, alias, seat, demonym) and every person's surname, each decoded when
+  first read.
 
 A gazetteer with a user's extension is encoded the same way when a pipeline is built with
 it, and a saved pipeline stores that binary. The committed binary is checked against the
@@ -32,10 +35,11 @@ from srsly import msgpack
 
 from ..ids import slugify
 
-FORMAT = 1
+FORMAT = 2
 STORE = Path(__file__).with_name("gazetteer.msgpack")
 SOURCE = Path(__file__).with_name("gazetteer.json")
 STATE_ROLES = {"state", "demonym", "seat"}
+SPELLING_ROLES = {"actor", "state", "seat", "demonym"}
 # A phrase table's arrays and their types (string hashes, row ends, pattern numbers).
 PHRASE_ARRAYS = (
     ("firsts", "<u8"), ("words", "<u8"), ("word_ends", "<i8"), ("keys", "<i4"), ("key_ends", "<i8"),
@@ -83,6 +87,24 @@ def state_texts(patterns: Iterable[dict]) -> dict[str, str]:
         if pattern["role"] in STATE_ROLES and len(pattern["ids"]) == 1:
             found.setdefault(pattern["text"], pattern["ids"][0])
     return found
+
+
+def spellings(patterns: Iterable[dict]) -> dict[str, list[str]]:
+    """Lower-cased spelling -> the actor IDs it names (names, aliases, seats, demonyms)."""
+    found: dict[str, set[str]] = {}
+    for pattern in patterns:
+        if pattern["role"] in SPELLING_ROLES:
+            found.setdefault(pattern["text"].lower(), set()).update(pattern["ids"])
+    return {text: sorted(ids) for text, ids in found.items()}
+
+
+def surnames(actors: Mapping[str, dict]) -> dict[str, list[str]]:
+    """Lower-cased last word of a person's name -> the person IDs."""
+    found: dict[str, set[str]] = {}
+    for aid, actor in actors.items():
+        if actor.get("type") == "person" and actor.get("name"):
+            found.setdefault(actor["name"].split()[-1].lower(), set()).add(aid)
+    return {word: sorted(ids) for word, ids in found.items()}
 
 
 def phrase_rows(patterns: Sequence[dict]) -> tuple[list, list]:
@@ -133,6 +155,32 @@ class Blobs:
             raw = self.data[start : int(self.ends[i])]
             found = self.decoded[i] = msgpack.unpackb(raw, raw=False, object_pairs_hook=dict)
         return found
+
+
+class Lookup(Mapping):
+    """A table (str -> list of IDs) kept as msgpack bytes and decoded when first read."""
+
+    def __init__(self, raw: bytes) -> None:
+        self.raw = raw
+        self.table: dict[str, list[str]] | None = None
+
+    @classmethod
+    def build(cls, table: Mapping[str, list[str]]) -> Lookup:
+        return cls(srsly.msgpack_dumps(dict(table)))
+
+    def decoded(self) -> dict[str, list[str]]:
+        if self.table is None:
+            self.table = srsly.msgpack_loads(self.raw)
+        return self.table
+
+    def __getitem__(self, key: str) -> list[str]:
+        return self.decoded()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.decoded())
+
+    def __len__(self) -> int:
+        return len(self.decoded())
 
 
 class Records(Mapping):
@@ -293,6 +341,8 @@ class Indexes:
     folded: PhraseTable
     skeletons: dict[str, str | None]
     state_texts: dict[str, str]
+    spellings: Lookup
+    surnames: Lookup
 
     @classmethod
     def build(cls, actors: Mapping[str, dict], patterns: Sequence[dict]) -> Indexes:
@@ -302,6 +352,8 @@ class Indexes:
             folded=PhraseTable.build("LOWER", folded),
             skeletons=person_skeletons(actors),
             state_texts=state_texts(patterns),
+            spellings=Lookup.build(spellings(patterns)),
+            surnames=Lookup.build(surnames(actors)),
         )
 
     def to_dict(self) -> dict:
@@ -310,6 +362,8 @@ class Indexes:
             "folded": self.folded.to_dict(),
             "skeletons": self.skeletons,
             "state_texts": self.state_texts,
+            "spellings": self.spellings.raw,
+            "surnames": self.surnames.raw,
         }
 
     @classmethod
@@ -319,6 +373,8 @@ class Indexes:
             folded=PhraseTable.from_dict(saved["folded"]),
             skeletons=saved["skeletons"],
             state_texts=saved["state_texts"],
+            spellings=Lookup(saved["spellings"]),
+            surnames=Lookup(saved["surnames"]),
         )
 
 
