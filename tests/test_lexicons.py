@@ -197,6 +197,9 @@ def broken_lexicon(tmp_path, name: str, change) -> str:
          lambda r: r.pop("epistemic_modals"), ["epistemic_modals"]),
         ("claims_sections", "lexicon", "sections", lambda r: r.update(max_topic_words="six"),
          ["max_topic_words"]),
+        ("claims_relations", "lexicon", "relations",
+         lambda r: r["hostile_verbs"].append(r["hostile_verbs"][0]),
+         ["hostile_verbs: 'oppose' is listed twice"]),
     ],
 )  # fmt: skip
 def test_lexicons_bad_lexicon_fails_when_the_component_is_built(

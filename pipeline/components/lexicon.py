@@ -17,7 +17,7 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .. import errors
 
@@ -26,9 +26,20 @@ Polarity = Literal["cooperative", "hostile"]
 
 
 class Lexicon(BaseModel):
-    """A component's lexicon: every key known, every key required."""
+    """A component's lexicon: every key known, every key required, no word listed twice in
+    a list (a repeated entry is a slip: it says nothing, and an edit to one copy leaves the
+    other)."""
 
     model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="after")
+    def _no_repeated_entry(self):
+        for key, value in self:
+            if isinstance(value, list) and all(isinstance(entry, str) for entry in value):
+                repeated = next((e for i, e in enumerate(value) if e in value[:i]), None)
+                if repeated is not None:
+                    raise ValueError(f"{key}: {repeated!r} is listed twice")
+        return self
 
 
 class ModalityLexicon(Lexicon):
@@ -364,9 +375,10 @@ def validated(name: str, raw: object, source: str | Path) -> dict:
 def bad_lexicon(name: str, exc: ValidationError) -> str:
     """One line from a validation error: the first problem and how many there are."""
     first = exc.errors()[0]
-    where = ".".join(str(part) for part in first["loc"]) or "(top level)"
+    where = ".".join(str(part) for part in first["loc"])
+    problem = f"{where}: {first['msg']}" if where else first["msg"].removeprefix("Value error, ")
     more = exc.error_count() - 1
-    detail = f"{where}: {first['msg']}" + (f" (and {more} more)" if more else "")
+    detail = problem + (f" (and {more} more)" if more else "")
     return errors.BAD_LEXICON.format(name=name, detail=detail)
 
 
