@@ -106,6 +106,18 @@ def test_an_untrained_component_leaves_the_rules_labels(nlp, parse):
     assert [(c._.stance, c._.relations) for c in doc.spans["claims"]] == before
 
 
+def run_on_a_sentence(tmp_path, config: Path) -> subprocess.CompletedProcess:
+    """`claims run --config CONFIG` on a one-sentence text file, in a fresh process."""
+    text = tmp_path / "note.txt"
+    text.write_text("Russia and Iran support the Syrian regime.\n")
+    return subprocess.run(
+        [sys.executable, "-m", "pipeline.cli", "run", str(text), "--config", str(config)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+
+
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory):
     """`claims train` on the tiny gold folder (two folds), and what it printed."""
@@ -141,14 +153,7 @@ def test_train_output_runs_through_load_and_the_cli(trained, tmp_path):
     record = records(doc, doc_id="d", nlp=nlp)[0]
     assert record.stance.probability is not None
     assert record.stance.origin in ("rule", "model")
-    text = tmp_path / "note.txt"
-    text.write_text("Russia and Iran support the Syrian regime.\n")
-    run = subprocess.run(
-        [sys.executable, "-m", "pipeline.cli", "run", str(text), "--config", str(out)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-    )
+    run = run_on_a_sentence(tmp_path, out)
     assert run.returncode == 0, run.stderr
     assert json.loads(run.stdout.splitlines()[0])["stance"]["probability"] is not None
 
@@ -240,14 +245,7 @@ def test_train_with_another_model_shape_starts_from_no_weights(tmp_path, runner)
 def test_weights_a_config_names_must_fit_its_model(tmp_path):
     bundled = ROOT / "pipeline" / "trained" / "claims_stance_model"
     config = other_stance_model(tmp_path, weights=str(bundled))
-    text = tmp_path / "note.txt"
-    text.write_text("Russia and Iran support the Syrian regime.\n")
-    run = subprocess.run(
-        [sys.executable, "-m", "pipeline.cli", "run", str(text), "--config", str(config)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-    )
+    run = run_on_a_sentence(tmp_path, config)
     assert run.returncode == 2
     assert "do not fit claims_stance_model's model" in run.stderr
     assert str(bundled) in run.stderr
