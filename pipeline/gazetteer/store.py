@@ -13,8 +13,8 @@ holds
 - the tables ``claims_names`` looks up: person names by their spelling-blind skeleton, and
   the state a state's name, demonym or seat stands for;
 - the tables ``claims_actor_model`` links unlinked names with: every lower-cased spelling
-  of an actor (name, alias, seat, demonym) and every person's surname, each decoded when
-  first read.
+  of an actor (name, alias, seat, demonym) and every person's surname, records as the
+  entries are.
 
 A gazetteer with a user's extension is encoded the same way when a pipeline is built with
 it, and a saved pipeline stores that binary. The committed binary is checked against the
@@ -27,6 +27,7 @@ import hashlib
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy
@@ -157,53 +158,34 @@ class Blobs:
         return found
 
 
-class Lookup(Mapping):
-    """A table (str -> list of IDs) kept as msgpack bytes and decoded when first read."""
-
-    def __init__(self, raw: bytes) -> None:
-        self.raw = raw
-        self.table: dict[str, list[str]] | None = None
-
-    @classmethod
-    def build(cls, table: Mapping[str, list[str]]) -> Lookup:
-        return cls(srsly.msgpack_dumps(dict(table)))
-
-    def decoded(self) -> dict[str, list[str]]:
-        if self.table is None:
-            self.table = srsly.msgpack_loads(self.raw)
-        return self.table
-
-    def __getitem__(self, key: str) -> list[str]:
-        return self.decoded()[key]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.decoded())
-
-    def __len__(self) -> int:
-        return len(self.decoded())
-
-
 class Records(Mapping):
-    """ID -> entry (actors, regions), each entry decoded when first read."""
+    """ID -> entry (actors, regions; a spelling -> its actor IDs), each entry decoded when
+    first read, the IDs themselves when first looked up."""
 
-    def __init__(self, keys: list[str], blobs: Blobs) -> None:
-        self.ids = keys
-        self.at = {key: i for i, key in enumerate(keys)}
+    def __init__(self, keys: bytes, blobs: Blobs) -> None:
+        self.raw_ids = keys  # the IDs, UTF-8, one per line
         self.blobs = blobs
 
     @classmethod
-    def build(cls, table: Mapping[str, dict]) -> Records:
+    def build(cls, table: Mapping[str, object]) -> Records:
         if any("\n" in key for key in table):
             raise ValueError("an ID with a line break")
-        return cls(list(table), Blobs.build(table.values()))
+        return cls("\n".join(table).encode("utf-8"), Blobs.build(table.values()))
 
     def to_dict(self) -> dict:
-        return {"keys": "\n".join(self.ids).encode("utf-8"), **self.blobs.to_dict()}
+        return {"keys": self.raw_ids, **self.blobs.to_dict()}
 
     @classmethod
     def from_dict(cls, saved: dict) -> Records:
-        keys = saved["keys"].decode("utf-8").split("\n") if saved["keys"] else []
-        return cls(keys, Blobs.from_dict(saved))
+        return cls(saved["keys"], Blobs.from_dict(saved))
+
+    @cached_property
+    def ids(self) -> list[str]:
+        return self.raw_ids.decode("utf-8").split("\n") if self.raw_ids else []
+
+    @cached_property
+    def at(self) -> dict[str, int]:
+        return {key: i for i, key in enumerate(self.ids)}
 
     def __getitem__(self, key: str) -> dict:
         return self.blobs[self.at[key]]
@@ -341,8 +323,8 @@ class Indexes:
     folded: PhraseTable
     skeletons: dict[str, str | None]
     state_texts: dict[str, str]
-    spellings: Lookup
-    surnames: Lookup
+    spellings: Records
+    surnames: Records
 
     @classmethod
     def build(cls, actors: Mapping[str, dict], patterns: Sequence[dict]) -> Indexes:
@@ -352,8 +334,8 @@ class Indexes:
             folded=PhraseTable.build("LOWER", folded),
             skeletons=person_skeletons(actors),
             state_texts=state_texts(patterns),
-            spellings=Lookup.build(spellings(patterns)),
-            surnames=Lookup.build(surnames(actors)),
+            spellings=Records.build(spellings(patterns)),
+            surnames=Records.build(surnames(actors)),
         )
 
     def to_dict(self) -> dict:
@@ -362,8 +344,8 @@ class Indexes:
             "folded": self.folded.to_dict(),
             "skeletons": self.skeletons,
             "state_texts": self.state_texts,
-            "spellings": self.spellings.raw,
-            "surnames": self.surnames.raw,
+            "spellings": self.spellings.to_dict(),
+            "surnames": self.surnames.to_dict(),
         }
 
     @classmethod
@@ -373,8 +355,8 @@ class Indexes:
             folded=PhraseTable.from_dict(saved["folded"]),
             skeletons=saved["skeletons"],
             state_texts=saved["state_texts"],
-            spellings=Lookup(saved["spellings"]),
-            surnames=Lookup(saved["surnames"]),
+            spellings=Records.from_dict(saved["spellings"]),
+            surnames=Records.from_dict(saved["surnames"]),
         )
 
 
