@@ -53,19 +53,19 @@ def main() -> int:
         ],
     }
     gazetteer = load_gazetteer()
-    undated = build_nlp()
+    undated, with_dates = build_nlp(), build_nlp()
     for name in ("claims_dates", "claims_eras"):
         undated.disable_pipe(name)
-    whole = dev.subset(dated)
-    runs = {
-        False: predict_gold(whole, nlp=undated, dates=False),
-        True: predict_gold(whole, nlp=build_nlp()),
-    }
+
+    def runs(gold) -> dict:
+        return {
+            False: predict_gold(gold, nlp=undated, dates=False),
+            True: predict_gold(gold, nlp=with_dates),
+        }
+
+    dev_runs = runs(dev.subset(dated))
     trained = [d.doc_id for d in train.documents.values() if d.date]
-    train_runs = {
-        False: predict_gold(train.subset(trained), nlp=undated, dates=False),
-        True: predict_gold(train.subset(trained), nlp=build_nlp()),
-    }
+    train_runs = runs(train.subset(trained))
     lines = [
         "# Date-aware actors",
         "",
@@ -82,7 +82,7 @@ def main() -> int:
     for label, ids in parts.items():
         gold = dev.subset(ids)
         reports = [
-            evaluate(gold, [v for v in runs[flag] if v.doc_id in ids], gazetteer, False)
+            evaluate(gold, [v for v in dev_runs[flag] if v.doc_id in ids], gazetteer, False)
             for flag in (False, True)
         ]
         lines.append(row(label, gold, len(ids), *reports))

@@ -321,8 +321,10 @@ def _load_weights(nlp: Language, names: list[str], settings: dict, base: Path) -
         if isinstance(proc, ClaimClassifier):
             given = settings[name].get("weights")
             weights = base / given if given else TRAINED / name
-            if fits(proc, weights) or _refuse_weights(name, weights, given):
+            if fits(proc, weights):
                 proc.initialize(nlp=nlp, weights=str(weights))
+            else:
+                _refuse_weights(name, weights, given)
 
 
 def fits(proc, weights: Path) -> bool:
@@ -338,7 +340,7 @@ def fits(proc, weights: Path) -> bool:
     return True
 
 
-def _refuse_weights(name: str, weights: Path, given: str | None) -> bool:
+def _refuse_weights(name: str, weights: Path, given: str | None) -> None:
     """Weights that do not fit: an error for the ones a config names; the bundled ones are
     of the default config's model, so a config with another model (a dense width, a hash
     length) leaves the component untrained (as ``claims train --config`` then trains it)."""
@@ -352,7 +354,6 @@ def _refuse_weights(name: str, weights: Path, given: str | None) -> bool:
         "(claims train --config trains it)",
         stacklevel=2,
     )
-    return False
 
 
 def claims_components(config: str | Path | None = None) -> tuple[tuple[str, dict, dict], ...]:
