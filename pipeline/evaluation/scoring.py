@@ -61,8 +61,8 @@ class ClaimView:
             stance=claim.stance,
             certainty=claim.certainty,
             relations=frozenset((r.source, r.target, r.polarity) for r in claim.relations),
-            source=(claim.source.kind, claim.source.actor) if claim.source else None,
-            time=(claim.time.relative, claim.time.start, claim.time.end) if claim.time else None,
+            source=source_key(claim.source),
+            time=time_key(claim.time),
         )
 
     @classmethod
@@ -78,11 +78,19 @@ class ClaimView:
             stance=record.stance.label,
             certainty=record.certainty.label,
             relations=frozenset((r.source, r.target, r.polarity) for r in record.relations),
-            source=(record.source.kind, record.source.actor) if record.source else None,
-            time=(
-                (record.time.relative, record.time.start, record.time.end) if record.time else None
-            ),
+            source=source_key(record.source),
+            time=time_key(record.time),
         )
+
+
+def source_key(source) -> tuple[str, str | None] | None:
+    """(kind, actor) of a gold or predicted source, as the two are compared."""
+    return (source.kind, source.actor) if source else None
+
+
+def time_key(time) -> tuple[str, str | None, str | None] | None:
+    """(relative, start, end) of a gold or predicted time, as the two are compared."""
+    return (time.relative, time.start, time.end) if time else None
 
 
 @dataclass
