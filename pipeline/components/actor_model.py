@@ -40,7 +40,7 @@ from .base import gazetteer_of
 from .classifier import ClaimClassifier, Features, Item, aligned_gold
 from .lexicon import load_lexicon
 from .names import display_name
-from .syntax import mention_head
+from .syntax import indexes_with, mention_head, starting_within, tokens_within, word_ids
 
 LABELS = ("no", "yes")
 THRESHOLD_KEYS = ("keep", "coref", "link")
@@ -86,12 +86,17 @@ class ActorModel(ClaimClassifier):
         lex = self.cfg["lexicon"]
         claims = list(doc.spans.get("claims", []))
         actors = sorted(doc.spans.get("actors", []), key=lambda s: s.start)
-        in_claim = [[s for s in actors if c.start <= s.start < c.end] for c in claims]
+        in_claim = starting_within(actors, claims)
         ids = [list(dict.fromkeys(s.kb_id_ for s in spans)) for spans in in_claim]
         roles = [first_roles(spans) for spans in in_claim]
         focal = list(doc._.focal or [])
         covered = {i for s in actors for i in range(s.start, s.end)}
-        unlinked = list(doc.spans.get("candidates", []))
+        unlinked = starting_within(
+            sorted(doc.spans.get("candidates", []), key=lambda s: s.start), claims
+        )
+        found = indexes_with(doc, self.referring_ids(), "LOWER")
+        referring = [i for i in found if i not in covered]
+        gazetteer = self.gazetteer
         seen: Counter = Counter()
         out: list[Item] = []
         for n, claim in enumerate(claims):
@@ -101,9 +106,9 @@ class ActorModel(ClaimClassifier):
                 a for k in range(n - 1, max(-1, n - 1 - lex["window_claims"]), -1) for a in ids[k]
             ]
             context = Context(window, focal, seen, roles[max(0, n - 3) : n])
-            out += self.coref_items(n, claim, present, context, covered)
-            ents = [e for e in unlinked if claim.start <= e.start < claim.end]
-            out += self.link_items(n, ents, present, seen)
+            words = tokens_within(claim, referring)
+            out += self.coref_items(n, [t for t in words if self.referring(t)], present, context)
+            out += self.link_items(n, unlinked[n], present, seen, gazetteer)
             seen.update(ids[n])
         return out
 
@@ -132,7 +137,13 @@ class ActorModel(ClaimClassifier):
             out.append(Item(("keep", n, aid, first.start, first.end), Features.from_names(names)))
         return out
 
+    def referring_ids(self) -> frozenset[int]:
+        """The string IDs of the pronouns and referring nouns (``referring``'s words)."""
+        lex = self.cfg["lexicon"]
+        return word_ids(self.vocab, [*lex["pronouns"], *lex["referring_nouns"]])
+
     def referring(self, token: Token) -> bool:
+        """A pronoun, or a referring noun with a determiner ("the two governments")."""
         lex = self.cfg["lexicon"]
         if token.lower_ in lex["pronouns"]:
             return True
@@ -141,22 +152,21 @@ class ActorModel(ClaimClassifier):
         return any(c.dep_ in {"det", "poss", "nummod"} and c.lower_ in lex["determiners"]
                    for c in token.children)  # fmt: skip
 
-    def coref_items(self, n, claim, present, context: Context, covered) -> list[Item]:
+    def coref_items(self, n, words: list[Token], present, context: Context) -> list[Item]:
+        """Items for the referring expressions ``words`` of claim ``n``."""
         candidates = list(dict.fromkeys([*context.window, *context.focal]))
         candidates = [c for c in candidates if c not in present][:10]
         most = context.seen.most_common(1)[0][0] if context.seen else None
         out = []
-        for token in claim:
-            if token.i in covered or not self.referring(token):
-                continue
-            word = token.lower_
-            subject = token.dep_ in SUBJECT_DEPS or token.head.dep_ in SUBJECT_DEPS
+        for token in words:
+            word, dep = token.lower_, token.dep_
+            subject = dep in SUBJECT_DEPS or token.head.dep_ in SUBJECT_DEPS
             for c in candidates:
                 rank = context.window.index(c) if c in context.window else -1
                 recency = "focal" if rank < 0 else str(min(rank, 4))
                 role = context.last_role(c)
                 names = [
-                    "kind=coref", f"m={word}", f"m_dep={token.dep_}", f"m_pos={token.pos_}",
+                    "kind=coref", f"m={word}", f"m_dep={dep}", f"m_pos={token.pos_}",
                     f"ctype={actor_type(c)}", f"rec={recency}", f"focal={c in context.focal}",
                     f"m={word}|ctype={actor_type(c)}", f"m={word}|rec={recency}",
                     f"m={word}|focal={c in context.focal}", f"ctype={actor_type(c)}|rec={recency}",
@@ -165,22 +175,23 @@ class ActorModel(ClaimClassifier):
                     f"role={role}", f"m_subj={subject}|role={role}", f"m={word}|role={role}",
                     f"most={c == most}", f"m={word}|most={c == most}",
                 ]  # fmt: skip
-                out.append(Item(("coref", n, c, token.i, token.i + 1), Features.from_names(names)))
+                key = ("coref", n, c, token.i, token.i + 1)
+                out.append(Item(key, Features.from_names(names)))
         return out
 
-    def link_candidates(self, ent: Span, seen: Counter) -> list[tuple[str, str]]:
+    def link_candidates(self, ent: Span, seen: Counter, gazetteer: Gazetteer) -> list[tuple]:
         """(actor ID, how) for an unlinked entity: spellings, surnames, the document's
         actors sharing a word, and a minted ID."""
         text = ent.text.lower().removeprefix("the ").strip()
         found: dict[str, str] = {}
-        for aid in sorted(self.spellings.get(text, ())):
+        for aid in sorted(gazetteer.indexes.spellings.get(text, ())):
             found.setdefault(aid, "spelling")
         if ent.label_ == "PERSON" and text:
-            for aid in sorted(self.surnames.get(text.split()[-1], ())):
+            for aid in sorted(gazetteer.indexes.surnames.get(text.split()[-1], ())):
                 found.setdefault(aid, "surname")
         words = {w for w in text.split() if len(w) > 3}
         for aid in seen:
-            name = self.gazetteer.actor_name(aid).lower()
+            name = gazetteer.actor_name(aid).lower()
             if words & set(name.split()):
                 found.setdefault(aid, "doc")
         kind = self.cfg["lexicon"]["mint_labels"].get(ent.label_)
@@ -189,16 +200,17 @@ class ActorModel(ClaimClassifier):
             found.setdefault(minted, "mint")
         return list(found.items())[:8]
 
-    def link_items(self, n, ents, present, seen) -> list[Item]:
+    def link_items(self, n, ents, present, seen, gazetteer: Gazetteer) -> list[Item]:
+        known = gazetteer.actors
         out = []
         for ent in ents:
             shape = entity_shape(ent)
-            for aid, how in self.link_candidates(ent, seen):
+            for aid, how in self.link_candidates(ent, seen, gazetteer):
                 if aid in present:
                     continue
                 names = [
                     "kind=link", f"how={how}", f"ent={ent.label_}", f"how={how}|ent={ent.label_}",
-                    f"ctype={actor_type(aid)}", f"known={aid in self.gazetteer.actors}",
+                    f"ctype={actor_type(aid)}", f"known={aid in known}",
                     f"seen={min(seen[aid], 3)}", f"how={how}|seen={bool(seen[aid])}",
                     f"dep={ent.root.dep_}", f"how={how}|dep={ent.root.dep_}",
                 ]  # fmt: skip

@@ -10,31 +10,78 @@ relation triples) are features too: the model stacks on them, it does not replac
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from itertools import pairwise
 
 import numpy
-from spacy.tokens import Doc, Span, Token
+from spacy.attrs import DEP, HEAD, IS_PUNCT, IS_SPACE, LEMMA, LIKE_NUM, LOWER, POS, TAG
+from spacy.tokens import Doc, Span
 
 FOCAL, ACTOR, SOURCE, TARGET = "FOCAL", "ACTOR", "SRC", "TGT"
 DENSE_SOURCES = ("none", "tensor", "vectors", "embedding")
 
 
-def masked_words(claim: Span, marks: dict[int, str]) -> list[str]:
-    """The claim's words as lemmas, a mention's tokens as one mark; no punctuation, digits
-    as ``NUM``."""
+@dataclass(frozen=True)
+class Tokens:
+    """A Doc's token attributes as plain lists, read once per Doc with ``Doc.to_array``:
+    the features read thousands of attributes per document, and each read through a
+    ``Token`` object builds one. ``lemma`` is lower-cased (``lemma_raw`` is not), ``head``
+    holds absolute indexes; ``negated`` the tokens with a ``neg`` child and ``modals`` a
+    verb's first modal auxiliary ("could", "would")."""
+
+    lemma: list[str]
+    lemma_raw: list[str]
+    lower: list[str]
+    dep: list[str]
+    pos: list[str]
+    tag: list[str]
+    head: list[int]
+    punct: list[bool]
+    space: list[bool]
+    num: list[bool]
+    negated: frozenset[int]
+    modals: dict[int, str]
+
+    @classmethod
+    def of(cls, doc: Doc) -> Tokens:
+        if not len(doc):
+            return cls(*([] for _ in range(10)), frozenset(), {})
+        columns = doc.to_array([LEMMA, LOWER, DEP, POS, TAG])
+        keys, inverse = numpy.unique(columns, return_inverse=True)
+        strings = doc.vocab.strings
+        names = [strings[k] for k in keys.tolist()]
+        lemma_raw, lower, dep, pos, tag = (
+            [names[k] for k in column] for column in inverse.reshape(columns.shape).T.tolist()
+        )
+        flags = doc.to_array([IS_PUNCT, IS_SPACE, LIKE_NUM]).T.tolist()
+        punct, space, num = ([bool(f) for f in column] for column in flags)
+        head = [i + o for i, o in enumerate(doc.to_array([HEAD]).astype("int64").ravel().tolist())]
+        modals: dict[int, str] = {}
+        for i, h in enumerate(head):
+            if h != i and dep[i] == "aux" and tag[i] == "MD":
+                modals.setdefault(h, lower[i])
+        lowered = {w: w.lower() for w in set(lemma_raw)}
+        negated = frozenset(h for i, h in enumerate(head) if h != i and dep[i] == "neg")
+        return cls([lowered[w] for w in lemma_raw], lemma_raw, lower, dep, pos, tag, head,
+                   punct, space, num, negated, modals)  # fmt: skip
+
+
+def masked_words(tokens: Tokens, start: int, end: int, marks: dict[int, str]) -> list[str]:
+    """The words of tokens ``start`` to ``end`` as lemmas, a mention's tokens as one mark; no
+    punctuation, digits as ``NUM``."""
     out: list[str] = []
     last_mark = None
-    for token in claim:
-        mark = marks.get(token.i)
+    for i in range(start, end):
+        mark = marks.get(i)
         if mark is not None:
             if mark != last_mark:
                 out.append(mark)
             last_mark = mark
             continue
         last_mark = None
-        if token.is_punct or token.is_space:
+        if tokens.punct[i] or tokens.space[i]:
             continue
-        out.append("NUM" if token.like_num else token.lemma_.lower())
+        out.append("NUM" if tokens.num[i] else tokens.lemma[i])
     return out
 
 
@@ -46,44 +93,34 @@ def ngrams(words: list[str], prefix: str = "") -> Iterator[str]:
         yield f"{prefix}b={a}_{b}"
 
 
-def dependency_arcs(claim: Span, marks: dict[int, str]) -> Iterator[str]:
-    """(head, relation, child) of every content word, with marks for mentions."""
-    for token in claim:
-        if token.is_punct or token.head.i == token.i or not claim.start <= token.head.i < claim.end:
+def dependency_arcs(tokens: Tokens, start: int, end: int, marks: dict[int, str]) -> Iterator[str]:
+    """(head, relation, child) of every content word of tokens ``start`` to ``end``, with
+    marks for mentions."""
+    lemma, head = tokens.lemma, tokens.head
+    for i in range(start, end):
+        h = head[i]
+        if tokens.punct[i] or h == i or not start <= h < end:
             continue
-        child = marks.get(token.i, token.lemma_.lower())
-        head = marks.get(token.head.i, token.head.lemma_.lower())
-        yield f"arc={head}>{token.dep_}>{child}"
+        yield f"arc={marks.get(h, lemma[h])}>{tokens.dep[i]}>{marks.get(i, lemma[i])}"
 
 
-def negated(token: Token) -> bool:
-    return any(c.dep_ == "neg" for c in token.children)
-
-
-def modal(token: Token) -> str | None:
-    """The modal auxiliary of a verb ("could", "would"), if any."""
-    for child in token.children:
-        if child.dep_ == "aux" and child.tag_ == "MD":
-            return child.lower_
-    return None
-
-
-def path_to_root(token: Token, stop: int) -> list[Token]:
-    """``token`` and its heads up to the sentence root or the token at index ``stop``."""
-    path = [token]
-    while path[-1].head.i != path[-1].i and path[-1].i != stop and len(path) < 40:
-        path.append(path[-1].head)
+def path_to_root(heads: list[int], i: int) -> list[int]:
+    """Token ``i`` and its heads up to the sentence root (at most 40)."""
+    path = [i]
+    while heads[path[-1]] != path[-1] and len(path) < 40:
+        path.append(heads[path[-1]])
     return path
 
 
-def lowest_common_head(a: Token, b: Token) -> tuple[Token | None, list[Token], list[Token]]:
-    """The lowest token heading both ``a`` and ``b`` and the paths up to it from each."""
-    up_a = path_to_root(a, -1)
-    seen = {t.i: n for n, t in enumerate(up_a)}
-    up_b = path_to_root(b, -1)
+def lowest_common_head(heads: list[int], a: int, b: int) -> tuple[int | None, list[int], list[int]]:
+    """The lowest token heading tokens ``a`` and ``b`` (indexes; ``heads`` each token's head)
+    and the paths up to it from each."""
+    up_a = path_to_root(heads, a)
+    seen = {t: n for n, t in enumerate(up_a)}
+    up_b = path_to_root(heads, b)
     for m, token in enumerate(up_b):
-        if token.i in seen:
-            return token, up_a[: seen[token.i] + 1], up_b[: m + 1]
+        if token in seen:
+            return token, up_a[: seen[token] + 1], up_b[: m + 1]
     return None, up_a, up_b
 
 

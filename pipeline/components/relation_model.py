@@ -15,6 +15,7 @@ kept) or ``model`` (the cue is the pair's lowest common head), with the model's
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from itertools import permutations
 
 import numpy
@@ -31,13 +32,12 @@ from .features import (
     ACTOR,
     SOURCE,
     TARGET,
+    Tokens,
     bucket,
     lowest_common_head,
-    modal,
-    negated,
 )
 from .relations import polarity_tables
-from .syntax import first_conjunct, mention_head
+from .syntax import mention_head
 
 LABELS = ("none", "cooperative", "hostile")
 THRESHOLD_KEYS = ("rule", "new")
@@ -62,82 +62,91 @@ class RelationModel(ClaimClassifier):
 
     def items(self, doc: Doc) -> list[Item]:
         actors = sorted(doc.spans.get("actors", []), key=lambda s: s.start)
+        tokens = Tokens.of(doc)
         out = []
         for n, claim in enumerate(doc.spans.get("claims", [])):
             mentions: dict[str, list[Span]] = {}
             for span in actors:
                 if claim.start <= span.start and span.end <= claim.end:
                     mentions.setdefault(span.kb_id_, []).append(span)
+            pair = Pair(claim, tokens, mentions, heads_of(mentions))
             rules = {(r["source"], r["target"]): r["polarity"] for r in claim._.relations or []}
             for a, b in permutations(sorted(mentions), 2):
-                features = self.features(claim, mentions, a, b, rules)
-                out.append(Item(key=(n, a, b), features=features))
+                out.append(Item(key=(n, a, b), features=self.features(pair, a, b, rules)))
         return out
 
-    def polarity(self, token: Token) -> str | None:
-        if token.pos_ in {"VERB", "AUX"}:
-            return self.verb_polarity.get(token.lemma_) or self.verb_polarity.get(token.lower_)
-        if token.pos_ in {"NOUN", "PROPN", "ADJ"}:
-            return self.noun_polarity.get(token.lower_) or self.noun_polarity.get(token.lemma_)
+    def polarity(self, tokens: Tokens, i: int) -> str | None:
+        pos = tokens.pos[i]
+        if pos in {"VERB", "AUX"}:
+            return self.verb_polarity.get(tokens.lemma_raw[i]) or self.verb_polarity.get(
+                tokens.lower[i]
+            )
+        if pos in {"NOUN", "PROPN", "ADJ"}:
+            return self.noun_polarity.get(tokens.lower[i]) or self.noun_polarity.get(
+                tokens.lemma_raw[i]
+            )
         return None
 
-    def features(self, claim: Span, mentions: dict, a: str, b: str, rules: dict) -> Features:
-        head_a, head_b = closest_heads(mentions[a], mentions[b])
+    def features(self, pair: Pair, a: str, b: str, rules: dict) -> Features:
+        tokens = pair.tokens
+        head_a, head_b = closest(pair.heads[a], pair.heads[b])
         names = ["bias", f"types={actor_type(a)}>{actor_type(b)}"]
         names += [f"rule={rules[(a, b)]}"] if (a, b) in rules else ["rule=none"]
         names += [f"rule_rev={rules[(b, a)]}"] if (b, a) in rules else []
-        names.append("src_first" if head_a.i < head_b.i else "tgt_first")
-        names.append(f"distance={bucket(abs(head_a.i - head_b.i))}")
-        names += self.path_features(head_a, head_b)
-        names += self.between_features(claim, head_a, head_b, mentions, a, b)
-        if first_conjunct(head_a) == first_conjunct(head_b):
+        names.append("src_first" if head_a < head_b else "tgt_first")
+        names.append(f"distance={bucket(abs(head_a - head_b))}")
+        names += self.path_features(tokens, head_a, head_b)
+        names += self.between_features(pair, head_a, head_b, a, b)
+        if first_conjunct_at(tokens, head_a) == first_conjunct_at(tokens, head_b):
             names.append("coordinated")
-        names.append(f"certainty={claim._.certainty}")
+        names.append(f"certainty={pair.claim._.certainty}")
         return Features.from_names(names)
 
-    def path_features(self, head_a: Token, head_b: Token) -> list[str]:
-        lca, up_a, up_b = lowest_common_head(head_a, head_b)
-        deps_a = "/".join(t.dep_ for t in up_a[:-1])
-        deps_b = "/".join(t.dep_ for t in up_b[:-1])
+    def path_features(self, tokens: Tokens, head_a: int, head_b: int) -> list[str]:
+        lca, up_a, up_b = lowest_common_head(tokens.head, head_a, head_b)
+        deps_a = "/".join(tokens.dep[i] for i in up_a[:-1])
+        deps_b = "/".join(tokens.dep[i] for i in up_b[:-1])
         if lca is None:
             return [f"nolca|{deps_a}|{deps_b}"]
-        lemma = lca.lemma_.lower()
+        lemma, polarity = tokens.lemma[lca], self.polarity(tokens, lca)
         names = [
             f"path={deps_a}|{deps_b}",
             f"path={deps_a}|{lemma}|{deps_b}",
             f"lca={lemma}",
-            f"lca_pos={lca.pos_}",
-            f"src_dep={up_a[0].dep_ if len(up_a) > 1 else 'self'}",
-            f"tgt_dep={up_b[0].dep_ if len(up_b) > 1 else 'self'}",
-            f"lca_pol={self.polarity(lca)}",
-            f"lca_pol={self.polarity(lca)}|{deps_a}|{deps_b}",
+            f"lca_pos={tokens.pos[lca]}",
+            f"src_dep={tokens.dep[up_a[0]] if len(up_a) > 1 else 'self'}",
+            f"tgt_dep={tokens.dep[up_b[0]] if len(up_b) > 1 else 'self'}",
+            f"lca_pol={polarity}",
+            f"lca_pol={polarity}|{deps_a}|{deps_b}",
         ]
-        if negated(lca):
+        if lca in tokens.negated:
             names.append("lca_neg")
-        names.append(f"lca_modal={modal(lca)}")
-        for token in sorted({*up_a[1:-1], *up_b[1:-1]}, key=lambda t: t.i):  # one order
-            names.append(f"on_path={token.lemma_.lower()}")
-            if self.polarity(token):
-                names.append(f"on_path_pol={self.polarity(token)}")
-            if negated(token):
+        names.append(f"lca_modal={tokens.modals.get(lca)}")
+        for i in sorted({*up_a[1:-1], *up_b[1:-1]}):  # one order
+            names.append(f"on_path={tokens.lemma[i]}")
+            if polarity := self.polarity(tokens, i):
+                names.append(f"on_path_pol={polarity}")
+            if i in tokens.negated:
                 names.append("on_path_neg")
         return names
 
-    def between_features(self, claim, head_a, head_b, mentions, a, b) -> list[str]:
+    def between_features(self, pair: Pair, head_a: int, head_b: int, a: str, b: str) -> list[str]:
         marks = {
-            i: ACTOR for spans in mentions.values() for s in spans for i in range(s.start, s.end)
+            i: ACTOR
+            for spans in pair.mentions.values()
+            for s in spans
+            for i in range(s.start, s.end)
         }
-        marks.update({i: SOURCE for s in mentions[a] for i in range(s.start, s.end)})
-        marks.update({i: TARGET for s in mentions[b] for i in range(s.start, s.end)})
-        low, high = sorted((head_a.i, head_b.i))
-        names = []
-        for token in claim.doc[low + 1 : high]:
-            if token.is_punct:
+        marks.update({i: SOURCE for s in pair.mentions[a] for i in range(s.start, s.end)})
+        marks.update({i: TARGET for s in pair.mentions[b] for i in range(s.start, s.end)})
+        low, high = sorted((head_a, head_b))
+        tokens, names = pair.tokens, []
+        for i in range(low + 1, high):
+            if tokens.punct[i]:
                 continue
-            word = marks.get(token.i, token.lemma_.lower())
-            names.append(f"btw={word}")
-            if self.polarity(token):
-                names.append(f"btw_pol={self.polarity(token)}")
+            names.append(f"btw={marks.get(i, tokens.lemma[i])}")
+            if polarity := self.polarity(tokens, i):
+                names.append(f"btw_pol={polarity}")
         return names
 
     # -- training and decisions -------------------------------------------------------------
@@ -184,20 +193,41 @@ class RelationModel(ClaimClassifier):
         }
 
 
-def closest_heads(spans_a: list[Span], spans_b: list[Span]) -> tuple[Token, Token]:
-    """The heads of the two mentions (one of each actor) nearest each other."""
-    pairs = [(mention_head(x), mention_head(y)) for x in spans_a for y in spans_b]
-    return min(pairs, key=lambda p: (abs(p[0].i - p[1].i), p[0].i))
+@dataclass(frozen=True)
+class Pair:
+    """What the features of a claim's candidate pairs read: the claim, its Doc's tokens, the
+    mentions of each actor in it and their head tokens' indexes."""
+
+    claim: Span
+    tokens: Tokens
+    mentions: dict[str, list[Span]]
+    heads: dict[str, list[int]]
+
+
+def heads_of(mentions: dict[str, list[Span]]) -> dict[str, list[int]]:
+    return {aid: [mention_head(s).i for s in spans] for aid, spans in mentions.items()}
+
+
+def closest(heads_a: list[int], heads_b: list[int]) -> tuple[int, int]:
+    """The heads of the two mentions (one of each actor) nearest each other, by index."""
+    pairs = [(x, y) for x in heads_a for y in heads_b]
+    return min(pairs, key=lambda p: (abs(p[0] - p[1]), p[0]))
+
+
+def first_conjunct_at(tokens: Tokens, i: int) -> int:
+    """Walk up a coordination chain ("Iraq and Afghanistan": Afghanistan -> Iraq)."""
+    while tokens.dep[i] == "conj" and tokens.head[i] < i:
+        i = tokens.head[i]
+    return i
 
 
 def cue_of(claim: Span, a: str, b: str) -> Token:
     """The word that relates a model relation's actors: their lowest common head."""
     spans = [s for s in claim.doc.spans.get("actors", []) if claim.start <= s.start < claim.end]
-    head_a, head_b = closest_heads(
-        [s for s in spans if s.kb_id_ == a], [s for s in spans if s.kb_id_ == b]
-    )
-    lca, _, _ = lowest_common_head(head_a, head_b)
-    return lca if lca is not None and claim.start <= lca.i < claim.end else head_a
+    heads = heads_of({k: [s for s in spans if s.kb_id_ == k] for k in (a, b)})
+    head_a, head_b = closest(heads[a], heads[b])
+    lca, _, _ = lowest_common_head([t.head.i for t in claim.doc], head_a, head_b)
+    return claim.doc[lca if lca is not None and claim.start <= lca < claim.end else head_a]
 
 
 @Language.factory(

@@ -10,6 +10,8 @@ model agrees with the rules, ``model`` when it overrides them).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy
 from spacy.language import Language
 from spacy.tokens import Doc, Span
@@ -17,12 +19,14 @@ from spacy.training import Example
 from thinc.api import Model
 
 from ..extensions import register_extensions
+from ..gazetteer import Gazetteer
 from ..training import scoring  # noqa: F401  (registers the scorers)
 from .base import gazetteer_of
 from .classifier import ClaimClassifier, Features, Item, aligned_gold
 from .features import (
     ACTOR,
     FOCAL,
+    Tokens,
     dense_vector,
     dependency_arcs,
     masked_words,
@@ -58,15 +62,14 @@ class StanceModel(ClaimClassifier):
         focal = set(doc._.focal or [])
         gaz = gazetteer_of(self.nlp).with_local(doc._.local_actors)
         marks, present = focal_marks(doc, focal, gaz)
+        context = Context(Tokens.of(doc), marks, present, focal, gaz)
         return [
-            Item(key=(n,), features=self.features(claim, marks, present, focal))
+            Item(key=(n,), features=self.features(claim, context))
             for n, claim in enumerate(doc.spans.get("claims", []))
         ]
 
-    def features(
-        self, claim: Span, marks: dict[int, str], present: dict[int, set], focal
-    ) -> Features:
-        gaz = gazetteer_of(self.nlp).with_local(claim.doc._.local_actors)
+    def features(self, claim: Span, context: Context) -> Features:
+        marks, present, focal, gaz = context.marks, context.present, context.focal, context.gaz
         here = set().union(*(present.get(i, set()) for i in range(claim.start, claim.end)))
         n_focal = len(here & focal)
         rule_label = claim._.stance_rule_label or claim._.stance or "neutral"
@@ -91,9 +94,9 @@ class StanceModel(ClaimClassifier):
                 )
             )
             names.append(f"rel={relation['polarity']}|focal_ends={ends}")
-        words = masked_words(claim, marks)
+        words = masked_words(context.tokens, claim.start, claim.end, marks)
         names.extend(ngrams(words))
-        names.extend(dependency_arcs(claim, marks))
+        names.extend(dependency_arcs(context.tokens, claim.start, claim.end, marks))
         return Features.from_names(names, dense_vector(claim, self.cfg["dense"]))
 
     def gold_labels(self, example: Example, items: list[Item]) -> list[str | None]:
@@ -110,6 +113,18 @@ class StanceModel(ClaimClassifier):
             claim._.stance = LABELS[best]
             claim._.stance_probability = round(float(row[best]), 4)
             claim._.stance_origin = "rule" if LABELS[best] == rule_label else "model"
+
+
+@dataclass(frozen=True)
+class Context:
+    """What every claim's features read of its Doc: the tokens, the mention marks, the focal
+    keys each token counts for, the focal actors and the gazetteer with the Doc's actors."""
+
+    tokens: Tokens
+    marks: dict[int, str]
+    present: dict[int, set]
+    focal: set[str]
+    gaz: Gazetteer
 
 
 def focal_marks(doc: Doc, focal: set[str], gaz) -> tuple[dict[int, str], dict[int, set]]:

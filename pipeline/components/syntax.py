@@ -53,6 +53,12 @@ def covered(spans: Iterable[Span]) -> set[int]:
     return {i for span in spans for i in range(span.start, span.end)}
 
 
+def starting_within(spans: list[Span], claims: list[Span]) -> list[list[Span]]:
+    """For each of ``claims``, the ``spans`` (sorted by start) that start inside it."""
+    starts = [s.start for s in spans]
+    return [spans[bisect_left(starts, c.start) : bisect_left(starts, c.end)] for c in claims]
+
+
 def tokens_within(span: Span, indexes: list[int]) -> list[Token]:
     """The tokens of ``span`` among sorted token ``indexes`` (from ``indexes_with``)."""
     first, last = bisect_left(indexes, span.start), bisect_left(indexes, span.end)
