@@ -226,6 +226,144 @@ def test_time_general_constructions(dated, text, date, relative, start, end):
     assert (time["relative"], time["start"], time["end"]) == (relative, start, end)
 
 
+TRAIN_TIME_ROWS = [
+    # sentences of the annotated training documents (GUIDELINES G12.6-21)
+    (
+        "From the 11th to the 16th centuries, various ethnic groups settled the Togo region.",
+        None,
+        "past",
+        "1000",
+        "1599",
+    ),  # a range of centuries
+    (
+        "At its zenith in the early 20th century, the British Empire stretched over one fourth "
+        "of the earth's surface.",
+        None,
+        "past",
+        "1900",
+        "1949",
+    ),  # G12.15
+    (
+        "After World War I, colonial rule over Togo was transferred to France.",
+        None,
+        "past",
+        "1918",
+        "1918",
+    ),  # G12.13: "I" read as a pronoun, the anchor just before the period
+    (
+        "Russia and Iran signed a cooperation treaty after the\nCold War.",
+        "2022-06-10",
+        "past",
+        "1991",
+        "1991",
+    ),  # a named period over a line break
+    (
+        "The United Kingdom was created when England and Scotland were joined under the 1707 "
+        "Acts of Union.",
+        None,
+        "past",
+        "1707",
+        "1707",
+    ),  # G12.19; a year before a capitalised plural is no count
+    (
+        "In 2018, the Trump Administration and Kim regime appeared to open a new chapter in the "
+        "relationship.",
+        "2018-07-27",
+        "present",
+        "2018",
+        "2018",
+    ),  # G12.6: the expression contains the document's date
+    (
+        "Following unprecedented unrest in January 2022, President Kassym-Jomart Tokayev has "
+        "moved to consolidate power.",
+        "2024-08-16",
+        "present",
+        "2022-01",
+        None,
+    ),  # G12.16
+    (
+        "They apparently intend for some time to come to put primary emphasis on internal "
+        "security.",
+        "1957",
+        "future",
+        "1957",
+        None,
+    ),  # G12.17
+    (
+        "Ikeda will probably retain the Premiership for the next year, at least.",
+        "1961",
+        "future",
+        "1961",
+        "1962",
+    ),  # G12.9: "for the next year" is a period, not the year after
+    (
+        "Nor do we believe that, at least for the next year or so, Pyongyang will take actions "
+        "that involve high risk.",
+        "1968-05-16",
+        "future",
+        "1968",
+        "1969",
+    ),  # G12.9
+    (
+        "The greater stress placed by the Soviets in the last year or two on wars is in part a "
+        "response to Chinese criticism.",
+        "1962",
+        "present",
+        "1960",
+        "1962",
+    ),  # G12.6: "the last year or two"
+    (
+        "The Department of State is releasing today Foreign Relations of the United States, "
+        "1964-1968, volume XVII, Eastern Europe.",
+        "1996-08-12",
+        "present",
+        "1996-08-12",
+        "1996-08-12",
+    ),  # G12.21
+    (
+        "But we do not foresee a deliberate break in state relations.",
+        None,
+        "future",
+        None,
+        None,
+    ),  # G12.10: the author's expectation of an event
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "date", "relative", "start", "end"),
+    TRAIN_TIME_ROWS,
+    ids=[r[0] for r in TRAIN_TIME_ROWS],
+)
+def test_time_of_the_training_documents_constructions(dated, text, date, relative, start, end):
+    time = claim_of(dated(text, date), text[:12])._.time
+    assert (time["relative"], time["start"], time["end"]) == (relative, start, end)
+
+
+def test_the_next_year_alone_is_the_year_after_the_date_before(dated):
+    """ "The next year" with no preposition of duration follows the narrative (G12.13)."""
+    doc = dated("He was elected in 1992. The next year, he dissolved the parliament.", "2010")
+    time = claim_of(doc, "The next year")._.time
+    assert (time["relative"], time["start"], time["end"]) == ("past", "1993", "1993")
+
+
+def test_since_that_date_is_since_the_date_before(dated):
+    doc = dated("Capabilities remained unchanged in April 1951. Nationalist capabilities have "
+                "not improved substantially since that date.")  # fmt: skip
+    time = claim_of(doc, "Nationalist")._.time
+    assert (time["relative"], time["start"], time["end"]) == ("present", "1951-04", None)
+
+
+def test_a_speech_is_its_speakers_and_a_report_no_actor(dated):
+    """G12.14: a speech or statement names its speaker; a document or outlet is unnamed."""
+    text = "A speech by Sergei Lavrov confirmed that Moscow had supplied the drones."
+    source = claim_of(dated(text), "A speech")._.source
+    assert (source["kind"], source["actor"]) == ("actor", "person:sergey-lavrov")
+    text = "A UN report said that Russia had supplied the drones."
+    source = claim_of(dated(text), "A UN report")._.source
+    assert (source["kind"], source["actor"]) == ("unnamed", None)
+
+
 def test_time_of_a_later_clause_and_of_since_then(dated):
     """A sentence's opening date covers its later clauses; "since then" the date before."""
     doc = dated("In 2015, Russia launched an intervention; Syrian forces recaptured territory. "

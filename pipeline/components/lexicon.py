@@ -259,6 +259,8 @@ class TemporalLexicon(Lexicon):
     state_verbs: list[str]
     estimative_frames: list[str]
     author_subjects: list[str]
+    duration_preps: list[str]
+    expectation_frames: list[str]
 
 
 class Era(Lexicon):

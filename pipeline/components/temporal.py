@@ -1,4 +1,4 @@
-"""Time: when a claim's content holds or happens (GUIDELINES G12.5-13).
+"""Time: when a claim's content holds or happens (GUIDELINES G12.5-21).
 
 Time expressions are found in each claim by patterns over its text (temporal.json):
 dates and years ("in 2008", "On 8 December 2024", "in May 2022"), ranges and lists ("from
@@ -7,9 +7,12 @@ latter part of the 18th century"), named periods ("World War II", "the Cold War"
 running forward or back from the document's date ("over the next three to five years",
 "the foreseeable future", "over the past two decades", "last year"), counted durations
 ("for over 50 years") and expressions that refer back to the previous claim's date ("Since
-then", "later that year"). The preposition or clause that anchors an expression sets what
-it says: "since X" (start X, open end), "until X" and "by X" (end X), "after X" and "before
-X" (that date as start and end), "beginning in X" (start X).
+then", "since that date", "later that year"; "the next year" too, unless a preposition of
+duration makes it a forward period: "for the next year"), and "today" (the document's
+date). The preposition or clause that anchors an expression sets what it says: "since X"
+(start X, open end), "until X" and "by X" (end X), "after X" and "before X" (that date as
+start and end; "after X" on a present-perfect verb reads as "since X", G12.16), "beginning
+in X" (start X).
 
 Where a claim has several, the one attached to the main clause's verb decides (or to its
 subject's event noun, "His reelection in 2009 sparked ..."); one in a temporal clause
@@ -18,11 +21,13 @@ clause, a concessive or causal clause, an object's modifier ("an increase in att
 the past year") or after a superlative ("their closest partnership since the 1950s").
 
 ``relative``: a forward period is future, "since X" present; with the document's date, an
-expression wholly before it is past and wholly after it future; otherwise the tense and
-modality of the verb the expression belongs to (without an expression: of the main verb,
-for a reported claim or an estimative frame the content clause's): past and past perfect
--> past; present, present perfect and progressive -> present; will, be going/likely/
-expected to, should/must/would and could/may/might with an event verb -> future; a modal
+expression wholly before it is past, wholly after it future and containing it present;
+otherwise the tense and modality of the verb the expression belongs to (without an
+expression: of the main verb, for a reported claim or an estimative frame the content
+clause's): past and past perfect -> past; present, present perfect and progressive ->
+present; the author's expectation of an event ("we do not foresee a break", G12.10),
+will, be going/likely/expected to, should/must/would and could/may/might with an event
+verb -> future; a modal
 with a state verb ("may be") -> present, with "have" ("may have") -> past.
 
 Dates are written as precisely as the text gives them (``dates``); no date library is
@@ -64,17 +69,24 @@ ATOM_RANGES = (  # tried where a date starts: "1921-22", "2003, 2004 and 2005"
 )
 ORDINAL = r"\d{1,2}(?:st|nd|rd|th)"
 CENTURY = (
-    r"\b(?:[Tt]he\s+)?(?:(?P<part>(?i:early|mid|late|latter part of the|first half of the|"
-    rf"second half of the))[- ])?(?P<c1>{ORDINAL})(?:\s+and\s+(?P<c2>{ORDINAL}))?[- ]"
-    r"(?i:centur(?:y|ies))\b"
+    r"\b(?:[Ff]rom\s+)?(?:[Tt]he\s+)?(?:(?P<part>(?i:early|mid|late|latter part of the|"
+    rf"first half of the|second half of the))[- ])?(?P<c1>{ORDINAL})(?:\s+(?:and|to)\s+"
+    rf"(?:the\s+)?(?P<c2>{ORDINAL}))?[- ](?i:centur(?:y|ies))\b"
 )
+CENTURY_PARTS = {  # (first, last) years within the century (G12.15)
+    "early": (0, 49),
+    "first half of the": (0, 49),
+    "late": (50, 99),
+    "latter part of the": (50, 99),
+    "second half of the": (50, 99),
+}
 DECADE = (
     r"\b(?:[Tt]he\s+)?(?:(?P<part>early|mid|late)[- ]?)?(?P<decade>(?:1[0-9]|20)[0-9]0)"
     "['\u2019]?s\\b"
 )
 CONTENT = {"ccomp", "csubj", "csubjpass"}
 VERBS = {"VERB", "AUX"}
-WORDED = {"named", "anaphora", "forward", "counted", "backward", "this"}  # else: numeric
+WORDED = {"named", "anaphora", "forward", "counted", "backward", "this", "today"}  # else: numeric
 DIGIT = re.compile(r"\d")
 FINITE_TAGS = {"VBD", "VBZ", "VBP", "MD"}
 FINITE_DEPS = {"ROOT", "ccomp", "advcl"}  # where a bare participle is a finite verb
@@ -144,6 +156,8 @@ class TimeTagger(Serialisable, Component):
             for kind, pattern in self.compile(lex)
         ]
         self.since_id = nlp.vocab.strings.add("since")
+        self.duration_preps = set(lex["duration_preps"])
+        self.expectations = {tuple(p.split()) for p in lex["expectation_frames"]}
 
     def triggers(self, kind: str, lex: dict) -> set[str]:
         """The words (lower case) a claim must have for a pattern of ``kind`` to match."""
@@ -156,11 +170,14 @@ class TimeTagger(Serialisable, Component):
             "counted": units,
             "backward": units,
             "this": {"year"},
+            "today": {"today"},
         }[kind]
 
     @staticmethod
     def alternatives(phrases) -> str:
-        return "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True))
+        """A regex alternation of phrases, longest first, any whitespace between words."""
+        escaped = (r"\s+".join(map(re.escape, p.split())) for p in phrases)
+        return "|".join(sorted(escaped, key=len, reverse=True))
 
     def compile(self, lex: dict) -> list[tuple[str, re.Pattern]]:
         """(kind, pattern) in priority order: an earlier pattern's match wins an overlap."""
@@ -177,17 +194,19 @@ class TimeTagger(Serialisable, Component):
             "century": [CENTURY],
             "decade": [DECADE],
             "named": [rf"(?<!\w)(?i:{self.alternatives(self.named)})(?!\w)"],
-            "anaphora": [rf"\b(?i:{self.alternatives(self.anaphora)})\b"],
             "forward": [
                 rf"\b(?i:{self.alternatives(lex['forward_phrases'])})\b",
                 rf"\b[Tt]he\s+(?i:{forward})\s+(?:(?P<n1>{num})(?:\s+(?:to|or)\s+(?P<n2>{num}))?"
                 rf"\s+)?(?P<unit>{unit})(?:\s+or\s+(?P<alt>so|two|three))?\b",
             ],
+            "anaphora": [rf"\b(?i:{self.alternatives(self.anaphora)})\b"],
             "counted": [rf"\b(?i:{counted})\s+(?P<n1>{num})\s+(?P<unit>{unit})\b"],
             "backward": [
-                rf"\b(?:[Tt]he\s+)?(?i:{backward})\s+(?:(?P<n1>{num})\s+)?(?P<unit>{unit})\b"
+                rf"\b(?:[Tt]he\s+)?(?i:{backward})\s+(?:(?P<n1>{num})\s+)?(?P<unit>{unit})"
+                r"(?:\s+or\s+(?P<alt>so|two|three))?\b"
             ],
             "this": [r"\b(?i:this|next)\s+year\b"],
+            "today": [r"\b(?i:today)\b(?!['\u2019])"],
             "point": [rf"(?<![\w.,/$-]){ATOM}"],
         }
         return [(kind, re.compile(p)) for kind, ps in patterns.items() for p in ps]
@@ -307,9 +326,8 @@ class TimeTagger(Serialisable, Component):
         if after is not None and after.text in {"%", "percent", "km", "kilometres", "miles"}:
             return False
         head = span.root.head
-        return not (
-            span.root.dep_ == "nummod" and head.tag_ == "NNS" and head.lower_ not in self.time_nouns
-        )
+        counted = head.tag_ in {"NNS", "NNPS"} and head.text[:1].islower()
+        return not (span.root.dep_ == "nummod" and counted and head.lower_ not in self.time_nouns)
 
     def read(self, kind: str, match: re.Match, date, previous):
         """(first, last, kind) of a match (kind None: not an expression after all)."""
@@ -333,11 +351,9 @@ class TimeTagger(Serialisable, Component):
     def read_century(self, match, date, previous):
         first = (int(match["c1"][:-2]) - 1) * 100
         last = (int(match["c2"][:-2]) - 1) * 100 + 99 if match["c2"] else first + 99
-        part = (match["part"] or "").lower()
-        if part in {"late", "latter part of the", "second half of the"}:
-            first = (last // 100) * 100 + 50
-        elif part == "first half of the":
-            last = first + 49
+        part = CENTURY_PARTS.get((match["part"] or "").lower())
+        if part is not None and not match["c2"]:
+            first, last = first + part[0], first + part[1]
         return f"{first:04d}", f"{last:04d}", "range"
 
     def read_decade(self, match, date, previous):
@@ -345,13 +361,13 @@ class TimeTagger(Serialisable, Component):
         return f"{start:04d}", f"{start + 9:04d}", "range"
 
     def read_named(self, match, date, previous):
-        key = match.group(0).lower()
+        key = " ".join(match.group(0).lower().split())
         key = next((k for k in self.named if k == key or k == f"the {key}"), key)
         first, last = self.named[key]
         return f"{first:04d}", f"{last:04d}", "range"
 
     def read_anaphora(self, match, date, previous):
-        how, offset = self.anaphora[match.group(0).lower()]
+        how, offset = self.anaphora[" ".join(match.group(0).lower().split())]
         first, last = previous
         known = last or first
         if how == "since":
@@ -367,10 +383,15 @@ class TimeTagger(Serialisable, Component):
         return int(word) if word.isdigit() else self.numbers.get(word.lower())
 
     def read_forward(self, match, date, previous):
-        """A period from the document's date on: its year to as far as it reaches."""
+        """A period from the document's date on: its year to as far as it reaches. "the
+        next year" alone is no period but the year after an earlier date (anaphora), unless
+        a preposition of duration makes it one ("for the next year", "within the next year
+        or two")."""
+        groups = match.groupdict()
+        if self.next_unit_alone(match):
+            return None, None, None
         if date is None:
             return None, None, "forward"
-        groups = match.groupdict()
         unit = self.units.get((groups.get("unit") or "").lower())
         if unit is None:
             return date[:4], None, "forward"
@@ -382,6 +403,14 @@ class TimeTagger(Serialisable, Component):
             return date[:4], None, "forward"
         return date[:4], dates.shift_years(date, n * unit), "forward"
 
+    def next_unit_alone(self, match) -> bool:
+        """A forward phrase the anaphora lexicon also reads ("the next year") with no
+        preposition of duration before it."""
+        if " ".join(match.group(0).lower().split()) not in self.anaphora:
+            return False
+        before = match.string[: match.start()].split()
+        return not before or before[-1].lower() not in self.duration_preps
+
     def read_counted(self, match, date, previous):
         return None, None, "counted"
 
@@ -392,10 +421,12 @@ class TimeTagger(Serialisable, Component):
         unit = self.units.get(match["unit"].lower(), 0)
         if date is None:
             return None, None, "backward"
-        if words[0] == "last" and match["n1"] is None and not match["unit"].endswith("s"):
+        single = match["n1"] is None and match["alt"] is None
+        if words[0] == "last" and single and not match["unit"].endswith("s"):
             year = dates.shift_years(date, -max(unit, 1))
             return year, year, "point"
-        n = self.count(match["n1"]) or 1
+        alt = {"two": 2, "three": 3}.get(match["alt"] or "")
+        n = max(self.count(match["n1"]) or 1, alt or 0)
         return dates.shift_years(date, -n * max(unit, 1)), date[:4], "backward"
 
     def read_this(self, match, date, previous):
@@ -404,6 +435,10 @@ class TimeTagger(Serialisable, Component):
         offset = 1 if match.group(0).lower().startswith("next") else 0
         year = dates.shift_years(date, offset)
         return year, year, "point" if not offset else "forward"
+
+    def read_today(self, match, date, previous):
+        """ "today": the document's date (G12.21); without one, the cue alone."""
+        return (date, date, "point") if date else (None, None, "counted")
 
     # -- what anchors an expression ---------------------------------------------------------
 
@@ -426,6 +461,24 @@ class TimeTagger(Serialisable, Component):
             token = token.head
         return None
 
+    def anchor_before(self, expression: Expression) -> Token | None:
+        """The anchoring preposition just before an expression the parse did not hang on it
+        ("After World War I, ..." where "I" was read as a pronoun)."""
+        doc = expression.head.doc
+        span = doc.char_span(expression.start, expression.end, alignment_mode="expand")
+        if span is None or span.start == 0:
+            return None
+        before = doc[span.start - 1]
+        if before.lower_ in self.anchors and before.pos_ in {"ADP", "SCONJ", "VERB"}:
+            return before
+        return None
+
+    @staticmethod
+    def perfect(verb: Token) -> bool:
+        """A present perfect verb group ("has moved", "have deteriorated")."""
+        auxes = {c.lower_ for c in verb.children if c.dep_ in {"aux", "auxpass"}}
+        return verb.tag_ == "VBN" and bool(auxes & {"has", "have", "'ve"})
+
     @staticmethod
     def clause_openers(verb: Token) -> list[Token]:
         """The words that open a verb's clause: its marks ("after", "until"), and for an
@@ -444,7 +497,7 @@ class TimeTagger(Serialisable, Component):
             if before is not None and before.tag_ == "IN" and before.lower_ not in self.anchors:
                 expression.start = before.idx
             return expression
-        anchor = self.anchor_of(expression)
+        anchor = self.anchor_of(expression) or self.anchor_before(expression)
         if anchor is None:
             before = expression.head.head
             if before.dep_ == "prep" and before.i < expression.head.i:
@@ -453,6 +506,9 @@ class TimeTagger(Serialisable, Component):
         how = self.anchors[anchor.lower_]
         if how == "from" and anchor.i + 1 < len(anchor.doc) and anchor.nbor().lower_ == "to":
             return expression
+        if how == "after" and self.perfect(self.verb_of(anchor.head)):
+            how = "since"  # "Following the unrest in 2022, Tokayev has moved ..." (G12.16)
+            expression.first = expression.last
         first, last = expression.first, expression.last
         expression.first, expression.last = {
             "since": (first, None),
@@ -606,6 +662,10 @@ class TimeTagger(Serialisable, Component):
                 return "past"
             if chosen.first is not None and dates.first_day(chosen.first) > dates.last_day(date):
                 return "future"
+            if chosen.first is not None and chosen.last is not None:
+                inside = dates.first_day(chosen.first) <= dates.first_day(date)
+                if inside and dates.last_day(date) <= dates.last_day(chosen.last):
+                    return "present"  # "In 2018, ... appeared to open" in July 2018
         return None
 
     @staticmethod
@@ -635,6 +695,15 @@ class TimeTagger(Serialisable, Component):
         subjects = [c for c in verb.children if c.dep_ in DEPS["subject"] | {"expl"}]
         return any(s.lower_ in self.author or s.lower_ == "it" for s in subjects)
 
+    def expects(self, verb: Token) -> bool:
+        """The author's expectation of an event ("We do not foresee a deliberate break",
+        "we do not look for an attack", "We expect tensions to continue"): future (G12.10)."""
+        words = (verb.lemma_, *(c.lower_ for c in verb.children if c.dep_ == "prep"))
+        if not any(e[0] == words[0] and set(e[1:]) <= set(words) for e in self.expectations):
+            return False
+        subjects = [c for c in verb.children if c.dep_ in DEPS["subject"]]
+        return any(s.lower_ in self.author for s in subjects)
+
     def existential(self, root: Token) -> Token | None:
         """ "There is a roughly even chance that Ankara will agree": the chance's clause."""
         if root.lemma_ != "be" or not any(c.dep_ == "expl" for c in root.children):
@@ -648,6 +717,8 @@ class TimeTagger(Serialisable, Component):
     def tense(self, verb: Token) -> str:
         """past, present or future from a verb group's tense and modality (G12.8, G12.12);
         a verb without a tense of its own (an infinitive, a participle) takes its head's."""
+        if self.expects(verb):
+            return "future"
         auxes = [c for c in verb.children if c.dep_ in {"aux", "auxpass"}]
         words = [a.lower_ for a in auxes]
         modal = next((w for w in words if w in self.modals), None)

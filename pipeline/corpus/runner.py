@@ -536,12 +536,10 @@ def warn(message: str) -> None:
     print(f"Warning: {message}", file=sys.stderr)
 
 
-def predict_gold(gold, model: str | None = None, nlp=None, dates: bool = True):
+def predict_records(gold, model: str | None = None, nlp=None, dates: bool = True):
     """Run the pipeline (``nlp``, else the shared one) on every gold document (with its
     focal pair and, unless ``dates`` is false, its date), as ``claims run`` does on the
-    folder's documents.jsonl; return ClaimViews."""
-    from ..evaluation.scoring import ClaimView
-
+    folder's documents.jsonl; return the claim records."""
     runner = Runner(model, nlp=nlp)
     sources = [
         SourceDocument(
@@ -556,9 +554,16 @@ def predict_gold(gold, model: str | None = None, nlp=None, dates: bool = True):
         )
         for doc in gold.documents.values()
     ]
-    views = []
+    out = []
     for item, records in runner.run(sources):
         if isinstance(item, Failure):
             raise errors.ClaimsError(item.error)
-        views.extend(ClaimView.from_record(r) for r in records)
-    return views
+        out.extend(records)
+    return out
+
+
+def predict_gold(gold, model: str | None = None, nlp=None, dates: bool = True):
+    """:func:`predict_records` as ClaimViews, what scoring compares."""
+    from ..evaluation.scoring import ClaimView
+
+    return [ClaimView.from_record(r) for r in predict_records(gold, model, nlp, dates)]
