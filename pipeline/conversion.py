@@ -39,6 +39,7 @@ def records_from_doc(
     line's own fields) is copied into every record. ``gazetteer`` is the pipeline's that
     made the Doc (``components.base.gazetteer_of(nlp)``).
     """
+    from .components.syntax import spans_within
     from .extensions import doc_text
     from .textnorm import source_of
 
@@ -48,9 +49,9 @@ def records_from_doc(
             update={"date": doc._.date, "date_source": doc._.date_source}
         )
     claims = list(doc.spans.get("claims", []))
-    actors_by_claim = _group(doc.spans.get("actors", []), claims)
-    regions_by_claim = _group(doc.spans.get("regions", []), claims)
-    candidates_by_claim = _group(doc.spans.get("candidates", []), claims)
+    actors_by_claim = spans_within(doc.spans.get("actors", []), claims)
+    regions_by_claim = spans_within(doc.spans.get("regions", []), claims)
+    candidates_by_claim = spans_within(doc.spans.get("candidates", []), claims)
     focal = list(doc._.focal or [])
     norm = source_of(doc)
     text = doc_text(doc) if norm is None else norm.original
@@ -171,21 +172,3 @@ def _collect(spans, make, mention) -> list:
     for span in spans:
         out.setdefault(span.kb_id_, make(span.kb_id_)).mentions.append(mention(span))
     return sorted(out.values(), key=lambda r: r.id)
-
-
-def _group(spans, claims) -> list[list]:
-    """Spans lying inside each claim, in claim order (bisection over sorted starts)."""
-    from bisect import bisect_left
-
-    ordered = sorted(spans, key=lambda s: s.start)
-    starts = [s.start for s in ordered]
-    out = []
-    for claim in claims:
-        i = bisect_left(starts, claim.start)
-        inside = []
-        while i < len(ordered) and ordered[i].start < claim.end:
-            if ordered[i].end <= claim.end:
-                inside.append(ordered[i])
-            i += 1
-        out.append(inside)
-    return out

@@ -37,7 +37,7 @@ from ..gazetteer import Gazetteer
 from ..ids import actor_type, slugify
 from ..training import scoring  # noqa: F401  (registers the scorers)
 from .base import gazetteer_of
-from .classifier import ClaimClassifier, Features, Item, aligned_gold
+from .classifier import ClaimClassifier, Item, aligned_gold
 from .lexicon import load_lexicon
 from .names import display_name
 from .syntax import indexes_with, mention_head, starting_within, tokens_within, word_ids
@@ -134,7 +134,7 @@ class ActorModel(ClaimClassifier):
                     f"head_of={head.head.lemma_.lower()}",
                 ]
             first = mentions[0]
-            out.append(Item(("keep", n, aid, first.start, first.end), Features.from_names(names)))
+            out.append(Item(("keep", n, aid, first.start, first.end), self.featurize(names)))
         return out
 
     def referring_ids(self) -> frozenset[int]:
@@ -176,7 +176,7 @@ class ActorModel(ClaimClassifier):
                     f"most={c == most}", f"m={word}|most={c == most}",
                 ]  # fmt: skip
                 key = ("coref", n, c, token.i, token.i + 1)
-                out.append(Item(key, Features.from_names(names)))
+                out.append(Item(key, self.featurize(names)))
         return out
 
     def link_candidates(self, ent: Span, seen: Counter, gazetteer: Gazetteer) -> list[tuple]:
@@ -216,7 +216,7 @@ class ActorModel(ClaimClassifier):
                 ]  # fmt: skip
                 names += [f"{how}|{feature}" for feature in shape]
                 key = ("mint" if how == "mint" else "link", n, aid, ent.start, ent.end)
-                out.append(Item(key, Features.from_names(names)))
+                out.append(Item(key, self.featurize(names)))
         return out
 
     # -- training and decisions -------------------------------------------------------------

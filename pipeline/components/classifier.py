@@ -14,6 +14,7 @@ rules made it, so the pipeline works before ``claims train`` has ever run.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +30,7 @@ from thinc.api import Linear, Model, SparseLinear_v2, add, chain, softmax_activa
 from .base import ERROR_KEY
 
 KEY_DTYPE = "uint64"
+MEMO_LIMIT = 500_000  # feature names whose hash a component remembers
 
 
 @dataclass(frozen=True)
@@ -40,14 +42,21 @@ class Features:
     dense: numpy.ndarray | None = None
 
     @classmethod
-    def from_names(cls, names: Iterable[str], dense: numpy.ndarray | None = None) -> Features:
-        """Features from feature names (a name given twice counts twice)."""
-        counts: dict[str, float] = {}
-        for name in names:
-            counts[name] = counts.get(name, 0.0) + 1.0
-        keys = numpy.fromiter((get_string_id(n) for n in counts), dtype=KEY_DTYPE)
-        values = numpy.fromiter(counts.values(), dtype="float32")
-        return cls(keys, values, dense)
+    def from_names(
+        cls, names: Iterable[str], dense: numpy.ndarray | None = None, hashes: dict | None = None
+    ) -> Features:
+        """Features from feature names (a name given twice counts twice); ``hashes`` a
+        component's memo of the names' hash keys (a name's key is its string-store hash)."""
+        counts = Counter(names)
+        memo = {} if hashes is None else hashes
+        if len(memo) > MEMO_LIMIT:
+            memo.clear()
+        keys = [memo.get(name) for name in counts]
+        if None in keys:
+            keys = [k if k is not None else memo.setdefault(n, get_string_id(n))
+                    for n, k in zip(counts, keys, strict=True)]  # fmt: skip
+        values = numpy.fromiter(counts.values(), dtype="float32", count=len(counts))
+        return cls(numpy.asarray(keys, dtype=KEY_DTYPE), values, dense)
 
 
 def _forward_hashed(model: Model, X: Sequence[Features], is_train: bool):
@@ -111,6 +120,7 @@ class ClaimClassifier(TrainablePipe):
         self.name = name
         self.cfg = {"labels": list(self.labels), "trained": False, **cfg}
         self.item_cache: dict | None = None  # set while training: a Doc's items, by doc key
+        self.hashes: dict[str, int] = {}  # feature name -> hash key (Features.from_names)
 
     # -- what subclasses define -----------------------------------------------------------
 
@@ -123,6 +133,10 @@ class ClaimClassifier(TrainablePipe):
 
     def apply(self, doc: Doc, items: list[Item], probs: numpy.ndarray) -> None:
         raise NotImplementedError
+
+    def featurize(self, names: Iterable[str], dense: numpy.ndarray | None = None) -> Features:
+        """An item's features from their names (hash keys remembered by the component)."""
+        return Features.from_names(names, dense, self.hashes)
 
     # -- spaCy's pipe API -------------------------------------------------------------------
 

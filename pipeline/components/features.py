@@ -10,7 +10,7 @@ relation triples) are features too: the model stacks on them, it does not replac
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from functools import cached_property
 from itertools import pairwise
 
 import numpy
@@ -21,49 +21,89 @@ FOCAL, ACTOR, SOURCE, TARGET = "FOCAL", "ACTOR", "SRC", "TGT"
 DENSE_SOURCES = ("none", "tensor", "vectors", "embedding")
 
 
-@dataclass(frozen=True)
 class Tokens:
-    """A Doc's token attributes as plain lists, read once per Doc with ``Doc.to_array``:
-    the features read thousands of attributes per document, and each read through a
-    ``Token`` object builds one. ``lemma`` is lower-cased (``lemma_raw`` is not), ``head``
-    holds absolute indexes; ``negated`` the tokens with a ``neg`` child and ``modals`` a
-    verb's first modal auxiliary ("could", "would")."""
+    """A Doc's token attributes as plain lists, each read once per Doc with
+    ``Doc.to_array`` when first asked for: the features read thousands of attributes per
+    document, and each read through a ``Token`` builds one. ``lemma`` is lower-cased
+    (``lemma_raw`` is not), ``head`` holds absolute indexes, ``negated`` the tokens with a
+    ``neg`` child and ``modals`` a verb's first modal auxiliary ("could", "would")."""
 
-    lemma: list[str]
-    lemma_raw: list[str]
-    lower: list[str]
-    dep: list[str]
-    pos: list[str]
-    tag: list[str]
-    head: list[int]
-    punct: list[bool]
-    space: list[bool]
-    num: list[bool]
-    negated: frozenset[int]
-    modals: dict[int, str]
+    def __init__(self, doc: Doc) -> None:
+        self.doc = doc
 
     @classmethod
     def of(cls, doc: Doc) -> Tokens:
-        if not len(doc):
-            return cls(*([] for _ in range(10)), frozenset(), {})
-        columns = doc.to_array([LEMMA, LOWER, DEP, POS, TAG])
-        keys, inverse = numpy.unique(columns, return_inverse=True)
-        strings = doc.vocab.strings
-        names = [strings[k] for k in keys.tolist()]
-        lemma_raw, lower, dep, pos, tag = (
-            [names[k] for k in column] for column in inverse.reshape(columns.shape).T.tolist()
-        )
-        flags = doc.to_array([IS_PUNCT, IS_SPACE, LIKE_NUM]).T.tolist()
-        punct, space, num = ([bool(f) for f in column] for column in flags)
-        head = [i + o for i, o in enumerate(doc.to_array([HEAD]).astype("int64").ravel().tolist())]
-        modals: dict[int, str] = {}
+        return cls(doc)
+
+    def strings(self, attr: int) -> list[str]:
+        """The string of ``attr`` (e.g. ``LEMMA``) of every token."""
+        store, known, out = self.doc.vocab.strings, {}, []
+        for key in self.doc.to_array(attr).tolist() if len(self.doc) else []:
+            found = known.get(key)
+            if found is None:
+                found = known[key] = store[key]
+            out.append(found)
+        return out
+
+    def flags(self, attr: int) -> list[bool]:
+        return [bool(f) for f in self.doc.to_array(attr).tolist()] if len(self.doc) else []
+
+    @cached_property
+    def lemma_raw(self) -> list[str]:
+        return self.strings(LEMMA)
+
+    @cached_property
+    def lemma(self) -> list[str]:
+        lowered = {w: w.lower() for w in set(self.lemma_raw)}
+        return [lowered[w] for w in self.lemma_raw]
+
+    @cached_property
+    def lower(self) -> list[str]:
+        return self.strings(LOWER)
+
+    @cached_property
+    def dep(self) -> list[str]:
+        return self.strings(DEP)
+
+    @cached_property
+    def pos(self) -> list[str]:
+        return self.strings(POS)
+
+    @cached_property
+    def head(self) -> list[int]:
+        return head_indexes(self.doc)
+
+    @cached_property
+    def punct(self) -> list[bool]:
+        return self.flags(IS_PUNCT)
+
+    @cached_property
+    def space(self) -> list[bool]:
+        return self.flags(IS_SPACE)
+
+    @cached_property
+    def num(self) -> list[bool]:
+        return self.flags(LIKE_NUM)
+
+    @cached_property
+    def negated(self) -> frozenset[int]:
+        dep, head = self.dep, self.head
+        return frozenset(h for i, h in enumerate(head) if h != i and dep[i] == "neg")
+
+    @cached_property
+    def modals(self) -> dict[int, str]:
+        dep, head, tag = self.dep, self.head, self.strings(TAG)
+        found: dict[int, str] = {}
         for i, h in enumerate(head):
             if h != i and dep[i] == "aux" and tag[i] == "MD":
-                modals.setdefault(h, lower[i])
-        lowered = {w: w.lower() for w in set(lemma_raw)}
-        negated = frozenset(h for i, h in enumerate(head) if h != i and dep[i] == "neg")
-        return cls([lowered[w] for w in lemma_raw], lemma_raw, lower, dep, pos, tag, head,
-                   punct, space, num, negated, modals)  # fmt: skip
+                found.setdefault(h, self.lower[i])
+        return found
+
+
+def head_indexes(doc: Doc) -> list[int]:
+    """Each token's head, by index (the root its own)."""
+    offsets = doc.to_array([HEAD]).astype("int64").ravel().tolist() if len(doc) else []
+    return [i + offset for i, offset in enumerate(offsets)]
 
 
 def masked_words(tokens: Tokens, start: int, end: int, marks: dict[int, str]) -> list[str]:

@@ -34,10 +34,11 @@ from .features import (
     TARGET,
     Tokens,
     bucket,
+    head_indexes,
     lowest_common_head,
 )
 from .relations import polarity_tables
-from .syntax import mention_head
+from .syntax import mention_head, spans_within
 
 LABELS = ("none", "cooperative", "hostile")
 THRESHOLD_KEYS = ("rule", "new")
@@ -61,14 +62,14 @@ class RelationModel(ClaimClassifier):
     # -- items ------------------------------------------------------------------------------
 
     def items(self, doc: Doc) -> list[Item]:
-        actors = sorted(doc.spans.get("actors", []), key=lambda s: s.start)
+        claims = list(doc.spans.get("claims", []))
         tokens = Tokens.of(doc)
         out = []
-        for n, claim in enumerate(doc.spans.get("claims", [])):
+        inside_claims = spans_within(doc.spans.get("actors", []), claims)
+        for n, (claim, inside) in enumerate(zip(claims, inside_claims, strict=True)):
             mentions: dict[str, list[Span]] = {}
-            for span in actors:
-                if claim.start <= span.start and span.end <= claim.end:
-                    mentions.setdefault(span.kb_id_, []).append(span)
+            for span in inside:
+                mentions.setdefault(span.kb_id_, []).append(span)
             pair = Pair(claim, tokens, mentions, heads_of(mentions))
             rules = {(r["source"], r["target"]): r["polarity"] for r in claim._.relations or []}
             for a, b in permutations(sorted(mentions), 2):
@@ -100,7 +101,7 @@ class RelationModel(ClaimClassifier):
         if first_conjunct_at(tokens, head_a) == first_conjunct_at(tokens, head_b):
             names.append("coordinated")
         names.append(f"certainty={pair.claim._.certainty}")
-        return Features.from_names(names)
+        return self.featurize(names)
 
     def path_features(self, tokens: Tokens, head_a: int, head_b: int) -> list[str]:
         lca, up_a, up_b = lowest_common_head(tokens.head, head_a, head_b)
@@ -167,30 +168,19 @@ class RelationModel(ClaimClassifier):
 
     def apply(self, doc: Doc, items: list[Item], probs: numpy.ndarray) -> None:
         claims = list(doc.spans.get("claims", []))
+        rules = [claim._.relations or [] for claim in claims]
         decided: dict[int, list[dict]] = {n: [] for n in range(len(claims))}
         thresholds = self.cfg["thresholds"]
+        heads = head_indexes(doc)
         for item, row in zip(items, probs, strict=True):
             n, a, b = item.key
             best = 1 + int(row[1:].argmax())
-            ruled = any((r["source"], r["target"]) == (a, b) for r in claims[n]._.relations or [])
+            ruled = any((r["source"], r["target"]) == (a, b) for r in rules[n])
             if row[best] >= thresholds["rule" if ruled else "new"]:
-                decided[n].append(self.relation(claims[n], a, b, LABELS[best], float(row[best])))
+                found = (claims[n], rules[n], heads)
+                decided[n].append(relation(found, (a, b), LABELS[best], float(row[best])))
         for n, claim in enumerate(claims):
             claim._.relations = decided[n]
-
-    def relation(self, claim: Span, a: str, b: str, polarity: str, probability: float) -> dict:
-        for rule in claim._.relations or []:
-            if (rule["source"], rule["target"], rule["polarity"]) == (a, b, polarity):
-                return {**rule, "origin": "rule", "probability": round(probability, 4)}
-        cue = cue_of(claim, a, b)
-        return {
-            "source": a,
-            "target": b,
-            "polarity": polarity,
-            "cue": [cue.idx, cue.idx + len(cue)],
-            "origin": "model",
-            "probability": round(probability, 4),
-        }
 
 
 @dataclass(frozen=True)
@@ -221,12 +211,32 @@ def first_conjunct_at(tokens: Tokens, i: int) -> int:
     return i
 
 
-def cue_of(claim: Span, a: str, b: str) -> Token:
+def relation(found: tuple, pair: tuple[str, str], polarity: str, probability: float) -> dict:
+    """The model's relation of ``pair`` in a claim (``found``: the claim, the rules' triples
+    and each token's head index): the rules' triple (and cue) if they found the same, else
+    one whose cue is the pair's lowest common head."""
+    claim, rules, heads = found
+    a, b = pair
+    for rule in rules:
+        if (rule["source"], rule["target"], rule["polarity"]) == (a, b, polarity):
+            return {**rule, "origin": "rule", "probability": round(probability, 4)}
+    cue = cue_of(claim, a, b, heads)
+    return {
+        "source": a,
+        "target": b,
+        "polarity": polarity,
+        "cue": [cue.idx, cue.idx + len(cue)],
+        "origin": "model",
+        "probability": round(probability, 4),
+    }
+
+
+def cue_of(claim: Span, a: str, b: str, heads: list[int]) -> Token:
     """The word that relates a model relation's actors: their lowest common head."""
     spans = [s for s in claim.doc.spans.get("actors", []) if claim.start <= s.start < claim.end]
-    heads = heads_of({k: [s for s in spans if s.kb_id_ == k] for k in (a, b)})
-    head_a, head_b = closest(heads[a], heads[b])
-    lca, _, _ = lowest_common_head([t.head.i for t in claim.doc], head_a, head_b)
+    mentions = heads_of({k: [s for s in spans if s.kb_id_ == k] for k in (a, b)})
+    head_a, head_b = closest(mentions[a], mentions[b])
+    lca, _, _ = lowest_common_head(heads, head_a, head_b)
     return claim.doc[lca if lca is not None and claim.start <= lca < claim.end else head_a]
 
 

@@ -97,7 +97,7 @@ class StanceModel(ClaimClassifier):
         words = masked_words(context.tokens, claim.start, claim.end, marks)
         names.extend(ngrams(words))
         names.extend(dependency_arcs(context.tokens, claim.start, claim.end, marks))
-        return Features.from_names(names, dense_vector(claim, self.cfg["dense"]))
+        return self.featurize(names, dense_vector(claim, self.cfg["dense"]))
 
     def gold_labels(self, example: Example, items: list[Item]) -> list[str | None]:
         gold = aligned_gold(example)

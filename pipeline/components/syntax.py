@@ -53,6 +53,23 @@ def covered(spans: Iterable[Span]) -> set[int]:
     return {i for span in spans for i in range(span.start, span.end)}
 
 
+def spans_within(spans, claims: list[Span]) -> list[list[Span]]:
+    """For each of ``claims``, the ``spans`` lying inside it, by start (bisection over the
+    sorted starts)."""
+    ordered = sorted(spans, key=lambda s: s.start)
+    starts = [s.start for s in ordered]
+    out = []
+    for claim in claims:
+        i = bisect_left(starts, claim.start)
+        inside = []
+        while i < len(ordered) and ordered[i].start < claim.end:
+            if ordered[i].end <= claim.end:
+                inside.append(ordered[i])
+            i += 1
+        out.append(inside)
+    return out
+
+
 def starting_within(spans: list[Span], claims: list[Span]) -> list[list[Span]]:
     """For each of ``claims``, the ``spans`` (sorted by start) that start inside it."""
     starts = [s.start for s in spans]

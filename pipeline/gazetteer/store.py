@@ -250,7 +250,7 @@ class PhraseTable:
         self.attr = attr
         self.arrays = arrays
         self.firsts = arrays["firsts"]
-        self.rows_at: dict[int, list[tuple[tuple[int, ...], tuple[int, ...]]]] = {}
+        self.rows_at: dict[int, dict] = {}  # first row of a first word -> its rows (``rows``)
 
     @classmethod
     def build(cls, attr: str, rows: Iterable[tuple[list[str], int]]) -> PhraseTable:
@@ -283,14 +283,15 @@ class PhraseTable:
         arrays = {n: numpy.frombuffer(saved[n], dtype=t) for n, t in PHRASE_ARRAYS}
         return cls(saved["attr"], arrays)
 
-    def rows(self, lo: int, hi: int) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
-        """(words, keys) of rows ``lo`` to ``hi`` (the rows of one first word)."""
+    def rows(self, lo: int, hi: int) -> dict[int, dict[tuple[int, ...], tuple[int, tuple]]]:
+        """The rows ``lo`` to ``hi`` (the rows of one first word) by length, then by words:
+        (row number, keys)."""
         found = self.rows_at.get(lo)
         if found is None:
-            found = self.rows_at[lo] = [
-                (self.cells("words", "word_ends", r), self.cells("keys", "key_ends", r))
-                for r in range(lo, hi)
-            ]
+            found = self.rows_at[lo] = {}
+            for r in range(lo, hi):
+                words = self.cells("words", "word_ends", r)
+                found.setdefault(len(words), {})[words] = (r, self.cells("keys", "key_ends", r))
         return found
 
     def cells(self, column: str, ends: str, row: int) -> tuple[int, ...]:
@@ -308,10 +309,14 @@ class PhraseTable:
         words = column.tolist()
         found = []
         for start in numpy.flatnonzero(hi > lo).tolist():
-            for ids, keys in self.rows(int(lo[start]), int(hi[start])):
-                end = start + len(ids)
-                if tuple(words[start:end]) == ids:
-                    found.extend((key, start, end) for key in keys)
+            rows = self.rows(int(lo[start]), int(hi[start]))
+            hits = []
+            for length, by_words in rows.items():
+                hit = by_words.get(tuple(words[start : start + length]))
+                if hit is not None:
+                    hits.append((hit[0], start + length, hit[1]))
+            for _, end, keys in sorted(hits):
+                found.extend((key, start, end) for key in keys)
         return found
 
 
