@@ -170,5 +170,9 @@ def _collect(spans, make, mention) -> list:
     """One record per ID (made by ``make``) holding every mention of it, sorted by ID."""
     out: dict = {}
     for span in spans:
-        out.setdefault(span.kb_id_, make(span.kb_id_)).mentions.append(mention(span))
+        key = span.kb_id_
+        record = out.get(key)
+        if record is None:
+            record = out[key] = make(key)
+        record.mentions.append(mention(span))
     return sorted(out.values(), key=lambda r: r.id)

@@ -46,9 +46,10 @@ class MentionMatcher(GazetteerHolder, Component):
             m for m in self.folded(doc) if self.cased_like(doc, m, self.entries[m[0]])
         ]
         for key, start, end in matches:
-            role = self.entries[key]["role"]
+            entry = self.entries[key]
+            role = entry["role"]
             rank = self.priority[role]
-            if not self.keep(doc, start, end, role, self.entries[key]):
+            if not self.keep(doc, start, end, role, entry):
                 continue
             if (start, end) not in found or rank < found[(start, end)][0]:
                 found[(start, end)] = (rank, key)

@@ -28,7 +28,7 @@ from ..extensions import register_extensions
 from ..gazetteer.store import skeleton
 from ..ids import slugify
 from .base import Component, Serialisable
-from .syntax import covered
+from .syntax import covered, indexes_with, word_ids
 
 ACRONYM_RE = re.compile(r"^[A-Z][A-Z&-]{1,7}$")
 
@@ -125,7 +125,7 @@ class NameLinker(Serialisable, Component):
         added = []
         if not known:
             return added
-        for token in doc:
+        for token in (doc[i] for i in indexes_with(doc, word_ids(doc.vocab, known), "LOWER")):
             pid = known.get(token.lower_)
             if pid and token.i not in taken and token.pos_ == "PROPN" and token.text[:1].isupper():
                 added.append(self.span(doc, token.i, token.i + 1, pid, "alias"))
@@ -138,7 +138,8 @@ class NameLinker(Serialisable, Component):
         organisation before it from then on."""
         by_acronym: dict[str, str] = {}
         added = []
-        for token in doc:
+        upper = doc.to_array("IS_UPPER").tolist() if len(doc) else []
+        for token in (doc[i] for i, flag in enumerate(upper) if flag):  # every acronym is upper
             if not (ACRONYM_RE.match(token.text) and 0 < token.i < len(doc) - 1):
                 continue
             if token.nbor(-1).text == "(" and token.nbor(1).text == ")":

@@ -220,9 +220,10 @@ class Patterns(Sequence):
     def __getitem__(self, i):
         if isinstance(i, slice):
             return [self.blobs[n] for n in range(*i.indices(len(self)))]
-        if not -len(self) <= i < len(self):
+        n = len(self.blobs.ends)
+        if not -n <= i < n:
             raise IndexError(i)
-        return self.blobs[i % len(self)]
+        return self.blobs[i % n]
 
     def __iter__(self) -> Iterator[dict]:
         return (self.blobs[i] for i in range(len(self)))
