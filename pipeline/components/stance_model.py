@@ -70,7 +70,10 @@ class StanceModel(ClaimClassifier):
 
     def features(self, claim: Span, context: Context) -> Features:
         marks, present, focal, gaz = context.marks, context.present, context.focal, context.gaz
-        here = set().union(*(present.get(i, set()) for i in range(claim.start, claim.end)))
+        here: set[str] = set()
+        for i in range(claim.start, claim.end):
+            if i in present:
+                here |= present[i]
         n_focal = len(here & focal)
         rule_label = claim._.stance_rule_label or claim._.stance or "neutral"
         names = [

@@ -148,30 +148,34 @@ class TimeTagger(Serialisable, Component):
         self.author = set(lex["author_subjects"])
         self.modals = self.future_modals | self.possibility | self.obligation | {"can", "cannot"}
         self.patterns = [
-            (
-                kind,
-                pattern,
-                word_ids(nlp.vocab, self.triggers(kind, lex)) if kind in WORDED else None,
-            )
+            (kind, pattern, self.trigger_ids(nlp.vocab, kind, lex))
             for kind, pattern in self.compile(lex)
         ]
         self.since_id = nlp.vocab.strings.add("since")
         self.duration_preps = set(lex["duration_preps"])
         self.expectations = {tuple(p.split()) for p in lex["expectation_frames"]}
 
-    def triggers(self, kind: str, lex: dict) -> set[str]:
-        """The words (lower case) a claim must have for a pattern of ``kind`` to match."""
+    def trigger_ids(self, vocab, kind: str, lex: dict) -> frozenset[int] | None:
+        """The IDs of ``triggers``; None for a numeric kind that needs a digit alone."""
+        words = self.triggers(kind, lex)
+        return None if words is None else word_ids(vocab, words)
+
+    def triggers(self, kind: str, lex: dict) -> set[str] | None:
+        """The words (lower case) a claim must have for a pattern of ``kind`` to match (one
+        of them; the numeric kinds also need a digit), None where a digit is enough."""
         last = lambda phrases: {p.lower().split()[-1] for p in phrases}  # noqa: E731
         units = set(self.units)
         return {
+            "range": {"from", "between"},
+            "century": {"century", "centuries"},
             "named": last(self.named) | {"9/11"},
-            "anaphora": {w for p in self.anaphora for w in p.split()},
+            "anaphora": last(self.anaphora),
             "forward": last(lex["forward_phrases"]) | units,
             "counted": units,
             "backward": units,
             "this": {"year"},
             "today": {"today"},
-        }[kind]
+        }.get(kind)
 
     @staticmethod
     def alternatives(phrases) -> str:
@@ -278,7 +282,7 @@ class TimeTagger(Serialisable, Component):
         taken: list[tuple[int, int]] = []
         out = []
         for kind, pattern, needs in self.patterns:
-            if (needs is None and not digits) or (needs is not None and not needs & words):
+            if (kind not in WORDED and not digits) or (needs is not None and not needs & words):
                 continue
             for found, match in self.matches(kind, pattern, piece):
                 start, end = base + match.start(), base + match.end()
