@@ -486,3 +486,47 @@ def test_office_holders_from_petrarch_titles_and_first_government_terms():
     assert table["USA"]["secretary of state"] == [
         ["person:henry-kissinger", "1973-09-22", "1977-01-20"]
     ]
+
+
+def test_a_trailer_line_attributes_and_dates_the_quotation_above_it(dated):
+    """G12.20: "- Secretary Michael Pompeo, July 3, 2019" after a quotation is the source of
+    its claims and dates them; the text after it is the author's again."""
+    text = (
+        "\u201cThe United States is a steadfast supporter of the independence of Belarus.\u201d"
+        "\n\n\u2013 Secretary Michael Pompeo, July 3, 2019\n\n"
+        "The Secretary will travel to Minsk to meet President Lukashenka."
+    )
+    doc = dated(text)
+    quoted, after = claim_of(doc, "The United States"), claim_of(doc, "The Secretary")
+    source, time = quoted._.source, quoted._.time
+    assert (quoted._.certainty, source["kind"], source["actor"]) == (
+        "reported",
+        "actor",
+        "person:mike-pompeo",
+    )
+    assert doc.text[source["cue"][0] : source["cue"][1]] == "Secretary Michael Pompeo"
+    assert (time["relative"], time["start"], time["end"]) == ("past", "2019-07-03", "2019-07-03")
+    assert doc.text[time["cue"][0] : time["cue"][1]] == "July 3, 2019"
+    assert (after._.certainty, after._.source["kind"]) == ("asserted", "author")
+
+
+def test_a_lead_in_with_a_colon_attributes_the_quoted_document_after_it(dated):
+    """G12.20: "A contemporary intelligence estimate ... opens as follows:" is the source of
+    every quoted paragraph (each opening with a quote) up to the closing quote."""
+    text = (
+        "A contemporary intelligence estimate on North Korea opens as follows:\n\n"
+        "\u201c1. The Korean Communist regime will almost certainly retain firm control of "
+        "North Korea through 1960.\n\n"
+        "\u201c2. We believe that the Communists will not resort to force.\u201d\n\n"
+        "The estimate proved correct about the regime."
+    )
+    doc = dated(text)
+    cue = "A contemporary intelligence estimate on North Korea opens"
+    for start in ("The Korean", "2. We believe"):
+        claim = claim_of(doc, start)
+        source = claim._.source
+        assert (claim._.certainty, source["kind"], source["actor"]) == ("reported", "unnamed", None)
+        assert doc.text[source["cue"][0] : source["cue"][1]] == cue
+    for start in ("A contemporary", "The estimate proved"):
+        claim = claim_of(doc, start)
+        assert (claim._.certainty, claim._.source["kind"]) == ("asserted", "author")

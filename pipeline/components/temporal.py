@@ -47,6 +47,7 @@ from spacy.tokens import Doc, Span, Token
 from .. import dates
 from ..extensions import doc_text, register_extensions
 from .base import Component, Serialisable
+from .quotations import Attribution, attributions
 from .syntax import DEPS, word_ids
 
 YEAR = r"(?:1[0-9]{3}|20[0-9]{2})"
@@ -232,7 +233,12 @@ class TimeTagger(Serialisable, Component):
         previous: tuple[str | None, str | None] = (None, None)
         lead: tuple[int, Expression] | None = None  # "In 1961, A; B": the sentence's lead
         starts = [sent.start for sent in doc.sents]
+        dated = [a for a in attributions(doc) if a.date]
         for claim in doc.spans.get("claims", []):
+            quote = next((a for a in dated if a.holds(claim.start_char)), None)
+            if quote is not None:
+                claim._.time = self.quoted_time(quote, date)
+                continue
             found = self.expressions(doc, claim, text, date, previous, lower)
             chosen = self.choose(claim, found)
             sentence = starts[bisect_right(starts, claim.start) - 1]
@@ -244,6 +250,14 @@ class TimeTagger(Serialisable, Component):
             if chosen is not None and chosen.dated():
                 previous = (chosen.first, chosen.last)
         return doc
+
+    def quoted_time(self, quote: Attribution, date: str | None) -> dict:
+        """A quotation's trailer date dates its claims as an expression on a verb of saying
+        does (G12.20, G12.10): by the document's date, else past (the statement came
+        before the text quoting it)."""
+        found = Expression(*quote.date_cue, "point", quote.date, quote.date, head=None)
+        return {"relative": self.by_date(found, date) or "past", "start": quote.date,
+                "end": quote.date, "cue": list(quote.date_cue)}  # fmt: skip
 
     @staticmethod
     def leads(claim: Span, chosen: Expression, sentence: int) -> bool:
