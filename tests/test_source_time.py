@@ -327,6 +327,31 @@ TRAIN_TIME_ROWS = [
         None,
         None,
     ),  # G12.10: the author's expectation of an event
+    (
+        "BERDIMUHAMEDOV won Turkmenistan's first multi-candidate presidential election in 2007, "
+        "and again in 2012 and 2017.",
+        None,
+        "past",
+        "2007",
+        "2017",
+    ),  # G12.6: several years on one verb run from the first to the last
+    (
+        "Kazakhstan signed the Conventional Armed Forces in Europe Treaty (1992), the START "
+        "Treaty (1992), the nuclear Non-Proliferation Treaty (1993), the Chemical Weapons "
+        "Convention, and the Comprehensive Test Ban Treaty (2001).",
+        None,
+        "past",
+        "1992",
+        "2001",
+    ),  # years listed in parentheses on the coordinated objects of one verb
+    (
+        "The United States recognized Afghanistan in 1921, and established diplomatic "
+        "relations in 1935.",
+        None,
+        "past",
+        "1921",
+        "1921",
+    ),  # G12.12: coordinated verbs are no list; the first decides
 ]
 
 

@@ -19,6 +19,9 @@ subject's event noun, "His reelection in 2009 sparked ..."); one in a temporal c
 ("when ...", "after ...") only when the main clause has none; never one inside a relative
 clause, a concessive or causal clause, an object's modifier ("an increase in attacks over
 the past year") or after a superlative ("their closest partnership since the 1950s").
+Dates one verb lists ("won the election in 2007, and again in 2012 and 2017"; "signed the
+START Treaty (1992), ... and the Comprehensive Test Ban Treaty (2001)") run from the first
+to the last.
 
 ``relative``: a forward period is future, "since X" present; with the document's date, an
 expression wholly before it is past, wholly after it future and containing it present;
@@ -92,6 +95,7 @@ DIGIT = re.compile(r"\d")
 FINITE_TAGS = {"VBD", "VBZ", "VBP", "MD"}
 FINITE_DEPS = {"ROOT", "ccomp", "advcl"}  # where a bare participle is a finite verb
 EXPLICIT = {"point", "range", "since", "until", "from"}  # dated by the text itself
+LISTING = {"pobj", "prep", "appos", "conj", "cc", "punct"}  # what a listed date hangs by
 TEMPORAL_PREPS = {"in", "on", "at", "during", "throughout", "within", "of"}
 
 
@@ -544,25 +548,34 @@ class TimeTagger(Serialisable, Component):
         usable = [(rank, e) for rank, e in ranked if rank is not None]
         if not usable:
             return None
-        chosen = min(usable, key=lambda r: r[0])[1]
-        return self.combined(chosen, [e for _, e in usable], claim)
+        return self.combined(min(usable, key=lambda r: r[0]), usable, claim)
 
-    def combined(self, chosen: Expression, usable: list[Expression], claim: Span) -> Expression:
-        """The expressions of one anchor or one temporal clause together: "after the
-        election ... in 1997 and a reformist Majles in 2000" is after 2000; "when students
-        seized the embassy in November 1979 and held personnel hostage until mid-January
-        1981" is from 1979-11 to 1981-01."""
+    def combined(self, chosen: tuple, usable: list[tuple], claim: Span) -> Expression:
+        """The expressions of one anchor, one temporal clause or one verb together: "after
+        the election ... in 1997 and a reformist Majles in 2000" is after 2000; "when
+        students seized the embassy in November 1979 and held personnel hostage until
+        mid-January 1981" is from 1979-11 to 1981-01; "won the election in 2007, and again
+        in 2012 and 2017" and "signed the START Treaty (1992) ... and the Comprehensive Test
+        Ban Treaty (2001)" (dates as far from the verb) run from the first to the last."""
+        chosen = chosen[1]
         if chosen.anchor_at is not None:
-            same = [e for e in usable if e.anchor_at == chosen.anchor_at]
-        else:
-            clause = self.temporal_clause(chosen.head, claim)
-            if clause is None:
-                return chosen
+            same = [e for _, e in usable if e.anchor_at == chosen.anchor_at]
+        elif (clause := self.temporal_clause(chosen.head, claim)) is not None:
             same = [
                 e
-                for e in usable
+                for _, e in usable
                 if e.kind in EXPLICIT and self.temporal_clause(e.head, claim) == clause
             ]
+        elif chosen.kind in {"point", "range"}:
+            at = self.attachment(chosen.head)
+            same = [
+                e
+                for _, e in usable
+                if e.kind in {"point", "range"} and e.anchor is None
+                and self.attachment(e.head) == at
+            ]  # fmt: skip
+        else:
+            return chosen
         if len(same) < 2:
             return chosen
         firsts = [e.first for e in same if e.first]
@@ -577,6 +590,15 @@ class TimeTagger(Serialisable, Component):
         found = Expression(min(e.start for e in same), max(e.end for e in same), kind, first, last,
                            chosen.head, chosen.anchor, chosen.anchor_at)  # fmt: skip
         return found
+
+    @staticmethod
+    def attachment(token: Token) -> Token:
+        """What a date hangs on through prepositions, appositions and coordination: the
+        verb of "in 2007, and again in 2012", the first object of "the START Treaty (1992),
+        ... and the Comprehensive Test Ban Treaty (2001)"."""
+        while token.dep_ in LISTING and token.pos_ not in VERBS and token.head.i != token.i:
+            token = token.head
+        return token
 
     @staticmethod
     def temporal_clause(token: Token, claim: Span) -> int | None:
