@@ -352,6 +352,28 @@ TRAIN_TIME_ROWS = [
         "1921",
         "1921",
     ),  # G12.12: coordinated verbs are no list; the first decides
+    (
+        "Since mid-April, however, North Korean harassment in the area of the DMZ has intensified.",
+        "1968-05-16",
+        "present",
+        "1968-04",
+        None,
+    ),  # G12.6: a month without a year, its latest occurrence up to the document's date
+    ("Russia launched the offensive in November.", "2015-03", "past", "2014-11", "2014-11"),
+    (
+        "The Secretary will travel on February 1 to Minsk.",
+        "2020-01",
+        "future",
+        "2020-02-01",
+        "2020-02-01",
+    ),
+    (
+        "The long-latent conflict exploded into crisis last fall.",
+        "1957",
+        "past",
+        "1956",
+        "1956",
+    ),  # G12.6: "last fall" in a 1957 estimate
 ]
 
 

@@ -5,7 +5,9 @@ dates and years ("in 2008", "On 8 December 2024", "in May 2022"), ranges and lis
 1918 to 1920", "1921-22", "in 2003 and 2004"), decades and centuries ("the 1990s", "the
 latter part of the 18th century"), named periods ("World War II", "the Cold War"), periods
 running forward or back from the document's date ("over the next three to five years",
-"the foreseeable future", "over the past two decades", "last year"), counted durations
+"the foreseeable future", "over the past two decades", "last year"), months without a
+year after a preposition ("Since mid-April": the latest April up to the document's date,
+the next one for a future verb) and seasons ("last fall"), counted durations
 ("for over 50 years") and expressions that refer back to the previous claim's date ("Since
 then", "since that date", "later that year"; "the next year" too, unless a preposition of
 duration makes it a forward period: "for the next year"), and "today" (the document's
@@ -71,6 +73,10 @@ ATOM_RANGES = (  # tried where a date starts: "1921-22", "2003, 2004 and 2005"
     re.compile(rf"(?P<a>{ATOM}){DASH}(?P<b>\d{{2,4}})(?![\d,])"),
     re.compile(rf"(?P<a>{ATOM})(?:,\s*{ATOM})*,?\s+(?:and|or)\s+(?P<b>{ATOM})"),
 )
+MONTH_ALONE = (  # a capitalised month without a year: "Since mid-April", "on February 1"
+    rf"(?<![\w-])(?:(?:early|mid|late)[- ]?)?(?P<m>{'|'.join(dates.MONTH_FULL_NAMES)})"
+    rf"(?:\s+(?P<d>{DAY})(?!\d))?(?![\w-])(?!,?\s+(?:{DAY},?\s+)?{YEAR})"
+)
 ORDINAL = r"\d{1,2}(?:st|nd|rd|th)"
 CENTURY = (
     r"\b(?:[Ff]rom\s+)?(?:[Tt]he\s+)?(?:(?P<part>(?i:early|mid|late|latter part of the|"
@@ -90,7 +96,9 @@ DECADE = (
 )
 CONTENT = {"ccomp", "csubj", "csubjpass"}
 VERBS = {"VERB", "AUX"}
-WORDED = {"named", "anaphora", "forward", "counted", "backward", "this", "today"}  # else: numeric
+WORDED = {  # else: numeric
+    *("named", "anaphora", "forward", "counted", "backward", "this", "today", "month", "season")
+}
 DIGIT = re.compile(r"\d")
 FINITE_TAGS = {"VBD", "VBZ", "VBP", "MD"}
 FINITE_DEPS = {"ROOT", "ccomp", "advcl"}  # where a bare participle is a finite verb
@@ -162,6 +170,8 @@ class TimeTagger(Serialisable, Component):
         ]
         self.since_id = nlp.vocab.strings.add("since")
         self.duration_preps = set(lex["duration_preps"])
+        self.month_preps = set(lex["month_preps"])
+        self.seasons: dict[str, int] = lex["seasons"]
         self.expectations = {tuple(p.split()) for p in lex["expectation_frames"]}
 
     def triggers(self, kind: str, lex: dict) -> set[str]:
@@ -176,6 +186,8 @@ class TimeTagger(Serialisable, Component):
             "backward": units,
             "this": {"year"},
             "today": {"today"},
+            "month": {name.lower() for name in dates.MONTH_FULL_NAMES},
+            "season": set(lex["seasons"]),
         }[kind]
 
     @staticmethod
@@ -213,6 +225,8 @@ class TimeTagger(Serialisable, Component):
             "this": [r"\b(?i:this|next)\s+year\b"],
             "today": [r"\b(?i:today)\b(?!['\u2019])"],
             "point": [rf"(?<![\w.,/$-]){ATOM}"],
+            "month": [MONTH_ALONE],
+            "season": [rf"\b(?i:last)\s+(?P<season>(?i:{self.alternatives(lex['seasons'])}))\b"],
         }
         return [(kind, re.compile(p)) for kind, ps in patterns.items() for p in ps]
 
@@ -305,7 +319,7 @@ class TimeTagger(Serialisable, Component):
                 span = doc.char_span(start, end, alignment_mode="expand")
                 if span is None or not self.plausible(found, span):
                     continue
-                first, last, kind_ = self.read(found, match, date, previous)
+                first, last, kind_ = self.read(found, match, date, previous, span)
                 if kind_ is None:
                     continue
                 taken.append((start, end))
@@ -332,12 +346,15 @@ class TimeTagger(Serialisable, Component):
 
     def plausible(self, kind: str, span: Span) -> bool:
         """A bare year is a year: not a number after "Resolution", "$" or before "%", nor
-        the count of a plural noun ("2000 troops")."""
-        if kind not in {"point", "range"}:
-            return True
+        the count of a plural noun ("2000 troops"); a month alone follows a preposition
+        ("since", "in", "last") and is no name ("Jennifer", "the May government")."""
         first = span[0]
         doc = span.doc
         before = doc[first.i - 1] if first.i else None
+        if kind == "month":
+            return before is not None and before.lower_ in self.month_preps
+        if kind not in {"point", "range"}:
+            return True
         if before is not None and (before.text in self.number_nouns or before.text in "$#№"):
             return False
         after = doc[span.end] if span.end < len(doc) else None
@@ -347,10 +364,40 @@ class TimeTagger(Serialisable, Component):
         counted = head.tag_ in {"NNS", "NNPS"} and head.text[:1].islower()
         return not (span.root.dep_ == "nummod" and counted and head.lower_ not in self.time_nouns)
 
-    def read(self, kind: str, match: re.Match, date, previous):
+    def read(self, kind: str, match: re.Match, date, previous, span: Span):
         """(first, last, kind) of a match (kind None: not an expression after all)."""
+        if kind == "month":
+            return self.read_month(match, date, span)
         reader = getattr(self, f"read_{kind}")
         return reader(match, date, previous)
+
+    def read_month(self, match, date, span: Span):
+        """A month without a year, against the document's date (G12.6): in the date's year
+        for a date without a month; else its latest occurrence up to the date, or for a
+        future verb its next one from the date ("will travel on February 1"). Without a
+        date: the cue alone."""
+        if date is None:
+            return None, None, "counted"
+        year, month_now, _ = dates.parts(date)
+        month = dates.MONTHS[match["m"].lower()]
+        if month_now is not None:
+            future = self.tense(self.verb_of(span.root)) == "future"
+            if future and month < month_now:
+                year += 1
+            elif not future and month > month_now:
+                year -= 1
+        found = dates.make(year, month, int(match["d"]) if match["d"] else None)
+        return (found, found, "point") if found else (None, None, None)
+
+    def read_season(self, match, date, previous):
+        """ "last fall": the latest such season ended before the document's date (the
+        year before a date without a month)."""
+        if date is None:
+            return None, None, "counted"
+        year, month_now, _ = dates.parts(date)
+        ends = self.seasons[match["season"].lower()]
+        found = f"{year if month_now is not None and ends < month_now else year - 1:04d}"
+        return found, found, "point"
 
     def read_point(self, match, date, previous):
         found = atom_date(match.group(0))
