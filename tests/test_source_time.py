@@ -374,6 +374,22 @@ TRAIN_TIME_ROWS = [
         "1956",
         "1956",
     ),  # G12.6: "last fall" in a 1957 estimate
+    (
+        "South Korea will continue to require large-scale foreign aid for the indefinite future "
+        "if it is to remain an independent nation allied with the West.",
+        "1961-09-07",
+        "future",
+        "1961",
+        None,
+    ),  # G12.17: a forward period the parser hung on the object
+    (
+        "Poland's success is a key factor affecting the future political developments in "
+        "Eastern Europe.",
+        "1957",
+        "present",
+        None,
+        None,
+    ),  # "the future" as a noun's modifier is no period
 ]
 
 

@@ -347,12 +347,16 @@ class TimeTagger(Serialisable, Component):
     def plausible(self, kind: str, span: Span) -> bool:
         """A bare year is a year: not a number after "Resolution", "$" or before "%", nor
         the count of a plural noun ("2000 troops"); a month alone follows a preposition
-        ("since", "in", "last") and is no name ("Jennifer", "the May government")."""
+        ("since", "in", "last"); a forward phrase modifies no noun ("the future political
+        developments")."""
         first = span[0]
         doc = span.doc
         before = doc[first.i - 1] if first.i else None
         if kind == "month":
             return before is not None and before.lower_ in self.month_preps
+        if kind == "forward":  # "the future political developments": a modifier, no period
+            last = span[-1]
+            return not (last.dep_ in {"amod", "compound"} and last.head.i > last.i)
         if kind not in {"point", "range"}:
             return True
         if before is not None and (before.text in self.number_nouns or before.text in "$#№"):
@@ -692,11 +696,25 @@ class TimeTagger(Serialisable, Component):
         if head.pos_ not in {"NOUN", "PROPN"} or dep in {"conj", "cc", "punct", "det"}:
             return 0
         if token.lower_ == "of" or expression.kind not in EXPLICIT:
-            return 0 if head.dep_ in DEPS["subject"] else None
+            if head.dep_ in DEPS["subject"]:
+                return 0
+            return 1 if self.forward_on_object(token, expression) else None
         if head.dep_ in DEPS["subject"]:
             return 0  # the subject's event noun: "His reelection in 2009 sparked ..."
         during = head.dep_ == "pobj" and head.head.lower_ in TEMPORAL_PREPS.union(self.anchors)
         return 0 if during else 1
+
+    @staticmethod
+    def forward_on_object(token: Token, expression: Expression) -> bool:
+        """A forward period's preposition the parser hung on the verb's object: "require
+        large-scale foreign aid for the indefinite future", "exclude a sudden explosion ...
+        in the near term" date the verb (G12.9, G12.17)."""
+        return (
+            expression.kind == "forward"
+            and token.dep_ == "prep"
+            and token.lower_ != "of"
+            and token.head.dep_ == "dobj"
+        )
 
     def concessive(self, verb: Token) -> bool:
         """A verb opened by "although", "while", "because", "if" ...: its clause is
