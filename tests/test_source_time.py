@@ -390,6 +390,35 @@ TRAIN_TIME_ROWS = [
         None,
         None,
     ),  # "the future" as a noun's modifier is no period
+    (
+        "Public support for NATO accession has skyrocketed in both countries since Russia's "
+        "invasion of Ukraine.",
+        "2022-06-10",
+        "present",
+        "2022",
+        None,
+    ),  # G12.13: a dated event the text names
+    (
+        "Russia's invasion of Ukraine has ongoing repercussions for the country.",
+        "2024-08-16",
+        "present",
+        None,
+        None,
+    ),  # the event as the subject is the claim's topic, not its time
+    (
+        "Finland has reconsidered its neutrality since Russia's invasion of Ukraine.",
+        "2015",
+        "present",
+        None,
+        None,
+    ),  # an event after the document's date is not the one meant
+    (
+        "Since 1990, the United States had been attempting to encourage greater independence.",
+        None,
+        "past",
+        "1990",
+        None,
+    ),  # "since X" on a past perfect: a period that ended before the text
 ]
 
 

@@ -12,9 +12,9 @@ the next one for a future verb) and seasons ("last fall"), counted durations
 then", "since that date", "later that year"; "the next year" too, unless a preposition of
 duration makes it a forward period: "for the next year"), and "today" (the document's
 date). The preposition or clause that anchors an expression sets what it says: "since X"
-(start X, open end), "until X" and "by X" (end X), "after X" and "before X" (that date as
-start and end; "after X" on a present-perfect verb reads as "since X", G12.16), "beginning
-in X" (start X).
+(start X, open end; past on a past perfect verb: "had been attempting since 1953"), "until
+X" and "by X" (end X), "after X" and "before X" (that date as start and end; "after X" on a
+present-perfect verb reads as "since X", G12.16), "beginning in X" (start X).
 
 Where a claim has several, the one attached to the main clause's verb decides (or to its
 subject's event noun, "His reelection in 2009 sparked ..."); one in a temporal clause
@@ -357,6 +357,9 @@ class TimeTagger(Serialisable, Component):
         if kind == "forward":  # "the future political developments": a modifier, no period
             last = span[-1]
             return not (last.dep_ in {"amod", "compound"} and last.head.i > last.i)
+        if kind == "named":  # "Russia's invasion of Ukraine has ongoing repercussions": the topic
+            governed = before is not None and before.tag_ == "IN"
+            return governed or span.root.dep_ not in DEPS["subject"]
         if kind not in {"point", "range"}:
             return True
         if before is not None and (before.text in self.number_nouns or before.text in "$#№"):
@@ -433,7 +436,9 @@ class TimeTagger(Serialisable, Component):
         key = " ".join(match.group(0).lower().split())
         key = next((k for k in self.named if k == key or k == f"the {key}"), key)
         first, last = self.named[key]
-        return f"{first:04d}", f"{last:04d}", "range"
+        if date is not None and dates.year(date) < first:
+            return None, None, None  # not yet: "Russia's invasion of Ukraine" in 2015 is 2014's
+        return f"{first:04d}", f"{last:04d}" if last is not None else None, "range"
 
     def read_anaphora(self, match, date, previous):
         how, offset = self.anaphora[" ".join(match.group(0).lower().split())]
@@ -738,13 +743,19 @@ class TimeTagger(Serialisable, Component):
     def relative(self, chosen: Expression, date: str | None) -> str:
         """From the expression against the document's date, else from the verb it
         belongs to (out of a temporal clause: the verb that clause dates)."""
-        by_date = self.by_date(chosen, date)
-        if by_date is not None:
-            return by_date
         verb = self.verb_of(chosen.head)
         while verb.dep_ == "advcl" and verb.head.i != verb.i:
             verb = self.verb_of(verb.head)
-        return self.tense(verb)
+        if chosen.kind == "since" and self.past_perfect(verb):
+            return "past"  # "Since 1953, the United States had been attempting ..."
+        by_date = self.by_date(chosen, date)
+        return by_date if by_date is not None else self.tense(verb)
+
+    @staticmethod
+    def past_perfect(verb: Token) -> bool:
+        """ "had been attempting", "had remained": a period that ended before the text."""
+        auxes = {c.lower_ for c in verb.children if c.dep_ in {"aux", "auxpass"}}
+        return "had" in auxes or "'d" in auxes
 
     def relative_in(self, claim: Span, chosen: Expression, date: str | None) -> str:
         """Of a claim dated by another clause's expression: by date, else its own verb."""
