@@ -17,6 +17,7 @@ MONTHS = (
     | {name.lower(): n for n, name in enumerate(calendar.month_abbr) if name}
     | {"sept": 9}
 )
+MONTH_FULL_NAMES = tuple(calendar.month_name[1:])
 MONTH_NAMES = "|".join(sorted(MONTHS, key=len, reverse=True))
 
 DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")

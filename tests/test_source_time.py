@@ -327,6 +327,98 @@ TRAIN_TIME_ROWS = [
         None,
         None,
     ),  # G12.10: the author's expectation of an event
+    (
+        "BERDIMUHAMEDOV won Turkmenistan's first multi-candidate presidential election in 2007, "
+        "and again in 2012 and 2017.",
+        None,
+        "past",
+        "2007",
+        "2017",
+    ),  # G12.6: several years on one verb run from the first to the last
+    (
+        "Kazakhstan signed the Conventional Armed Forces in Europe Treaty (1992), the START "
+        "Treaty (1992), the nuclear Non-Proliferation Treaty (1993), the Chemical Weapons "
+        "Convention, and the Comprehensive Test Ban Treaty (2001).",
+        None,
+        "past",
+        "1992",
+        "2001",
+    ),  # years listed in parentheses on the coordinated objects of one verb
+    (
+        "The United States recognized Afghanistan in 1921, and established diplomatic "
+        "relations in 1935.",
+        None,
+        "past",
+        "1921",
+        "1921",
+    ),  # G12.12: coordinated verbs are no list; the first decides
+    (
+        "Since mid-April, however, North Korean harassment in the area of the DMZ has intensified.",
+        "1968-05-16",
+        "present",
+        "1968-04",
+        None,
+    ),  # G12.6: a month without a year, its latest occurrence up to the document's date
+    ("Russia launched the offensive in November.", "2015-03", "past", "2014-11", "2014-11"),
+    (
+        "The Secretary will travel on February 1 to Minsk.",
+        "2020-01",
+        "future",
+        "2020-02-01",
+        "2020-02-01",
+    ),
+    (
+        "The long-latent conflict exploded into crisis last fall.",
+        "1957",
+        "past",
+        "1956",
+        "1956",
+    ),  # G12.6: "last fall" in a 1957 estimate
+    (
+        "South Korea will continue to require large-scale foreign aid for the indefinite future "
+        "if it is to remain an independent nation allied with the West.",
+        "1961-09-07",
+        "future",
+        "1961",
+        None,
+    ),  # G12.17: a forward period the parser hung on the object
+    (
+        "Poland's success is a key factor affecting the future political developments in "
+        "Eastern Europe.",
+        "1957",
+        "present",
+        None,
+        None,
+    ),  # "the future" as a noun's modifier is no period
+    (
+        "Public support for NATO accession has skyrocketed in both countries since Russia's "
+        "invasion of Ukraine.",
+        "2022-06-10",
+        "present",
+        "2022",
+        None,
+    ),  # G12.13: a dated event the text names
+    (
+        "Russia's invasion of Ukraine has ongoing repercussions for the country.",
+        "2024-08-16",
+        "present",
+        None,
+        None,
+    ),  # the event as the subject is the claim's topic, not its time
+    (
+        "Finland has reconsidered its neutrality since Russia's invasion of Ukraine.",
+        "2015",
+        "present",
+        None,
+        None,
+    ),  # an event after the document's date is not the one meant
+    (
+        "Since 1990, the United States had been attempting to encourage greater independence.",
+        None,
+        "past",
+        "1990",
+        None,
+    ),  # "since X" on a past perfect: a period that ended before the text
 ]
 
 
@@ -486,3 +578,47 @@ def test_office_holders_from_petrarch_titles_and_first_government_terms():
     assert table["USA"]["secretary of state"] == [
         ["person:henry-kissinger", "1973-09-22", "1977-01-20"]
     ]
+
+
+def test_a_trailer_line_attributes_and_dates_the_quotation_above_it(dated):
+    """G12.20: "- Secretary Michael Pompeo, July 3, 2019" after a quotation is the source of
+    its claims and dates them; the text after it is the author's again."""
+    text = (
+        "\u201cThe United States is a steadfast supporter of the independence of Belarus.\u201d"
+        "\n\n\u2013 Secretary Michael Pompeo, July 3, 2019\n\n"
+        "The Secretary will travel to Minsk to meet President Lukashenka."
+    )
+    doc = dated(text)
+    quoted, after = claim_of(doc, "The United States"), claim_of(doc, "The Secretary")
+    source, time = quoted._.source, quoted._.time
+    assert (quoted._.certainty, source["kind"], source["actor"]) == (
+        "reported",
+        "actor",
+        "person:mike-pompeo",
+    )
+    assert doc.text[source["cue"][0] : source["cue"][1]] == "Secretary Michael Pompeo"
+    assert (time["relative"], time["start"], time["end"]) == ("past", "2019-07-03", "2019-07-03")
+    assert doc.text[time["cue"][0] : time["cue"][1]] == "July 3, 2019"
+    assert (after._.certainty, after._.source["kind"]) == ("asserted", "author")
+
+
+def test_a_lead_in_with_a_colon_attributes_the_quoted_document_after_it(dated):
+    """G12.20: "A contemporary intelligence estimate ... opens as follows:" is the source of
+    every quoted paragraph (each opening with a quote) up to the closing quote."""
+    text = (
+        "A contemporary intelligence estimate on North Korea opens as follows:\n\n"
+        "\u201c1. The Korean Communist regime will almost certainly retain firm control of "
+        "North Korea through 1960.\n\n"
+        "\u201c2. We believe that the Communists will not resort to force.\u201d\n\n"
+        "The estimate proved correct about the regime."
+    )
+    doc = dated(text)
+    cue = "A contemporary intelligence estimate on North Korea opens"
+    for start in ("The Korean", "2. We believe"):
+        claim = claim_of(doc, start)
+        source = claim._.source
+        assert (claim._.certainty, source["kind"], source["actor"]) == ("reported", "unnamed", None)
+        assert doc.text[source["cue"][0] : source["cue"][1]] == cue
+    for start in ("A contemporary", "The estimate proved"):
+        claim = claim_of(doc, start)
+        assert (claim._.certainty, claim._.source["kind"]) == ("asserted", "author")

@@ -10,7 +10,9 @@ Hedged: estimative terms of the ICD 203 scale, epistemic modals (may, might, cou
 (the author's inference) - except inside the complement of an actor's attitude ("Tehran
 fears that Baku could ...", "views the route as a potential channel"), which the author
 asserts, and in purpose clauses ("to ensure that the EU could"). Precedence: reported,
-hedged, asserted. The band is that of the first estimative term in the claim.
+hedged, asserted. The band is that of the first estimative term in the claim. A claim
+inside a quotation attributed by a lead-in or a trailer line (quotations.py, G12.20) is
+reported, the attribution its first cue.
 """
 
 from __future__ import annotations
@@ -23,7 +25,12 @@ from spacy.util import filter_spans
 from ..extensions import register_extensions
 from .base import Component, Serialisable
 from .modality import Modality
+from .quotations import attributions
 from .syntax import DEPS, indexes_with, tokens_within, word_ids
+
+
+def offsets(spans: list[Span]) -> list[list[int]]:
+    return [[span.start_char, span.end_char] for span in spans]
 
 
 class CertaintyTagger(Serialisable, Component):
@@ -173,17 +180,19 @@ class CertaintyTagger(Serialisable, Component):
             [Span(doc, s, e, label=kinds[doc.vocab.strings[m]]) for m, s, e in self.matcher(doc)]
         )
         cue_indexes = indexes_with(doc, self.cue_ids, "LOWER", "LEMMA")
+        quoted = attributions(doc)
         for claim in doc.spans.get("claims", []):
             found = self.cues(claim, phrases, tokens_within(claim, cue_indexes))
-            hedges = found["hedged"] + found["estimative"]
-            if found["reported"]:
-                label, cues = "reported", found["reported"]
+            hedges = offsets(found["hedged"] + found["estimative"])
+            outside = [list(a.cue) for a in quoted if a.holds(claim.start_char)][:1]
+            if outside or found["reported"]:
+                label, cues = "reported", outside or offsets(found["reported"])
             elif hedges:
                 label, cues = "hedged", hedges
             else:
                 label, cues = "asserted", []
             claim._.certainty = label
-            claim._.certainty_cues = sorted([c.start_char, c.end_char] for c in cues)
+            claim._.certainty_cues = sorted(cues)
             estimative = sorted(found["estimative"], key=lambda s: s.start)
             if estimative:
                 term = estimative[0].text.lower()

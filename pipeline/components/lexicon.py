@@ -261,6 +261,8 @@ class TemporalLexicon(Lexicon):
     author_subjects: list[str]
     duration_preps: list[str]
     expectation_frames: list[str]
+    month_preps: list[str]  # a month without a year follows one ("since mid-April")
+    seasons: dict[str, int]  # season -> the month it ends in ("last fall")
 
 
 class Era(Lexicon):

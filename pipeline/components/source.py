@@ -27,6 +27,7 @@ from spacy.tokens import Doc, Span, Token
 
 from ..extensions import register_extensions
 from .base import Component, Serialisable
+from .quotations import Attribution, attributions
 from .syntax import DEPS
 
 ACTOR_ROLES = {"state", "seat", "demonym", "actor"}
@@ -55,9 +56,14 @@ class SourceTagger(Serialisable, Component):
 
     def process(self, doc: Doc) -> Doc:
         ids = self.ids_by_token(doc)
+        quoted = attributions(doc)
         for claim in doc.spans.get("claims", []):
             if claim._.certainty != "reported":
                 claim._.source = dict(AUTHOR)
+                continue
+            quote = next((a for a in quoted if a.holds(claim.start_char)), None)
+            if quote is not None:
+                claim._.source = self.quoted(claim, quote, ids)
                 continue
             cues = [doc.char_span(s, e, alignment_mode="expand") for s, e in claim._.certainty_cues]
             claim._.source = self.reported(claim, [c for c in cues if c is not None], ids)
@@ -87,9 +93,23 @@ class SourceTagger(Serialisable, Component):
             first = cues[0] if cues else claim
             return {"kind": "unnamed", "actor": None, "cue": [first.start_char, first.end_char]}
         _, phrase, cue = min(found, key=lambda f: f[0])
+        return self.source_of(phrase, cue, ids)
+
+    def source_of(self, phrase: Token | None, cue: Span, ids: dict) -> dict:
         actor = self.actor_of(phrase, ids) if phrase is not None else None
         kind = "actor" if actor else "unnamed"
         return {"kind": kind, "actor": actor, "cue": [cue.start_char, cue.end_char]}
+
+    def quoted(self, claim: Span, quote: Attribution, ids: dict) -> dict:
+        """The source of a claim in a quotation attributed outside it (G12.20): a lead-in's
+        verb as a verb of saying ("A contemporary intelligence estimate ... opens as
+        follows:"), a trailer's name ("- Secretary Michael Pompeo, July 3, 2019")."""
+        cue = claim.doc.char_span(*quote.cue, alignment_mode="expand")
+        if quote.kind == "lead":
+            _, phrase, cue = self.attribution(claim, cue)
+        else:
+            phrase = cue.root
+        return self.source_of(phrase, cue, ids)
 
     def attribution(self, claim: Span, cue: Span):
         """(rank, source phrase or None, cue span) of one certainty cue; the smallest rank is

@@ -5,20 +5,25 @@ dates and years ("in 2008", "On 8 December 2024", "in May 2022"), ranges and lis
 1918 to 1920", "1921-22", "in 2003 and 2004"), decades and centuries ("the 1990s", "the
 latter part of the 18th century"), named periods ("World War II", "the Cold War"), periods
 running forward or back from the document's date ("over the next three to five years",
-"the foreseeable future", "over the past two decades", "last year"), counted durations
+"the foreseeable future", "over the past two decades", "last year"), months without a
+year after a preposition ("Since mid-April": the latest April up to the document's date,
+the next one for a future verb) and seasons ("last fall"), counted durations
 ("for over 50 years") and expressions that refer back to the previous claim's date ("Since
 then", "since that date", "later that year"; "the next year" too, unless a preposition of
 duration makes it a forward period: "for the next year"), and "today" (the document's
 date). The preposition or clause that anchors an expression sets what it says: "since X"
-(start X, open end), "until X" and "by X" (end X), "after X" and "before X" (that date as
-start and end; "after X" on a present-perfect verb reads as "since X", G12.16), "beginning
-in X" (start X).
+(start X, open end; past on a past perfect verb: "had been attempting since 1953"), "until
+X" and "by X" (end X), "after X" and "before X" (that date as start and end; "after X" on a
+present-perfect verb reads as "since X", G12.16), "beginning in X" (start X).
 
 Where a claim has several, the one attached to the main clause's verb decides (or to its
 subject's event noun, "His reelection in 2009 sparked ..."); one in a temporal clause
 ("when ...", "after ...") only when the main clause has none; never one inside a relative
 clause, a concessive or causal clause, an object's modifier ("an increase in attacks over
 the past year") or after a superlative ("their closest partnership since the 1950s").
+Dates one verb lists ("won the election in 2007, and again in 2012 and 2017"; "signed the
+START Treaty (1992), ... and the Comprehensive Test Ban Treaty (2001)") run from the first
+to the last.
 
 ``relative``: a forward period is future, "since X" present; with the document's date, an
 expression wholly before it is past, wholly after it future and containing it present;
@@ -47,6 +52,7 @@ from spacy.tokens import Doc, Span, Token
 from .. import dates
 from ..extensions import doc_text, register_extensions
 from .base import Component, Serialisable
+from .quotations import Attribution, attributions
 from .syntax import DEPS, word_ids
 
 YEAR = r"(?:1[0-9]{3}|20[0-9]{2})"
@@ -67,6 +73,10 @@ ATOM_RANGES = (  # tried where a date starts: "1921-22", "2003, 2004 and 2005"
     re.compile(rf"(?P<a>{ATOM}){DASH}(?P<b>\d{{2,4}})(?![\d,])"),
     re.compile(rf"(?P<a>{ATOM})(?:,\s*{ATOM})*,?\s+(?:and|or)\s+(?P<b>{ATOM})"),
 )
+MONTH_ALONE = (  # a capitalised month without a year: "Since mid-April", "on February 1"
+    rf"(?<![\w-])(?:(?:early|mid|late)[- ]?)?(?P<m>{'|'.join(dates.MONTH_FULL_NAMES)})"
+    rf"(?:\s+(?P<d>{DAY})(?!\d))?(?![\w-])(?!,?\s+(?:{DAY},?\s+)?{YEAR})"
+)
 ORDINAL = r"\d{1,2}(?:st|nd|rd|th)"
 CENTURY = (
     r"\b(?:[Ff]rom\s+)?(?:[Tt]he\s+)?(?:(?P<part>(?i:early|mid|late|latter part of the|"
@@ -86,11 +96,14 @@ DECADE = (
 )
 CONTENT = {"ccomp", "csubj", "csubjpass"}
 VERBS = {"VERB", "AUX"}
-WORDED = {"named", "anaphora", "forward", "counted", "backward", "this", "today"}  # else: numeric
+WORDED = {  # else: numeric
+    *("named", "anaphora", "forward", "counted", "backward", "this", "today", "month", "season")
+}
 DIGIT = re.compile(r"\d")
 FINITE_TAGS = {"VBD", "VBZ", "VBP", "MD"}
 FINITE_DEPS = {"ROOT", "ccomp", "advcl"}  # where a bare participle is a finite verb
 EXPLICIT = {"point", "range", "since", "until", "from"}  # dated by the text itself
+LISTING = {"pobj", "prep", "appos", "conj", "cc", "punct"}  # what a listed date hangs by
 TEMPORAL_PREPS = {"in", "on", "at", "during", "throughout", "within", "of"}
 
 
@@ -153,6 +166,8 @@ class TimeTagger(Serialisable, Component):
         ]
         self.since_id = nlp.vocab.strings.add("since")
         self.duration_preps = set(lex["duration_preps"])
+        self.month_preps = set(lex["month_preps"])
+        self.seasons: dict[str, int] = lex["seasons"]
         self.expectations = {tuple(p.split()) for p in lex["expectation_frames"]}
 
     def trigger_ids(self, vocab, kind: str, lex: dict) -> frozenset[int] | None:
@@ -175,6 +190,8 @@ class TimeTagger(Serialisable, Component):
             "backward": units,
             "this": {"year"},
             "today": {"today"},
+            "month": {name.lower() for name in dates.MONTH_FULL_NAMES},
+            "season": set(lex["seasons"]),
         }.get(kind)
 
     @staticmethod
@@ -212,6 +229,8 @@ class TimeTagger(Serialisable, Component):
             "this": [r"\b(?i:this|next)\s+year\b"],
             "today": [r"\b(?i:today)\b(?!['\u2019])"],
             "point": [rf"(?<![\w.,/$-]){ATOM}"],
+            "month": [MONTH_ALONE],
+            "season": [rf"\b(?i:last)\s+(?P<season>(?i:{self.alternatives(lex['seasons'])}))\b"],
         }
         return [(kind, re.compile(p)) for kind, ps in patterns.items() for p in ps]
 
@@ -236,7 +255,12 @@ class TimeTagger(Serialisable, Component):
         previous: tuple[str | None, str | None] = (None, None)
         lead: tuple[int, Expression] | None = None  # "In 1961, A; B": the sentence's lead
         starts = [sent.start for sent in doc.sents]
+        dated = [a for a in attributions(doc) if a.date]
         for claim in doc.spans.get("claims", []):
+            quote = next((a for a in dated if a.holds(claim.start_char)), None)
+            if quote is not None:
+                claim._.time = self.quoted_time(quote, date)
+                continue
             found = self.expressions(doc, claim, text, date, previous, lower)
             chosen = self.choose(claim, found)
             sentence = starts[bisect_right(starts, claim.start) - 1]
@@ -248,6 +272,14 @@ class TimeTagger(Serialisable, Component):
             if chosen is not None and chosen.dated():
                 previous = (chosen.first, chosen.last)
         return doc
+
+    def quoted_time(self, quote: Attribution, date: str | None) -> dict:
+        """A quotation's trailer date dates its claims as an expression on a verb of saying
+        does (G12.20, G12.10): by the document's date, else past (the statement came
+        before the text quoting it)."""
+        found = Expression(*quote.date_cue, "point", quote.date, quote.date, head=None)
+        return {"relative": self.by_date(found, date) or "past", "start": quote.date,
+                "end": quote.date, "cue": list(quote.date_cue)}  # fmt: skip
 
     @staticmethod
     def leads(claim: Span, chosen: Expression, sentence: int) -> bool:
@@ -291,7 +323,7 @@ class TimeTagger(Serialisable, Component):
                 span = doc.char_span(start, end, alignment_mode="expand")
                 if span is None or not self.plausible(found, span):
                     continue
-                first, last, kind_ = self.read(found, match, date, previous)
+                first, last, kind_ = self.read(found, match, date, previous, span)
                 if kind_ is None:
                     continue
                 taken.append((start, end))
@@ -318,12 +350,22 @@ class TimeTagger(Serialisable, Component):
 
     def plausible(self, kind: str, span: Span) -> bool:
         """A bare year is a year: not a number after "Resolution", "$" or before "%", nor
-        the count of a plural noun ("2000 troops")."""
-        if kind not in {"point", "range"}:
-            return True
+        the count of a plural noun ("2000 troops"); a month alone follows a preposition
+        ("since", "in", "last"); a forward phrase modifies no noun ("the future political
+        developments")."""
         first = span[0]
         doc = span.doc
         before = doc[first.i - 1] if first.i else None
+        if kind == "month":
+            return before is not None and before.lower_ in self.month_preps
+        if kind == "forward":  # "the future political developments": a modifier, no period
+            last = span[-1]
+            return not (last.dep_ in {"amod", "compound"} and last.head.i > last.i)
+        if kind == "named":  # "Russia's invasion of Ukraine has ongoing repercussions": the topic
+            governed = before is not None and before.tag_ == "IN"
+            return governed or span.root.dep_ not in DEPS["subject"]
+        if kind not in {"point", "range"}:
+            return True
         if before is not None and (before.text in self.number_nouns or before.text in "$#№"):
             return False
         after = doc[span.end] if span.end < len(doc) else None
@@ -333,10 +375,40 @@ class TimeTagger(Serialisable, Component):
         counted = head.tag_ in {"NNS", "NNPS"} and head.text[:1].islower()
         return not (span.root.dep_ == "nummod" and counted and head.lower_ not in self.time_nouns)
 
-    def read(self, kind: str, match: re.Match, date, previous):
+    def read(self, kind: str, match: re.Match, date, previous, span: Span):
         """(first, last, kind) of a match (kind None: not an expression after all)."""
+        if kind == "month":
+            return self.read_month(match, date, span)
         reader = getattr(self, f"read_{kind}")
         return reader(match, date, previous)
+
+    def read_month(self, match, date, span: Span):
+        """A month without a year, against the document's date (G12.6): in the date's year
+        for a date without a month; else its latest occurrence up to the date, or for a
+        future verb its next one from the date ("will travel on February 1"). Without a
+        date: the cue alone."""
+        if date is None:
+            return None, None, "counted"
+        year, month_now, _ = dates.parts(date)
+        month = dates.MONTHS[match["m"].lower()]
+        if month_now is not None:
+            future = self.tense(self.verb_of(span.root)) == "future"
+            if future and month < month_now:
+                year += 1
+            elif not future and month > month_now:
+                year -= 1
+        found = dates.make(year, month, int(match["d"]) if match["d"] else None)
+        return (found, found, "point") if found else (None, None, None)
+
+    def read_season(self, match, date, previous):
+        """ "last fall": the latest such season ended before the document's date (the
+        year before a date without a month)."""
+        if date is None:
+            return None, None, "counted"
+        year, month_now, _ = dates.parts(date)
+        ends = self.seasons[match["season"].lower()]
+        found = f"{year if month_now is not None and ends < month_now else year - 1:04d}"
+        return found, found, "point"
 
     def read_point(self, match, date, previous):
         found = atom_date(match.group(0))
@@ -368,7 +440,9 @@ class TimeTagger(Serialisable, Component):
         key = " ".join(match.group(0).lower().split())
         key = next((k for k in self.named if k == key or k == f"the {key}"), key)
         first, last = self.named[key]
-        return f"{first:04d}", f"{last:04d}", "range"
+        if date is not None and dates.year(date) < first:
+            return None, None, None  # not yet: "Russia's invasion of Ukraine" in 2015 is 2014's
+        return f"{first:04d}", f"{last:04d}" if last is not None else None, "range"
 
     def read_anaphora(self, match, date, previous):
         how, offset = self.anaphora[" ".join(match.group(0).lower().split())]
@@ -534,25 +608,34 @@ class TimeTagger(Serialisable, Component):
         usable = [(rank, e) for rank, e in ranked if rank is not None]
         if not usable:
             return None
-        chosen = min(usable, key=lambda r: r[0])[1]
-        return self.combined(chosen, [e for _, e in usable], claim)
+        return self.combined(min(usable, key=lambda r: r[0]), usable, claim)
 
-    def combined(self, chosen: Expression, usable: list[Expression], claim: Span) -> Expression:
-        """The expressions of one anchor or one temporal clause together: "after the
-        election ... in 1997 and a reformist Majles in 2000" is after 2000; "when students
-        seized the embassy in November 1979 and held personnel hostage until mid-January
-        1981" is from 1979-11 to 1981-01."""
+    def combined(self, chosen: tuple, usable: list[tuple], claim: Span) -> Expression:
+        """The expressions of one anchor, one temporal clause or one verb together: "after
+        the election ... in 1997 and a reformist Majles in 2000" is after 2000; "when
+        students seized the embassy in November 1979 and held personnel hostage until
+        mid-January 1981" is from 1979-11 to 1981-01; "won the election in 2007, and again
+        in 2012 and 2017" and "signed the START Treaty (1992) ... and the Comprehensive Test
+        Ban Treaty (2001)" (dates as far from the verb) run from the first to the last."""
+        chosen = chosen[1]
         if chosen.anchor_at is not None:
-            same = [e for e in usable if e.anchor_at == chosen.anchor_at]
-        else:
-            clause = self.temporal_clause(chosen.head, claim)
-            if clause is None:
-                return chosen
+            same = [e for _, e in usable if e.anchor_at == chosen.anchor_at]
+        elif (clause := self.temporal_clause(chosen.head, claim)) is not None:
             same = [
                 e
-                for e in usable
+                for _, e in usable
                 if e.kind in EXPLICIT and self.temporal_clause(e.head, claim) == clause
             ]
+        elif chosen.kind in {"point", "range"}:
+            at = self.attachment(chosen.head)
+            same = [
+                e
+                for _, e in usable
+                if e.kind in {"point", "range"} and e.anchor is None
+                and self.attachment(e.head) == at
+            ]  # fmt: skip
+        else:
+            return chosen
         if len(same) < 2:
             return chosen
         firsts = [e.first for e in same if e.first]
@@ -567,6 +650,15 @@ class TimeTagger(Serialisable, Component):
         found = Expression(min(e.start for e in same), max(e.end for e in same), kind, first, last,
                            chosen.head, chosen.anchor, chosen.anchor_at)  # fmt: skip
         return found
+
+    @staticmethod
+    def attachment(token: Token) -> Token:
+        """What a date hangs on through prepositions, appositions and coordination: the
+        verb of "in 2007, and again in 2012", the first object of "the START Treaty (1992),
+        ... and the Comprehensive Test Ban Treaty (2001)"."""
+        while token.dep_ in LISTING and token.pos_ not in VERBS and token.head.i != token.i:
+            token = token.head
+        return token
 
     @staticmethod
     def temporal_clause(token: Token, claim: Span) -> int | None:
@@ -613,11 +705,25 @@ class TimeTagger(Serialisable, Component):
         if head.pos_ not in {"NOUN", "PROPN"} or dep in {"conj", "cc", "punct", "det"}:
             return 0
         if token.lower_ == "of" or expression.kind not in EXPLICIT:
-            return 0 if head.dep_ in DEPS["subject"] else None
+            if head.dep_ in DEPS["subject"]:
+                return 0
+            return 1 if self.forward_on_object(token, expression) else None
         if head.dep_ in DEPS["subject"]:
             return 0  # the subject's event noun: "His reelection in 2009 sparked ..."
         during = head.dep_ == "pobj" and head.head.lower_ in TEMPORAL_PREPS.union(self.anchors)
         return 0 if during else 1
+
+    @staticmethod
+    def forward_on_object(token: Token, expression: Expression) -> bool:
+        """A forward period's preposition the parser hung on the verb's object: "require
+        large-scale foreign aid for the indefinite future", "exclude a sudden explosion ...
+        in the near term" date the verb (G12.9, G12.17)."""
+        return (
+            expression.kind == "forward"
+            and token.dep_ == "prep"
+            and token.lower_ != "of"
+            and token.head.dep_ == "dobj"
+        )
 
     def concessive(self, verb: Token) -> bool:
         """A verb opened by "although", "while", "because", "if" ...: its clause is
@@ -641,13 +747,19 @@ class TimeTagger(Serialisable, Component):
     def relative(self, chosen: Expression, date: str | None) -> str:
         """From the expression against the document's date, else from the verb it
         belongs to (out of a temporal clause: the verb that clause dates)."""
-        by_date = self.by_date(chosen, date)
-        if by_date is not None:
-            return by_date
         verb = self.verb_of(chosen.head)
         while verb.dep_ == "advcl" and verb.head.i != verb.i:
             verb = self.verb_of(verb.head)
-        return self.tense(verb)
+        if chosen.kind == "since" and self.past_perfect(verb):
+            return "past"  # "Since 1953, the United States had been attempting ..."
+        by_date = self.by_date(chosen, date)
+        return by_date if by_date is not None else self.tense(verb)
+
+    @staticmethod
+    def past_perfect(verb: Token) -> bool:
+        """ "had been attempting", "had remained": a period that ended before the text."""
+        auxes = {c.lower_ for c in verb.children if c.dep_ in {"aux", "auxpass"}}
+        return "had" in auxes or "'d" in auxes
 
     def relative_in(self, claim: Span, chosen: Expression, date: str | None) -> str:
         """Of a claim dated by another clause's expression: by date, else its own verb."""
