@@ -81,7 +81,7 @@ train: $(STAMP)
 	test -d ../shared/corpora || (echo "make train needs ../shared beside the repository (the gold texts)" >&2; exit 2)
 	$(BIN)/claims train --gold annotations --gold annotations/dev --gold annotations/train \
 		--split annotations/split.json -o build/model --jobs 2
-	rm -rf pipeline/trained && mkdir -p pipeline/trained
+	rm -rf $(addprefix pipeline/trained/,$(TRAINED_COMPONENTS) training.json) && mkdir -p pipeline/trained
 	cp -r $(addprefix build/model/,$(TRAINED_COMPONENTS)) build/model/training.json pipeline/trained/
 
 # The learning curve (bench/learning_curve.json, shown in bench/quality.md). Needs ../shared.
