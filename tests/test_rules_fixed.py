@@ -581,3 +581,74 @@ def test_fixed_certainty(blank, certainty, text, table, expected):
     claim = run(certainty, marked(fixed(blank.vocab, text, table), {}))
     assert (claim._.certainty, claim._.probability) == expected
     assert bool(claim._.certainty_cues) == (expected[0] != "asserted")
+
+
+# -- what the trained components read of a parse ----------------------------------------------
+
+MODAL_NEGATED = """
+Moscow     3  nsubj  PROPN  NNP  Moscow
+could      3  aux    AUX    MD   could
+not        3  neg    PART   RB   not
+back       3  ROOT   VERB   VB   back
+Tehran     3  dobj   PROPN  NNP  Tehran
+,          3  punct  PUNCT  ,    ,
+and        3  cc     CCONJ  CC   and
+Ankara     8  nsubj  PROPN  NNP  Ankara
+objects    3  conj   VERB   VBZ  object
+twice      8  advmod ADV    RB   twice
+.          3  punct  PUNCT  .    .
+"""
+MODAL_TEXT = "Moscow could not back Tehran, and Ankara objects twice."
+
+
+def test_tokens_read_what_the_tokens_say(blank):
+    from pipeline.components.features import Tokens
+
+    doc = fixed(blank.vocab, MODAL_TEXT, MODAL_NEGATED)
+    tokens = Tokens.of(doc)
+    assert tokens.lemma == [t.lemma_.lower() for t in doc]
+    assert tokens.lemma_raw == [t.lemma_ for t in doc]
+    assert tokens.lower == [t.lower_ for t in doc]
+    assert tokens.dep == [t.dep_ for t in doc]
+    assert tokens.pos == [t.pos_ for t in doc]
+    assert tokens.head == [t.head.i for t in doc]
+    assert tokens.punct == [t.is_punct for t in doc]
+    assert tokens.num == [t.like_num for t in doc]
+    assert tokens.negated == {3}  # "back" has "not"; "objects" has no negation
+    assert tokens.modals == {3: "could"}
+
+
+def test_lowest_common_head_and_the_paths_up_to_it(blank):
+    from pipeline.components.features import Tokens, lowest_common_head
+
+    heads = Tokens.of(fixed(blank.vocab, MODAL_TEXT, MODAL_NEGATED)).head
+    assert lowest_common_head(heads, 0, 4) == (3, [0, 3], [4, 3])  # Moscow, Tehran: "back"
+    assert lowest_common_head(heads, 7, 4) == (3, [7, 8, 3], [4, 3])  # Ankara via "objects"
+    assert lowest_common_head(heads, 3, 3) == (3, [3], [3])
+
+
+def test_stance_features_mark_mentions_and_read_arcs(blank):
+    from pipeline.components.features import Tokens, dependency_arcs, masked_words
+
+    doc = fixed(blank.vocab, MODAL_TEXT, MODAL_NEGATED)
+    marks = {0: "FOCAL", 4: "FOCAL", 7: "ACTOR"}
+    tokens = Tokens.of(doc)
+    assert masked_words(tokens, 0, len(doc), marks) == [
+        "FOCAL", "could", "not", "back", "FOCAL", "and", "ACTOR", "object", "twice",
+    ]  # fmt: skip
+    arcs = list(dependency_arcs(tokens, 0, 5, marks))  # only arcs inside tokens 0-4
+    assert arcs == ["arc=back>nsubj>FOCAL", "arc=back>aux>could", "arc=back>neg>not",
+                    "arc=back>dobj>FOCAL"]  # fmt: skip
+
+
+def test_spans_within_and_starting_within_claims(blank):
+    from pipeline.components.syntax import spans_within, starting_within
+
+    doc = blank.make_doc("A B C D E F G H")
+    claims = [Span(doc, 0, 4), Span(doc, 4, 8)]
+    spans = [Span(doc, 6, 7), Span(doc, 1, 2), Span(doc, 3, 5), Span(doc, 0, 1)]
+    inside = spans_within(spans, claims)  # wholly inside, by start
+    assert [[(s.start, s.end) for s in group] for group in inside] == [[(0, 1), (1, 2)], [(6, 7)]]
+    ordered = sorted(spans, key=lambda s: s.start)
+    starting = starting_within(ordered, claims)  # starting inside (3-5 crosses the boundary)
+    assert [[s.start for s in group] for group in starting] == [[0, 1, 3], [6]]

@@ -62,6 +62,23 @@ def test_features_count_repeated_names_and_hash_stably():
     )
 
 
+def test_features_remembered_hashes_are_the_hashes(monkeypatch):
+    from pipeline.components import classifier
+
+    names = ["w=iran", "arc=back>nsubj>FOCAL", "w=iran"]
+    memo: dict[str, int] = {}
+    plain = Features.from_names(names)
+    remembered = Features.from_names(names, hashes=memo)
+    again = Features.from_names(names, hashes=memo)  # read from the memo this time
+    for features in (remembered, again):
+        assert features.keys.tolist() == plain.keys.tolist()
+        assert features.values.tolist() == plain.values.tolist()
+    assert set(memo) == {"w=iran", "arc=back>nsubj>FOCAL"}
+    monkeypatch.setattr(classifier, "MEMO_LIMIT", 1)  # a full memo starts again
+    Features.from_names(["bias"], hashes=memo)
+    assert set(memo) == {"bias"}
+
+
 def test_class_weights_balance_rare_labels():
     gold = ["neutral"] * 6 + ["convergent"] * 2 + ["divergent"]
     labels = ("convergent", "divergent", "neutral")
