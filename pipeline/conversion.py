@@ -66,10 +66,11 @@ def records_from_doc(
         return Cue(**place(pair[0], pair[1]))
 
     def mention(span) -> Mention:
+        ext = span._
         return Mention(
             **place(span.start_char, span.end_char),
-            resolved_by=span._.resolved_by or "name",
-            probability=span._.model_probability,
+            resolved_by=ext.resolved_by or "name",
+            probability=ext.model_probability,
         )
 
     def actor(aid: str) -> ActorRecord:
@@ -93,14 +94,15 @@ def records_from_doc(
     records = []
     for n, claim in enumerate(claims):
         span = place(claim.start_char, claim.end_char)
-        band = claim._.probability
+        ext = claim._  # one Underscore per claim, not one per attribute read
+        band = ext.probability
         records.append(
             ClaimRecord(
                 claim_id=claim_id(doc_id, doc_sha256, span["start"], span["end"]),
                 doc_id=doc_id,
                 **span,
-                section=claim._.section,
-                sentence_index=claim._.sentence_index or 0,
+                section=ext.section,
+                sentence_index=ext.sentence_index or 0,
                 actors=_collect(actors_by_claim[n], actor, mention),
                 regions=_collect(regions_by_claim[n], region, mention),
                 candidates=[
@@ -108,17 +110,17 @@ def records_from_doc(
                     for c in candidates_by_claim[n]
                 ],
                 stance=StanceRecord(
-                    label=claim._.stance or "neutral",
+                    label=ext.stance or "neutral",
                     focal=focal,
-                    rule=claim._.stance_rule,
-                    cues=[cue(c) for c in claim._.stance_cues or []],
-                    origin=claim._.stance_origin or "rule",
-                    probability=claim._.stance_probability,
-                    rule_label=claim._.stance_rule_label,
+                    rule=ext.stance_rule,
+                    cues=[cue(c) for c in ext.stance_cues or []],
+                    origin=ext.stance_origin or "rule",
+                    probability=ext.stance_probability,
+                    rule_label=ext.stance_rule_label,
                 ),
                 certainty=CertaintyRecord(
-                    label=claim._.certainty or "asserted",
-                    cues=[cue(c) for c in claim._.certainty_cues or []],
+                    label=ext.certainty or "asserted",
+                    cues=[cue(c) for c in ext.certainty_cues or []],
                     probability=(
                         ProbabilityBand(term=band[0], low=band[1], high=band[2]) if band else None
                     ),
@@ -132,10 +134,10 @@ def records_from_doc(
                         origin=r.get("origin", "rule"),
                         probability=r.get("probability"),
                     )
-                    for r in claim._.relations or []
+                    for r in ext.relations or []
                 ],
-                source=_source(claim._.source, cue),
-                time=_time(claim._.time, cue),
+                source=_source(ext.source, cue),
+                time=_time(ext.time, cue),
                 provenance=provenance,
                 meta=dict(meta or {}),
             )

@@ -88,7 +88,8 @@ class ActorModel(ClaimClassifier):
         actors = sorted(doc.spans.get("actors", []), key=lambda s: s.start)
         in_claim = starting_within(actors, claims)
         ids = [list(dict.fromkeys(s.kb_id_ for s in spans)) for spans in in_claim]
-        roles = [first_roles(spans) for spans in in_claim]
+        heads = {(s.start, s.end): mention_head(s) for s in actors}  # one per mention
+        roles = [first_roles(spans, heads) for spans in in_claim]
         focal = list(doc._.focal or [])
         covered = {i for s in actors for i in range(s.start, s.end)}
         unlinked = starting_within(
@@ -101,7 +102,7 @@ class ActorModel(ClaimClassifier):
         out: list[Item] = []
         for n, claim in enumerate(claims):
             present = set(ids[n])
-            out += self.keep_items(n, in_claim[n], focal)
+            out += self.keep_items(n, in_claim[n], focal, heads)
             window = [
                 a for k in range(n - 1, max(-1, n - 1 - lex["window_claims"]), -1) for a in ids[k]
             ]
@@ -112,7 +113,9 @@ class ActorModel(ClaimClassifier):
             seen.update(ids[n])
         return out
 
-    def keep_items(self, n: int, spans: list[Span], focal: list[str]) -> list[Item]:
+    def keep_items(self, n: int, spans: list[Span], focal: list[str], heads: dict) -> list[Item]:
+        """Items for the actors the rules found in claim ``n`` (``heads``: each mention's
+        head token, by (start, end))."""
         by_id: dict[str, list[Span]] = {}
         for span in spans:
             by_id.setdefault(span.kb_id_, []).append(span)
@@ -121,7 +124,7 @@ class ActorModel(ClaimClassifier):
             names = ["kind=keep", f"ctype={actor_type(aid)}", f"focal={aid in focal}"]
             names.append(f"count={min(len(mentions), 3)}")
             for span in mentions:
-                head = mention_head(span)
+                head = heads[(span.start, span.end)]
                 prep = head.head.lower_ if head.dep_ == "pobj" else "-"
                 names += [
                     f"by={span._.resolved_by}",
@@ -268,11 +271,12 @@ class ActorModel(ClaimClassifier):
 SUBJECT_DEPS = {"nsubj", "nsubjpass"}
 
 
-def first_roles(spans: list[Span]) -> dict[str, str]:
-    """Each actor of a claim and the role of its first mention: subj, obj, poss or other."""
+def first_roles(spans: list[Span], heads: dict) -> dict[str, str]:
+    """Each actor of a claim and the role of its first mention: subj, obj, poss or other
+    (``heads``: each mention's head token, by (start, end))."""
     out: dict[str, str] = {}
     for span in spans:
-        dep = mention_head(span).dep_
+        dep = heads[(span.start, span.end)].dep_
         role = {"nsubj": "subj", "nsubjpass": "subj", "dobj": "obj", "pobj": "obj"}.get(dep)
         out.setdefault(span.kb_id_, role or ("poss" if dep == "poss" else "other"))
     return out

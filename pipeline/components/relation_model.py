@@ -70,8 +70,9 @@ class RelationModel(ClaimClassifier):
             mentions: dict[str, list[Span]] = {}
             for span in inside:
                 mentions.setdefault(span.kb_id_, []).append(span)
-            pair = Pair(claim, tokens, mentions, heads_of(mentions))
-            rules = {(r["source"], r["target"]): r["polarity"] for r in claim._.relations or []}
+            ext = claim._
+            pair = Pair(claim, tokens, mentions, heads_of(mentions), ext.certainty)
+            rules = {(r["source"], r["target"]): r["polarity"] for r in ext.relations or []}
             for a, b in permutations(sorted(mentions), 2):
                 out.append(Item(key=(n, a, b), features=self.features(pair, a, b, rules)))
         return out
@@ -100,7 +101,7 @@ class RelationModel(ClaimClassifier):
         names += self.between_features(pair, head_a, head_b, a, b)
         if first_conjunct_at(tokens, head_a) == first_conjunct_at(tokens, head_b):
             names.append("coordinated")
-        names.append(f"certainty={pair.claim._.certainty}")
+        names.append(f"certainty={pair.certainty}")
         return self.featurize(names)
 
     def path_features(self, tokens: Tokens, head_a: int, head_b: int) -> list[str]:
@@ -186,12 +187,13 @@ class RelationModel(ClaimClassifier):
 @dataclass(frozen=True)
 class Pair:
     """What the features of a claim's candidate pairs read: the claim, its Doc's tokens, the
-    mentions of each actor in it and their head tokens' indexes."""
+    mentions of each actor in it, their head tokens' indexes and the claim's certainty."""
 
     claim: Span
     tokens: Tokens
     mentions: dict[str, list[Span]]
     heads: dict[str, list[int]]
+    certainty: str | None
 
 
 def heads_of(mentions: dict[str, list[Span]]) -> dict[str, list[int]]:

@@ -75,20 +75,21 @@ class StanceModel(ClaimClassifier):
             if i in present:
                 here |= present[i]
         n_focal = len(here & focal)
-        rule_label = claim._.stance_rule_label or claim._.stance or "neutral"
+        ext = claim._
+        rule_label = ext.stance_rule_label or ext.stance or "neutral"
         names = [
             "bias",
             f"nfocal={n_focal}",
             f"rule_label={rule_label}",
-            f"rule={claim._.stance_rule}",
+            f"rule={ext.stance_rule}",
             f"rule_label={rule_label}|nfocal={n_focal}",
-            f"certainty={claim._.certainty}",
+            f"certainty={ext.certainty}",
         ]
         doc = claim.doc
-        for start, end in claim._.stance_cues or []:
+        for start, end in ext.stance_cues or []:
             span = doc.char_span(start, end, alignment_mode="expand")
             names.extend(f"cue={t.lemma_.lower()}" for t in span or [])
-        for relation in claim._.relations or []:
+        for relation in ext.relations or []:
             ends = sum(
                 bool(set(keys) & focal)
                 for keys in (
@@ -110,12 +111,13 @@ class StanceModel(ClaimClassifier):
         claims = list(doc.spans.get("claims", []))
         for item, row in zip(items, probs, strict=True):
             claim = claims[item.key[0]]
-            rule_label = claim._.stance_rule_label or claim._.stance or "neutral"
+            ext = claim._
+            rule_label = ext.stance_rule_label or ext.stance or "neutral"
             best = int(row.argmax())
-            claim._.stance_rule_label = rule_label
-            claim._.stance = LABELS[best]
-            claim._.stance_probability = round(float(row[best]), 4)
-            claim._.stance_origin = "rule" if LABELS[best] == rule_label else "model"
+            ext.stance_rule_label = rule_label
+            ext.stance = LABELS[best]
+            ext.stance_probability = round(float(row[best]), 4)
+            ext.stance_origin = "rule" if LABELS[best] == rule_label else "model"
 
 
 @dataclass(frozen=True)
