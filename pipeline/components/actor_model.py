@@ -123,18 +123,20 @@ class ActorModel(ClaimClassifier):
         for aid, mentions in by_id.items():
             names = ["kind=keep", f"ctype={actor_type(aid)}", f"focal={aid in focal}"]
             names.append(f"count={min(len(mentions), 3)}")
+            ctype = actor_type(aid)
             for span in mentions:
                 head = heads[(span.start, span.end)]
-                prep = head.head.lower_ if head.dep_ == "pobj" else "-"
+                dep, governor, ext = head.dep_, head.head, span._
+                prep = governor.lower_ if dep == "pobj" else "-"
                 names += [
-                    f"by={span._.resolved_by}",
-                    f"role={span._.role}",
-                    f"dep={head.dep_}",
-                    f"dep={head.dep_}|prep={prep}",
+                    f"by={ext.resolved_by}",
+                    f"role={ext.role}",
+                    f"dep={dep}",
+                    f"dep={dep}|prep={prep}",
                     f"text={span.text.lower()}",
-                    f"by={span._.resolved_by}|dep={head.dep_}",
-                    f"ctype={actor_type(aid)}|dep={head.dep_}",
-                    f"head_of={head.head.lemma_.lower()}",
+                    f"by={ext.resolved_by}|dep={dep}",
+                    f"ctype={ctype}|dep={dep}",
+                    f"head_of={governor.lemma_.lower()}",
                 ]
             first = mentions[0]
             out.append(Item(("keep", n, aid, first.start, first.end), self.featurize(names)))
@@ -160,23 +162,20 @@ class ActorModel(ClaimClassifier):
         candidates = list(dict.fromkeys([*context.window, *context.focal]))
         candidates = [c for c in candidates if c not in present][:10]
         most = context.seen.most_common(1)[0][0] if context.seen else None
+        facts = [(c, candidate_facts(c, context, most)) for c in candidates]
+        n_cands = f"ncands={min(len(candidates), 5)}"
         out = []
         for token in words:
             word, dep = token.lower_, token.dep_
             subject = dep in SUBJECT_DEPS or token.head.dep_ in SUBJECT_DEPS
-            for c in candidates:
-                rank = context.window.index(c) if c in context.window else -1
-                recency = "focal" if rank < 0 else str(min(rank, 4))
-                role = context.last_role(c)
+            own = ["kind=coref", f"m={word}", f"m_dep={dep}", f"m_pos={token.pos_}"]
+            for c, (ctype, recency, focal, role, seen, is_most) in facts:
                 names = [
-                    "kind=coref", f"m={word}", f"m_dep={dep}", f"m_pos={token.pos_}",
-                    f"ctype={actor_type(c)}", f"rec={recency}", f"focal={c in context.focal}",
-                    f"m={word}|ctype={actor_type(c)}", f"m={word}|rec={recency}",
-                    f"m={word}|focal={c in context.focal}", f"ctype={actor_type(c)}|rec={recency}",
+                    *own, ctype, recency, focal, f"m={word}|{ctype}", f"m={word}|{recency}",
+                    f"m={word}|{focal}", f"{ctype}|{recency}",
                     f"m={word}|c={c if c in {'USA', 'org:un-security-council'} else '-'}",
-                    f"seen={min(context.seen[c], 5)}", f"ncands={min(len(candidates), 5)}",
-                    f"role={role}", f"m_subj={subject}|role={role}", f"m={word}|role={role}",
-                    f"most={c == most}", f"m={word}|most={c == most}",
+                    seen, n_cands, role, f"m_subj={subject}|{role}", f"m={word}|{role}",
+                    is_most, f"m={word}|{is_most}",
                 ]  # fmt: skip
                 key = ("coref", n, c, token.i, token.i + 1)
                 out.append(Item(key, self.featurize(names)))
@@ -296,6 +295,22 @@ class Context:
             if actor_id in roles:
                 return roles[actor_id]
         return "none"
+
+
+def candidate_facts(c: str, context: Context, most: str | None) -> tuple[str, ...]:
+    """The coreference features of a candidate referent that do not depend on the referring
+    word: its type, recency, focality, last role, mentions so far and whether it is the most
+    mentioned."""
+    rank = context.window.index(c) if c in context.window else -1
+    recency = "focal" if rank < 0 else str(min(rank, 4))
+    return (
+        f"ctype={actor_type(c)}",
+        f"rec={recency}",
+        f"focal={c in context.focal}",
+        f"role={context.last_role(c)}",
+        f"seen={min(context.seen[c], 5)}",
+        f"most={c == most}",
+    )
 
 
 def entity_shape(ent: Span) -> list[str]:

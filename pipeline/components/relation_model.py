@@ -16,6 +16,7 @@ kept) or ``model`` (the cue is the pair's lowest common head), with the model's
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from itertools import permutations
 
 import numpy
@@ -133,20 +134,20 @@ class RelationModel(ClaimClassifier):
         return names
 
     def between_features(self, pair: Pair, head_a: int, head_b: int, a: str, b: str) -> list[str]:
-        marks = {
-            i: ACTOR
-            for spans in pair.mentions.values()
-            for s in spans
-            for i in range(s.start, s.end)
-        }
-        marks.update({i: SOURCE for s in pair.mentions[a] for i in range(s.start, s.end)})
-        marks.update({i: TARGET for s in pair.mentions[b] for i in range(s.start, s.end)})
+        source = {i for s in pair.mentions[a] for i in range(s.start, s.end)}
+        target = {i for s in pair.mentions[b] for i in range(s.start, s.end)}
         low, high = sorted((head_a, head_b))
         tokens, names = pair.tokens, []
         for i in range(low + 1, high):
             if tokens.punct[i]:
                 continue
-            names.append(f"btw={marks.get(i, tokens.lemma[i])}")
+            if i in target:  # a target's mark wins over a source's, a source's over an actor's
+                word = TARGET
+            elif i in source:
+                word = SOURCE
+            else:
+                word = ACTOR if i in pair.covered else tokens.lemma[i]
+            names.append(f"btw={word}")
             if polarity := self.polarity(tokens, i):
                 names.append(f"btw_pol={polarity}")
         return names
@@ -194,6 +195,11 @@ class Pair:
     mentions: dict[str, list[Span]]
     heads: dict[str, list[int]]
     certainty: str | None
+
+    @cached_property
+    def covered(self) -> set[int]:
+        """The tokens of every actor mention in the claim."""
+        return {i for spans in self.mentions.values() for s in spans for i in range(s.start, s.end)}
 
 
 def heads_of(mentions: dict[str, list[Span]]) -> dict[str, list[int]]:
