@@ -40,6 +40,13 @@ class Modality:
         self.background_marks = self.conditional_marks | set(lex["concessive_marks"])
         self.concessive_prepositions = set(lex["concessive_prepositions"])
         self.denying = {tuple(pair) for pair in lex["denying_phrases"]}
+        # the children that make a predicate hypothetical, by dependency (``hypothetical``)
+        self.unreal_marks = {
+            "aux": self.modals,
+            "acomp": self.improbable,
+            "advmod": self.improbable,
+            "mark": self.conditional_marks,
+        }
 
     # -- single tests -----------------------------------------------------------------------
 
@@ -159,16 +166,36 @@ class Modality:
         governing verb ("does not back", "neither backs", "seeks to avoid confronting",
         "could back", "if it backs", "has done nothing to protest", "willing to accept")."""
         for node in [token, *token.ancestors]:
-            if self.denied_subject(node) or self.negating_child(node):
-                return True
+            if self.unreal_child(node):
+                return True  # ``denied_subject``, ``negating_child``, ``hypothetical``
             if node is not token and (self.averts(node) or node.lower_ in self.improbable):
                 return True  # "seek to avoid confronting", "is unlikely to provide"
-            if self.hypothetical(node):
-                return True
-            if node.dep_ == "relcl" and node.head.lower_ in self.negators:
+            dep = node.dep_
+            if dep == "xcomp" and node.head.lower_ in self.dispositions:
+                return True  # "willing to accept"
+            if dep == "relcl" and node.head.lower_ in self.negators:
                 return True  # "has done nothing to protest"
-            if node.dep_ not in DEPS["modal_scope"]:
+            if dep not in DEPS["modal_scope"]:
                 break
+        return False
+
+    def unreal_child(self, node: Token) -> bool:
+        """The tests of ``denied_subject``, ``negating_child`` and ``hypothetical`` on the
+        children of ``node``, in one pass over them."""
+        for child in node.children:
+            dep, word = child.dep_, child.lower_
+            if dep in DEPS["subject"] and (
+                word in self.negators
+                or any(c.dep_ in {"preconj", "det"} and c.lower_ in self.negators
+                       for c in child.children)
+            ):  # fmt: skip
+                return True
+            if dep == "neg" or (dep == "dobj" and word == "nothing"):
+                return True
+            if dep in DEPS["negating"] and word in self.denials:
+                return True
+            if word in self.unreal_marks.get(dep, ()):
+                return True  # "could back", "is unlikely to", "if it backs"
         return False
 
     def unreal_noun(self, noun: Token) -> bool:
