@@ -111,11 +111,15 @@ class Modality:
     def denied_from(self, claim: Span) -> int:
         """Index of the first token after "rather than" / "instead of" in the claim (or the
         claim's end): cues from there on are denied ("friction ... rather than fragility")."""
-        words = [t.lower_ for t in claim]
-        for n in range(len(words) - 1):
+        return claim.start + self.denied_within([t.lower_ for t in claim], 0, len(claim))
+
+    def denied_within(self, words: list[str], start: int, end: int) -> int:
+        """``denied_from`` over ``words[start:end]`` (a Doc's lower-cased words: no Token
+        objects): the index after the first "rather than" / "instead of", else ``end``."""
+        for n in range(start, end - 1):
             if (words[n], words[n + 1]) in self.denying:
-                return claim.start + n + 2
-        return claim.end
+                return n + 2
+        return end
 
     def backgrounded(self, token: Token, claim: Span) -> bool:
         """Inside an although/while/even-if clause or a despite phrase (background) or an
