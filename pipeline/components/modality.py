@@ -40,6 +40,13 @@ class Modality:
         self.background_marks = self.conditional_marks | set(lex["concessive_marks"])
         self.concessive_prepositions = set(lex["concessive_prepositions"])
         self.denying = {tuple(pair) for pair in lex["denying_phrases"]}
+        # the children that make a predicate hypothetical, by dependency (``hypothetical``)
+        self.unreal_marks = {
+            "aux": self.modals,
+            "acomp": self.improbable,
+            "advmod": self.improbable,
+            "mark": self.conditional_marks,
+        }
 
     # -- single tests -----------------------------------------------------------------------
 
@@ -104,11 +111,15 @@ class Modality:
     def denied_from(self, claim: Span) -> int:
         """Index of the first token after "rather than" / "instead of" in the claim (or the
         claim's end): cues from there on are denied ("friction ... rather than fragility")."""
-        words = [t.lower_ for t in claim]
-        for n in range(len(words) - 1):
+        return claim.start + self.denied_within([t.lower_ for t in claim], 0, len(claim))
+
+    def denied_within(self, words: list[str], start: int, end: int) -> int:
+        """``denied_from`` over ``words[start:end]`` (a Doc's lower-cased words: no Token
+        objects): the index after the first "rather than" / "instead of", else ``end``."""
+        for n in range(start, end - 1):
             if (words[n], words[n + 1]) in self.denying:
-                return claim.start + n + 2
-        return claim.end
+                return n + 2
+        return end
 
     def backgrounded(self, token: Token, claim: Span) -> bool:
         """Inside an although/while/even-if clause or a despite phrase (background) or an
@@ -159,16 +170,36 @@ class Modality:
         governing verb ("does not back", "neither backs", "seeks to avoid confronting",
         "could back", "if it backs", "has done nothing to protest", "willing to accept")."""
         for node in [token, *token.ancestors]:
-            if self.denied_subject(node) or self.negating_child(node):
-                return True
+            if self.unreal_child(node):
+                return True  # ``denied_subject``, ``negating_child``, ``hypothetical``
             if node is not token and (self.averts(node) or node.lower_ in self.improbable):
                 return True  # "seek to avoid confronting", "is unlikely to provide"
-            if self.hypothetical(node):
-                return True
-            if node.dep_ == "relcl" and node.head.lower_ in self.negators:
+            dep = node.dep_
+            if dep == "xcomp" and node.head.lower_ in self.dispositions:
+                return True  # "willing to accept"
+            if dep == "relcl" and node.head.lower_ in self.negators:
                 return True  # "has done nothing to protest"
-            if node.dep_ not in DEPS["modal_scope"]:
+            if dep not in DEPS["modal_scope"]:
                 break
+        return False
+
+    def unreal_child(self, node: Token) -> bool:
+        """The tests of ``denied_subject``, ``negating_child`` and ``hypothetical`` on the
+        children of ``node``, in one pass over them."""
+        for child in node.children:
+            dep, word = child.dep_, child.lower_
+            if dep in DEPS["subject"] and (
+                word in self.negators
+                or any(c.dep_ in {"preconj", "det"} and c.lower_ in self.negators
+                       for c in child.children)
+            ):  # fmt: skip
+                return True
+            if dep == "neg" or (dep == "dobj" and word == "nothing"):
+                return True
+            if dep in DEPS["negating"] and word in self.denials:
+                return True
+            if word in self.unreal_marks.get(dep, ()):
+                return True  # "could back", "is unlikely to", "if it backs"
         return False
 
     def unreal_noun(self, noun: Token) -> bool:

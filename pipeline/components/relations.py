@@ -21,20 +21,51 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
+import numpy
+from spacy.attrs import LEMMA, LOWER, POS
 from spacy.language import Language
+from spacy.symbols import AUX, DET, NOUN, PROPN, PUNCT, VERB
 from spacy.tokens import Doc, Span, Token
 
 from ..extensions import register_extensions
 from .base import Component, Serialisable
+from .features import head_indexes
 from .lexicon import load_lexicon
 from .modality import Modality
-from .syntax import DEPS, first_conjunct, mention_head
+from .syntax import DEPS, first_conjunct, tokens_within, word_ids
 
 SUBJECTS = DEPS["agent_subject"]
 CLIMB = DEPS["agent_climb"]
 COOPERATIVE, HOSTILE = "cooperative", "hostile"
 Triple = tuple[str, str, str, Token]
 Targets = Iterator[tuple[set[str], str | None]]
+
+
+def id_array(ids) -> numpy.ndarray:
+    """String-store IDs (or symbols) as an array to compare with ``Doc.to_array`` columns."""
+    return numpy.array(sorted(ids), dtype=numpy.uint64)
+
+
+VERBAL, NOMINAL = id_array({VERB, AUX}), id_array({NOUN, PROPN})
+SKIPPED = frozenset({DET, PUNCT})
+
+
+def isin(column: numpy.ndarray, ids: numpy.ndarray) -> numpy.ndarray:
+    """Which values of ``column`` are among the sorted ``ids`` (``numpy.isin`` is slower
+    for a long ``ids``)."""
+    if not len(ids):
+        return numpy.zeros(len(column), dtype=bool)
+    found = numpy.searchsorted(ids, column).clip(max=len(ids) - 1)
+    return ids[found] == column
+
+
+def head_index(span: Span, heads: list[int], pos: list[int]) -> int:
+    """``mention_head(span).i`` from a Doc's head indexes and POS IDs: the last token
+    attached outside the span that is not a determiner or punctuation."""
+    start, end = span.start, span.end
+    outside = [i for i in range(start, end) if not start <= heads[i] < end or heads[i] == i]
+    content = [i for i in outside if pos[i] not in SKIPPED]
+    return (content or outside or [end - 1])[-1]
 
 
 def conjuncts(token: Token) -> list[Token]:
@@ -115,6 +146,12 @@ class RelationExtractor(Serialisable, Component):
         self.verb_polarity, self.noun_polarity = polarity_tables(
             lexicon, verb_lexicon, self.lexicon
         )
+        # the words that can make a noun or a token a relation's cue (see ``candidates``)
+        lex = self.lex
+        nouns = set(self.noun_polarity) | lex["relation_nouns"] | lex["membership_nouns"]
+        self.noun_ids = id_array(word_ids(nlp.vocab, nouns))
+        self.joint_ids = id_array(word_ids(nlp.vocab, lex["joint_modifiers"]))
+        self.participle_ids = id_array(word_ids(nlp.vocab, lex["hyphen_participles"]))
 
     # -- who a phrase denotes ---------------------------------------------------------------
 
@@ -150,9 +187,8 @@ class RelationExtractor(Serialisable, Component):
         """Who performs ``token``'s action: its subject, else inherited from its governor."""
         if depth > 8:
             return set()
-        subjects = [c for c in token.children if c.dep_ in SUBJECTS]
-        if subjects:
-            subject = subjects[0]
+        subject = next((c for c in token.children if c.dep_ in SUBJECTS), None)
+        if subject is not None:
             if subject.tag_ in {"WDT", "WP"} and token.dep_ == "relcl":
                 return self.relative_agents(token.head, index, depth)
             return self.actors_of(subject, index)
@@ -318,12 +354,10 @@ class RelationExtractor(Serialisable, Component):
     # -- predicates -------------------------------------------------------------------------
 
     def verb_relations(self, verb: Token, index) -> Iterator[Triple]:
-        if self.modality.unreal(verb):
+        sources = self.agents(verb, index)  # before the dearer modality test: both are pure
+        if not sources or self.modality.unreal(verb):
             return
         polarity = self.verb_polarity.get(verb.lemma_) or self.verb_polarity.get(verb.lower_)
-        sources = self.agents(verb, index)
-        if not sources:
-            return
         targets = list(self.objects(verb, index))
         if self.each_other(verb):
             roles = [self.noun_polarity.get(o.lower_) for c in preps(verb, "as") for o in pobjs(c)]
@@ -568,20 +602,40 @@ class RelationExtractor(Serialisable, Component):
     # -- pipeline ---------------------------------------------------------------------------
 
     def process(self, doc: Doc) -> Doc:
+        heads = head_indexes(doc)
+        pos = doc.to_array(POS).tolist() if len(doc) else []
         index: dict[int, set[str]] = {}
         for span in doc.spans.get("actors", []):
-            index.setdefault(mention_head(span).i, set()).add(span.kb_id_)
+            index.setdefault(head_index(span, heads, pos), set()).add(span.kb_id_)
+        candidates = self.candidates(doc, heads, pos)
         for claim in doc.spans.get("claims", []):
-            claim._.relations = self.extract(claim, index)
+            claim._.relations = self.extract(claim, index, candidates)
         return doc
 
-    def extract(self, claim: Span, index) -> list[dict]:
+    def candidates(self, doc: Doc, heads: list[int], pos: list[int]) -> list[int]:
+        """Indexes of the tokens ``extract`` can draw a relation from: hyphen participles,
+        verbs, and nouns a relational noun could be (in a noun lexicon or with a "joint"
+        modifier): the other tokens give nothing, and reading them builds Token objects."""
+        if not len(doc):
+            return []
+        lower, lemma = doc.to_array(LOWER), doc.to_array(LEMMA)
+        pos = numpy.array(pos, dtype=lower.dtype)
+        joint = numpy.zeros(len(doc), dtype=bool)  # the heads of "joint" modifiers
+        modifiers = numpy.flatnonzero(isin(lower, self.joint_ids)).tolist()
+        joint[[heads[i] for i in modifiers if heads[i] != i]] = True
+        nouns = isin(lower, self.noun_ids) | isin(lemma, self.noun_ids) | joint
+        found = isin(lower, self.participle_ids) | isin(pos, VERBAL)
+        found |= isin(pos, NOMINAL) & nouns
+        return numpy.flatnonzero(found).tolist()
+
+    def extract(self, claim: Span, index, candidates: list[int]) -> list[dict]:
+        """The claim's relations from its ``candidates`` (sorted token indexes)."""
         found: dict[tuple[str, str, str], Token] = {}
         id_sets = [index[i] for i in range(claim.start, claim.end) if i in index]
         claim_actors = set().union(*id_sets)
         if len(claim_actors) < 2:  # a relation joins two actors of the claim
             return []
-        for token in claim:
+        for token in tokens_within(claim, candidates):
             triples: Iterable[Triple]
             if token.lower_ in self.lex["hyphen_participles"]:
                 triples = self.participle_relations(token, index)
