@@ -166,6 +166,8 @@ class TimeTagger(Serialisable, Component):
         self.frames = set(lex["estimative_frames"])
         self.author = set(lex["author_subjects"])
         self.modals = self.future_modals | self.possibility | self.obligation | {"can", "cannot"}
+        self.clause_words = self.temporal_marks.union(self.anchors)  # open a temporal clause
+        self.during_words = TEMPORAL_PREPS.union(self.anchors)  # "during the war in 2008"
         self.patterns = [
             (kind, pattern, self.trigger_ids(nlp.vocab, kind, lex))
             for kind, pattern in self.compile(lex)
@@ -339,7 +341,9 @@ class TimeTagger(Serialisable, Component):
                 if kind_ is None:
                     continue
                 taken.append((start, end))
-                out.append(self.anchored(Expression(start, end, kind_, first, last, span.root)))
+                out.append(
+                    self.anchored(Expression(start, end, kind_, first, last, span.root), span)
+                )
         if self.since_id in words:
             out += self.since_then(claim, taken, previous)
         return sorted(out, key=lambda e: e.start)
@@ -551,11 +555,13 @@ class TimeTagger(Serialisable, Component):
             token = token.head
         return None
 
-    def anchor_before(self, expression: Expression) -> Token | None:
+    def anchor_before(self, expression: Expression, span: Span | None = None) -> Token | None:
         """The anchoring preposition just before an expression the parse did not hang on it
-        ("After World War I, ..." where "I" was read as a pronoun)."""
+        ("After World War I, ..." where "I" was read as a pronoun); ``span``: the
+        expression's tokens, where the caller has them."""
         doc = expression.head.doc
-        span = doc.char_span(expression.start, expression.end, alignment_mode="expand")
+        if span is None:
+            span = doc.char_span(expression.start, expression.end, alignment_mode="expand")
         if span is None or span.start == 0:
             return None
         before = doc[span.start - 1]
@@ -577,17 +583,21 @@ class TimeTagger(Serialisable, Component):
         opening = {"mark"} | ({"advmod", "prep"} if verb.dep_ == "advcl" else set())
         return [c for c in verb.children if c.dep_ in opening and c.i < verb.i]
 
-    def anchored(self, expression: Expression) -> Expression:
+    def anchored(self, expression: Expression, span: Span | None = None) -> Expression:
         """The expression as its anchor reads it; the cue from the anchor on (or from the
-        preposition just before it: "in the near term", "over the past two decades")."""
+        preposition just before it: "in the near term", "over the past two decades").
+        ``span``: the expression's tokens, where the caller has them."""
+        if span is None:
+            doc = expression.head.doc
+            span = doc.char_span(expression.start, expression.end, alignment_mode="expand")
         if expression.kind not in {"point", "range"}:
             doc = expression.head.doc
-            first = doc.char_span(expression.start, expression.end, alignment_mode="expand")
+            first = span
             before = doc[first.start - 1] if first is not None and first.start else None
             if before is not None and before.tag_ == "IN" and before.lower_ not in self.anchors:
                 expression.start = before.idx
             return expression
-        anchor = self.anchor_of(expression) or self.anchor_before(expression)
+        anchor = self.anchor_of(expression) or self.anchor_before(expression, span)
         if anchor is None:
             before = expression.head.head
             if before.dep_ == "prep" and before.i < expression.head.i:
@@ -707,7 +717,7 @@ class TimeTagger(Serialisable, Component):
         if dep == "relcl" or self.concessive(head):
             return None
         if dep == "advcl":
-            words = self.temporal_marks.union(self.anchors)
+            words = self.clause_words
             temporal = token.lower_ in self.anchors or any(
                 c.lower_ in words for c in self.clause_openers(token)
             )
@@ -722,7 +732,7 @@ class TimeTagger(Serialisable, Component):
             return 1 if self.forward_on_object(token, expression) else None
         if head.dep_ in DEPS["subject"]:
             return 0  # the subject's event noun: "His reelection in 2009 sparked ..."
-        during = head.dep_ == "pobj" and head.head.lower_ in TEMPORAL_PREPS.union(self.anchors)
+        during = head.dep_ == "pobj" and head.head.lower_ in self.during_words
         return 0 if during else 1
 
     @staticmethod
