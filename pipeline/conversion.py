@@ -3,6 +3,8 @@ models are in :mod:`pipeline.models`."""
 
 from __future__ import annotations
 
+from collections import namedtuple
+
 from .models import (
     ActorRecord,
     Candidate,
@@ -17,8 +19,83 @@ from .models import (
     SourceRecord,
     StanceRecord,
     TimeRecord,
-    claim_id,
+    claim_ids,
 )
+
+# The span extensions a record reads (extensions.SPAN_EXTENSIONS): of a claim, of a mention.
+CLAIM_EXTENSIONS = (
+    "section",
+    "sentence_index",
+    "probability",
+    "stance",
+    "stance_rule",
+    "stance_cues",
+    "stance_origin",
+    "stance_probability",
+    "stance_rule_label",
+    "certainty",
+    "certainty_cues",
+    "relations",
+    "source",
+    "time",
+)
+MENTION_EXTENSIONS = ("resolved_by", "model_probability")
+ClaimValues = namedtuple("ClaimValues", CLAIM_EXTENSIONS)
+UNDERSCORE = "._."  # the first part of spaCy's user_data key of an extension value
+
+
+def extension_reader(doc, names: tuple[str, ...]):
+    """A function from a span of ``doc`` to the values of its extensions ``names``, read
+    from ``doc.user_data`` directly where spaCy keeps them there (plain extensions with a
+    None default, keyed ("._.", name, start_char, end_char)): an ``Underscore`` object per
+    span and its attribute reads cost more than a claim's record. Otherwise through
+    ``span._``."""
+    if not _plain_extensions(doc, names):
+        return lambda span: [getattr(ext, name) for ext in (span._,) for name in names]
+    data = doc.user_data
+
+    def values(span) -> list:
+        start, end = span.start_char, span.end_char
+        return [data.get((UNDERSCORE, name, start, end)) for name in names]
+
+    return values
+
+
+def _plain_extensions(doc, names) -> bool:
+    """Span extensions ``names`` all stored values with a None default, under the key
+    spaCy's ``Underscore`` uses for ``doc``'s spans as this module reads it."""
+    from spacy.tokens import Span
+
+    if any(Span.get_extension(name) != (None, None, None, None) for name in names):
+        return False
+    if not len(doc):
+        return True
+    probe = doc[0:1]
+    key = getattr(probe._, "_get_key", lambda name: None)(names[0])
+    return key == (UNDERSCORE, names[0], probe.start_char, probe.end_char)
+
+
+def _entry_makers(gaz):
+    """actor(id) and region(id) records (without mentions) of ``gaz``, each entry's fields
+    looked up once per document."""
+    actors: dict = {}
+    regions: dict = {}
+
+    def actor(aid: str) -> ActorRecord:
+        found = actors.get(aid)
+        if found is None:
+            found = actors[aid] = (gaz.actor_kind(aid), gaz.actor_name(aid), gaz.home_state(aid))
+        kind, name, country = found
+        return ActorRecord(id=aid, type=kind, name=name, country=country, mentions=[])
+
+    def region(rid: str) -> RegionRecord:
+        found = regions.get(rid)
+        if found is None:
+            found = regions[rid] = (gaz.region_kind(rid), gaz.region_name(rid), gaz.parents(rid))
+        kind, name, parents = found
+        return RegionRecord(id=rid, type=kind, name=name, parents=list(parents), mentions=[])
+
+    return actor, region
 
 
 def records_from_doc(
@@ -65,40 +142,28 @@ def records_from_doc(
     def cue(pair: list[int]) -> Cue:
         return Cue(**place(pair[0], pair[1]))
 
+    claim_values = extension_reader(doc, CLAIM_EXTENSIONS)
+    mention_values = extension_reader(doc, MENTION_EXTENSIONS)
+
     def mention(span) -> Mention:
-        ext = span._
+        resolved_by, probability = mention_values(span)
         return Mention(
             **place(span.start_char, span.end_char),
-            resolved_by=ext.resolved_by or "name",
-            probability=ext.model_probability,
+            resolved_by=resolved_by or "name",
+            probability=probability,
         )
 
-    def actor(aid: str) -> ActorRecord:
-        return ActorRecord(
-            id=aid,
-            type=gaz.actor_kind(aid),
-            name=gaz.actor_name(aid),
-            country=gaz.home_state(aid),
-            mentions=[],
-        )
-
-    def region(rid: str) -> RegionRecord:
-        return RegionRecord(
-            id=rid,
-            type=gaz.region_kind(rid),
-            name=gaz.region_name(rid),
-            parents=gaz.parents(rid),
-            mentions=[],
-        )
+    actor, region = _entry_makers(gaz)
+    make_id = claim_ids(doc_id, doc_sha256)
 
     records = []
     for n, claim in enumerate(claims):
         span = place(claim.start_char, claim.end_char)
-        ext = claim._  # one Underscore per claim, not one per attribute read
+        ext = ClaimValues(*claim_values(claim))
         band = ext.probability
         records.append(
             ClaimRecord(
-                claim_id=claim_id(doc_id, doc_sha256, span["start"], span["end"]),
+                claim_id=make_id(span["start"], span["end"]),
                 doc_id=doc_id,
                 **span,
                 section=ext.section,

@@ -8,7 +8,9 @@ labels, lead-in topics) is cut away; questions and verbless fragments are droppe
 
 from __future__ import annotations
 
+from spacy.attrs import IS_PUNCT, IS_SPACE, ORTH, POS
 from spacy.language import Language
+from spacy.symbols import AUX, VERB
 from spacy.tokens import Doc, Span, Token
 
 from .. import errors
@@ -22,6 +24,9 @@ CLAUSE_CONJUNCTIONS = {"and", "but", "yet", "or", "so"}
 BULLETS = {"\u2022", "*", "-", "\u2013", "\u2014", "\u00b7", "\u25aa", "\u25e6", "\u2023"}
 QUOTES = {'"', "\u201c", "\u201d", "'", "\u2018", "\u2019", "\u00ab", "\u00bb"}
 FINAL = {".", "!", "?", "…"}
+LEADING = BULLETS | {",", ";"}  # dropped before a claim (with space)
+TRAILING = {",", ";", ":"}  # dropped after a claim (with space)
+VERB_POS = {VERB, AUX}  # parts of speech of a verb, as Doc.to_array gives them
 
 
 def has_subject(verb: Token) -> bool:
@@ -62,22 +67,43 @@ def clause_splits(span: Span, candidates: list[Token]) -> list[tuple[int, int]]:
     return sorted(cuts)
 
 
-def trim(doc: Doc, start: int, end: int) -> tuple[int, int]:
-    """Drop surrounding space, joining punctuation, bullets, wrapping quotes, footnote marks."""
-    while start < end and (doc[start].is_space or doc[start].text in BULLETS | {",", ";"}):
+def trim(doc: Doc, start: int, end: int, words: Words | None = None) -> tuple[int, int]:
+    """Drop surrounding space, joining punctuation, bullets, wrapping quotes, footnote marks
+    (``words``: the Doc's token lists, made here if not given)."""
+    words = words or Words(doc)
+    orth, space = words.orth, words.space
+    while start < end and (space[start] or orth[start] in words.leading):
         start += 1
-    while end > start and (doc[end - 1].is_space or doc[end - 1].text in {",", ";", ":"}):
+    while end > start and (space[end - 1] or orth[end - 1] in words.trailing):
         end -= 1
     # After the final punctuation: closing quotes and footnote markers stay outside.
-    last_final = max((t.i for t in doc[start:end] if t.text in FINAL), default=None)
+    final = words.final
+    last_final = next((i for i in range(end - 1, start - 1, -1) if orth[i] in final), None)
     if last_final is not None and last_final + 1 < end:
         tail = doc[last_final + 1 : end]
         marks = set("".join(QUOTES)) | set("0123456789[]()*\u2020\u2021 ")
         if all(set(t.text_with_ws) <= marks | {"\n"} for t in tail):
-            if any(set(t.text) & set("".join(QUOTES)) for t in tail) and doc[start].text in QUOTES:
+            if (
+                any(set(t.text) & set("".join(QUOTES)) for t in tail)
+                and orth[start] in words.quotes
+            ):
                 start += 1
             end = last_final + 1
     return start, end
+
+
+class Words:
+    """A Doc's token IDs (``orth``), space and punctuation flags and parts of speech as
+    lists, with the IDs of the marks ``trim`` and ``is_claim`` look for: one array read per
+    Doc (a ``Token`` per token and claim costs more than the segmenting)."""
+
+    def __init__(self, doc: Doc) -> None:
+        columns = doc.to_array([ORTH, IS_SPACE, IS_PUNCT, POS]).T.tolist() if len(doc) else []
+        self.orth, self.space, self.punct, self.pos = columns or ([], [], [], [])
+        self.leading = word_ids(doc.vocab, LEADING)
+        self.trailing = word_ids(doc.vocab, TRAILING)
+        self.final = word_ids(doc.vocab, FINAL)
+        self.quotes = word_ids(doc.vocab, QUOTES)
 
 
 class ClaimSegmenter(Component):
@@ -99,6 +125,7 @@ class ClaimSegmenter(Component):
         claims = []
         text = doc_text(doc)
         split_indexes = indexes_with(doc, self.split_ids, "ORTH", "DEP")
+        words = Words(doc)
         for index, sent in enumerate(doc.sents):
             kept = [i for i in range(sent.start, sent.end) if i not in excluded]
             if not kept:
@@ -114,26 +141,32 @@ class ClaimSegmenter(Component):
             kept_text = text[kept_span.start_char : kept_span.end_char]
             final = kept_text.rstrip().rstrip("".join(QUOTES) + "0123456789[]()")
             for start, end in bounds:
-                start, end = trim(doc, start, end)
+                start, end = trim(doc, start, end, words)
                 span = doc[start:end]
                 span_text = text[span.start_char : span.end_char]
-                if not self.is_claim(span, span_text, final[-1:] in FINAL):
+                if not self.is_claim(span, span_text, final[-1:] in FINAL, words):
                     continue
-                span._.sentence_index = index
-                span._.section = next(
+                ext = span._
+                ext.sentence_index = index
+                ext.section = next(
                     (s._.section for s in sections if s.start <= span.start < s.end), None
                 )
                 claims.append(span)
         doc.spans["claims"] = claims
         return doc
 
-    def is_claim(self, span: Span, text: str, sentence_final: bool) -> bool:
+    def is_claim(
+        self, span: Span, text: str, sentence_final: bool, words: Words | None = None
+    ) -> bool:
         """Declarative and clause-like: long enough, not a question, and with a verb or
         in a sentence with final punctuation (the tagger misses some verbs)."""
-        words = [t for t in span if not t.is_punct and not t.is_space]
-        if len(words) < self.min_tokens or text.rstrip("".join(QUOTES) + " ").endswith("?"):
+        words = words or Words(span.doc)
+        punct, space, indexes = words.punct, words.space, range(span.start, span.end)
+        count = sum(1 for i in indexes if not punct[i] and not space[i])
+        if count < self.min_tokens or text.rstrip("".join(QUOTES) + " ").endswith("?"):
             return False
-        return sentence_final or any(t.pos_ in {"VERB", "AUX"} for t in span)
+        pos = words.pos
+        return sentence_final or any(pos[i] in VERB_POS for i in indexes)
 
 
 @Language.factory(

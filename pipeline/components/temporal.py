@@ -68,6 +68,9 @@ ATOM_PARTS = re.compile(
     rf"|(?P<m2>{MONTH})\s+(?P<d2>{DAY}),?\s+(?P<y2>{YEAR})"
     rf"|{PART}(?P<m3>{MONTH}),?\s+(?P<y3>{YEAR})|{PART}(?P<y4>{YEAR}))"
 )
+# What an ATOM can start with (a digit; a month's, "early"'s, "mid"'s or "late"'s first
+# letter): the regex engine skips other places without trying every alternative of ATOM.
+ATOM_START = r"(?=\d|(?i:[jfmasondel]))"
 DASH = "[-\u2010\u2011\u2012\u2013\u2014]"
 ATOM_RANGES = (  # tried where a date starts: "1921-22", "2003, 2004 and 2005"
     re.compile(rf"(?P<a>{ATOM}){DASH}(?P<b>\d{{2,4}})(?![\d,])"),
@@ -100,6 +103,9 @@ WORDED = {  # else: numeric
     *("named", "anaphora", "forward", "counted", "backward", "this", "today", "month", "season")
 }
 DIGIT = re.compile(r"\d")
+YEAR_FOUND = re.compile(YEAR)  # the kinds whose patterns hold a YEAR need one in the text
+WITH_YEAR = {"range", "decade", "point"}
+DECADE_ENDS = ("0s", "0's", "0\u2019s")  # and a decade one of these
 FINITE_TAGS = {"VBD", "VBZ", "VBP", "MD"}
 FINITE_DEPS = {"ROOT", "ccomp", "advcl"}  # where a bare participle is a finite verb
 EXPLICIT = {"point", "range", "since", "until", "from"}  # dated by the text itself
@@ -160,6 +166,8 @@ class TimeTagger(Serialisable, Component):
         self.frames = set(lex["estimative_frames"])
         self.author = set(lex["author_subjects"])
         self.modals = self.future_modals | self.possibility | self.obligation | {"can", "cannot"}
+        self.clause_words = self.temporal_marks.union(self.anchors)  # open a temporal clause
+        self.during_words = TEMPORAL_PREPS.union(self.anchors)  # "during the war in 2008"
         self.patterns = [
             (kind, pattern, self.trigger_ids(nlp.vocab, kind, lex))
             for kind, pattern in self.compile(lex)
@@ -228,7 +236,7 @@ class TimeTagger(Serialisable, Component):
             ],
             "this": [r"\b(?i:this|next)\s+year\b"],
             "today": [r"\b(?i:today)\b(?!['\u2019])"],
-            "point": [rf"(?<![\w.,/$-]){ATOM}"],
+            "point": [rf"(?<![\w.,/$-]){ATOM_START}{ATOM}"],
             "month": [MONTH_ALONE],
             "season": [rf"\b(?i:last)\s+(?P<season>(?i:{self.alternatives(lex['seasons'])}))\b"],
         }
@@ -311,10 +319,16 @@ class TimeTagger(Serialisable, Component):
         piece = text[base : claim.end_char]
         words = set(lower[claim.start : claim.end])
         digits = DIGIT.search(piece) is not None
+        years = digits and YEAR_FOUND.search(piece) is not None
+        decades = years and any(end in piece for end in DECADE_ENDS)
         taken: list[tuple[int, int]] = []
         out = []
         for kind, pattern, needs in self.patterns:
-            if (kind not in WORDED and not digits) or (needs is not None and not needs & words):
+            if (kind not in WORDED and not digits) or (
+                needs is not None and needs.isdisjoint(words)
+            ):
+                continue
+            if (kind in WITH_YEAR and not years) or (kind == "decade" and not decades):
                 continue
             for found, match in self.matches(kind, pattern, piece):
                 start, end = base + match.start(), base + match.end()
@@ -327,7 +341,9 @@ class TimeTagger(Serialisable, Component):
                 if kind_ is None:
                     continue
                 taken.append((start, end))
-                out.append(self.anchored(Expression(start, end, kind_, first, last, span.root)))
+                out.append(
+                    self.anchored(Expression(start, end, kind_, first, last, span.root), span)
+                )
         if self.since_id in words:
             out += self.since_then(claim, taken, previous)
         return sorted(out, key=lambda e: e.start)
@@ -539,11 +555,13 @@ class TimeTagger(Serialisable, Component):
             token = token.head
         return None
 
-    def anchor_before(self, expression: Expression) -> Token | None:
+    def anchor_before(self, expression: Expression, span: Span | None = None) -> Token | None:
         """The anchoring preposition just before an expression the parse did not hang on it
-        ("After World War I, ..." where "I" was read as a pronoun)."""
+        ("After World War I, ..." where "I" was read as a pronoun); ``span``: the
+        expression's tokens, where the caller has them."""
         doc = expression.head.doc
-        span = doc.char_span(expression.start, expression.end, alignment_mode="expand")
+        if span is None:
+            span = doc.char_span(expression.start, expression.end, alignment_mode="expand")
         if span is None or span.start == 0:
             return None
         before = doc[span.start - 1]
@@ -565,17 +583,21 @@ class TimeTagger(Serialisable, Component):
         opening = {"mark"} | ({"advmod", "prep"} if verb.dep_ == "advcl" else set())
         return [c for c in verb.children if c.dep_ in opening and c.i < verb.i]
 
-    def anchored(self, expression: Expression) -> Expression:
+    def anchored(self, expression: Expression, span: Span | None = None) -> Expression:
         """The expression as its anchor reads it; the cue from the anchor on (or from the
-        preposition just before it: "in the near term", "over the past two decades")."""
+        preposition just before it: "in the near term", "over the past two decades").
+        ``span``: the expression's tokens, where the caller has them."""
+        if span is None:
+            doc = expression.head.doc
+            span = doc.char_span(expression.start, expression.end, alignment_mode="expand")
         if expression.kind not in {"point", "range"}:
             doc = expression.head.doc
-            first = doc.char_span(expression.start, expression.end, alignment_mode="expand")
+            first = span
             before = doc[first.start - 1] if first is not None and first.start else None
             if before is not None and before.tag_ == "IN" and before.lower_ not in self.anchors:
                 expression.start = before.idx
             return expression
-        anchor = self.anchor_of(expression) or self.anchor_before(expression)
+        anchor = self.anchor_of(expression) or self.anchor_before(expression, span)
         if anchor is None:
             before = expression.head.head
             if before.dep_ == "prep" and before.i < expression.head.i:
@@ -695,7 +717,7 @@ class TimeTagger(Serialisable, Component):
         if dep == "relcl" or self.concessive(head):
             return None
         if dep == "advcl":
-            words = self.temporal_marks.union(self.anchors)
+            words = self.clause_words
             temporal = token.lower_ in self.anchors or any(
                 c.lower_ in words for c in self.clause_openers(token)
             )
@@ -710,7 +732,7 @@ class TimeTagger(Serialisable, Component):
             return 1 if self.forward_on_object(token, expression) else None
         if head.dep_ in DEPS["subject"]:
             return 0  # the subject's event noun: "His reelection in 2009 sparked ..."
-        during = head.dep_ == "pobj" and head.head.lower_ in TEMPORAL_PREPS.union(self.anchors)
+        during = head.dep_ == "pobj" and head.head.lower_ in self.during_words
         return 0 if during else 1
 
     @staticmethod
@@ -811,13 +833,15 @@ class TimeTagger(Serialisable, Component):
         subjects = [c for c in verb.children if c.dep_ in DEPS["subject"] | {"expl"}]
         return any(s.lower_ in self.author or s.lower_ == "it" for s in subjects)
 
-    def expects(self, verb: Token) -> bool:
+    def expects(self, verb: Token, children: list[Token] | None = None) -> bool:
         """The author's expectation of an event ("We do not foresee a deliberate break",
-        "we do not look for an attack", "We expect tensions to continue"): future (G12.10)."""
-        words = (verb.lemma_, *(c.lower_ for c in verb.children if c.dep_ == "prep"))
+        "we do not look for an attack", "We expect tensions to continue"): future (G12.10).
+        ``children``: the verb's, where the caller has them."""
+        children = list(verb.children) if children is None else children
+        words = (verb.lemma_, *(c.lower_ for c in children if c.dep_ == "prep"))
         if not any(e[0] == words[0] and set(e[1:]) <= set(words) for e in self.expectations):
             return False
-        subjects = [c for c in verb.children if c.dep_ in DEPS["subject"]]
+        subjects = [c for c in children if c.dep_ in DEPS["subject"]]
         return any(s.lower_ in self.author for s in subjects)
 
     def existential(self, root: Token) -> Token | None:
@@ -833,14 +857,15 @@ class TimeTagger(Serialisable, Component):
     def tense(self, verb: Token) -> str:
         """past, present or future from a verb group's tense and modality (G12.8, G12.12);
         a verb without a tense of its own (an infinitive, a participle) takes its head's."""
-        if self.expects(verb):
+        children = list(verb.children)
+        if self.expects(verb, children):
             return "future"
-        auxes = [c for c in verb.children if c.dep_ in {"aux", "auxpass"}]
+        auxes = [c for c in children if c.dep_ in {"aux", "auxpass"}]
         words = [a.lower_ for a in auxes]
         modal = next((w for w in words if w in self.modals), None)
         if modal is not None:
             return self.modal_tense(modal, verb, words)
-        if self.future_frame(verb) or "going" in words:
+        if self.future_frame(verb, children) or "going" in words:
             return "future"
         if verb.dep_ == "xcomp" and verb.head.lower_ == "going":
             return "future"
@@ -874,14 +899,16 @@ class TimeTagger(Serialisable, Component):
             return "present"  # "may be", "could remain"
         return "future"
 
-    def future_frame(self, verb: Token) -> bool:
-        """ "is likely to abandon", "is expected to agree", "is set to": future."""
+    def future_frame(self, verb: Token, children: list[Token] | None = None) -> bool:
+        """ "is likely to abandon", "is expected to agree", "is set to": future
+        (``children``: the verb's, where the caller has them)."""
+        children = list(verb.children) if children is None else children
         for token in (verb, verb.head):
             if token.lower_ in self.future_adjectives and any(
                 c.dep_ == "xcomp" for c in token.children
             ):
                 return True
-        adjectives = [c for c in verb.children if c.dep_ in {"acomp", "attr", "oprd"}]
+        adjectives = [c for c in children if c.dep_ in {"acomp", "attr", "oprd"}]
         return any(
             a.lower_ in self.future_adjectives and any(c.dep_ == "xcomp" for c in a.children)
             for a in adjectives
