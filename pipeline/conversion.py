@@ -19,7 +19,7 @@ from .models import (
     SourceRecord,
     StanceRecord,
     TimeRecord,
-    claim_ids,
+    claim_id,
 )
 
 # The span extensions a record reads (extensions.SPAN_EXTENSIONS): of a claim, of a mention.
@@ -154,7 +154,6 @@ def records_from_doc(
         )
 
     actor, region = _entry_makers(gaz)
-    make_id = claim_ids(doc_id, doc_sha256)
 
     records = []
     for n, claim in enumerate(claims):
@@ -163,7 +162,7 @@ def records_from_doc(
         band = ext.probability
         records.append(
             ClaimRecord(
-                claim_id=make_id(span["start"], span["end"]),
+                claim_id=claim_id(doc_id, doc_sha256, span["start"], span["end"]),
                 doc_id=doc_id,
                 **span,
                 section=ext.section,

@@ -363,18 +363,3 @@ def claim_id(doc_id: str, doc_sha256: str, start: int, end: int) -> str:
 
     key = json.dumps([doc_id, doc_sha256, start, end], ensure_ascii=True)
     return f"c_{hashlib.sha256(key.encode()).hexdigest()[:16]}"
-
-
-def claim_ids(doc_id: str, doc_sha256: str):
-    """``claim_id`` for the spans of one document: its JSON key's start is made once."""
-    import hashlib
-
-    head = json.dumps([doc_id, doc_sha256], ensure_ascii=True)[:-1]
-
-    def make(start: int, end: int) -> str:
-        if type(start) is not int or type(end) is not int:
-            return claim_id(doc_id, doc_sha256, start, end)
-        key = f"{head}, {start}, {end}]"
-        return f"c_{hashlib.sha256(key.encode()).hexdigest()[:16]}"
-
-    return make

@@ -605,7 +605,7 @@ def test_tokens_read_what_the_tokens_say(blank):
     from pipeline.components.features import Tokens
 
     doc = fixed(blank.vocab, MODAL_TEXT, MODAL_NEGATED)
-    tokens = Tokens.of(doc)
+    tokens = Tokens(doc)
     assert tokens.lemma == [t.lemma_.lower() for t in doc]
     assert tokens.lemma_raw == [t.lemma_ for t in doc]
     assert tokens.lower == [t.lower_ for t in doc]
@@ -621,7 +621,7 @@ def test_tokens_read_what_the_tokens_say(blank):
 def test_lowest_common_head_and_the_paths_up_to_it(blank):
     from pipeline.components.features import Tokens, lowest_common_head
 
-    heads = Tokens.of(fixed(blank.vocab, MODAL_TEXT, MODAL_NEGATED)).head
+    heads = Tokens(fixed(blank.vocab, MODAL_TEXT, MODAL_NEGATED)).head
     assert lowest_common_head(heads, 0, 4) == (3, [0, 3], [4, 3])  # Moscow, Tehran: "back"
     assert lowest_common_head(heads, 7, 4) == (3, [7, 8, 3], [4, 3])  # Ankara via "objects"
     assert lowest_common_head(heads, 3, 3) == (3, [3], [3])
@@ -632,7 +632,7 @@ def test_stance_features_mark_mentions_and_read_arcs(blank):
 
     doc = fixed(blank.vocab, MODAL_TEXT, MODAL_NEGATED)
     marks = {0: "FOCAL", 4: "FOCAL", 7: "ACTOR"}
-    tokens = Tokens.of(doc)
+    tokens = Tokens(doc)
     assert masked_words(tokens, 0, len(doc), marks) == [
         "FOCAL", "could", "not", "back", "FOCAL", "and", "ACTOR", "object", "twice",
     ]  # fmt: skip
@@ -652,3 +652,14 @@ def test_spans_within_and_starting_within_claims(blank):
     ordered = sorted(spans, key=lambda s: s.start)
     starting = starting_within(ordered, claims)  # starting inside (3-5 crosses the boundary)
     assert [[s.start for s in group] for group in starting] == [[0, 1, 3], [6]]
+
+
+def test_head_position_over_columns_is_mention_head(blank):
+    from pipeline.components.features import Tokens
+    from pipeline.components.syntax import HEADLESS, head_position, mention_head
+
+    doc = fixed(blank.vocab, MODAL_TEXT, MODAL_NEGATED)
+    tokens = Tokens(doc)
+    for start, end, expected in [(0, 1, 0), (0, 4, 3), (5, 8, 7), (3, 5, 3)]:
+        found = head_position(start, end, tokens.head, lambda i: tokens.pos[i] in HEADLESS)
+        assert found == mention_head(doc[start:end]).i == expected

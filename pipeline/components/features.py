@@ -31,10 +31,6 @@ class Tokens:
     def __init__(self, doc: Doc) -> None:
         self.doc = doc
 
-    @classmethod
-    def of(cls, doc: Doc) -> Tokens:
-        return cls(doc)
-
     def strings(self, attr: int) -> list[str]:
         """The string of ``attr`` (e.g. ``LEMMA``) of every token."""
         store, known, out = self.doc.vocab.strings, {}, []

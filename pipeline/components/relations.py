@@ -32,7 +32,7 @@ from .base import Component, Serialisable
 from .features import head_indexes
 from .lexicon import load_lexicon
 from .modality import Modality
-from .syntax import DEPS, first_conjunct, tokens_within, word_ids
+from .syntax import DEPS, first_conjunct, head_position, tokens_within, word_ids
 
 SUBJECTS = DEPS["agent_subject"]
 CLIMB = DEPS["agent_climb"]
@@ -47,7 +47,7 @@ def id_array(ids) -> numpy.ndarray:
 
 
 VERBAL, NOMINAL = id_array({VERB, AUX}), id_array({NOUN, PROPN})
-SKIPPED = frozenset({DET, PUNCT})
+HEADLESS_POS = frozenset({DET, PUNCT})  # syntax.HEADLESS as Doc.to_array gives them
 
 
 def isin(column: numpy.ndarray, ids: numpy.ndarray) -> numpy.ndarray:
@@ -57,15 +57,6 @@ def isin(column: numpy.ndarray, ids: numpy.ndarray) -> numpy.ndarray:
         return numpy.zeros(len(column), dtype=bool)
     found = numpy.searchsorted(ids, column).clip(max=len(ids) - 1)
     return ids[found] == column
-
-
-def head_index(span: Span, heads: list[int], pos: list[int]) -> int:
-    """``mention_head(span).i`` from a Doc's head indexes and POS IDs: the last token
-    attached outside the span that is not a determiner or punctuation."""
-    start, end = span.start, span.end
-    outside = [i for i in range(start, end) if not start <= heads[i] < end or heads[i] == i]
-    content = [i for i in outside if pos[i] not in SKIPPED]
-    return (content or outside or [end - 1])[-1]
 
 
 def conjuncts(token: Token) -> list[Token]:
@@ -606,7 +597,8 @@ class RelationExtractor(Serialisable, Component):
         pos = doc.to_array(POS).tolist() if len(doc) else []
         index: dict[int, set[str]] = {}
         for span in doc.spans.get("actors", []):
-            index.setdefault(head_index(span, heads, pos), set()).add(span.kb_id_)
+            head = head_position(span.start, span.end, heads, lambda i: pos[i] in HEADLESS_POS)
+            index.setdefault(head, set()).add(span.kb_id_)
         candidates = self.candidates(doc, heads, pos)
         for claim in doc.spans.get("claims", []):
             claim._.relations = self.extract(claim, index, candidates)

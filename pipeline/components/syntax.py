@@ -106,6 +106,19 @@ def mention_head(span: Span) -> Token:
     """The syntactic head of a mention: the last token attached outside the span that is
     not a determiner or punctuation ("the U.S." -> "U.S.", even when the parser hangs
     "the" and "U.S." separately on the next noun)."""
-    outside = [t for t in span if t.head.i < span.start or t.head.i >= span.end or t.head == t]
-    content = [t for t in outside if t.pos_ not in {"DET", "PUNCT"}]
-    return (content or outside or [span[-1]])[-1]
+    tokens = {t.i: t for t in span}
+    heads = {i: t.head.i for i, t in tokens.items()}
+    position = head_position(span.start, span.end, heads, lambda i: tokens[i].pos_ in HEADLESS)
+    return tokens[position]
+
+
+HEADLESS = frozenset({"DET", "PUNCT"})  # parts of speech that never head a mention
+
+
+def head_position(start: int, end: int, heads, headless) -> int:
+    """``mention_head`` over indexes: the head of tokens ``start`` to ``end`` from each
+    token's head index (``heads[i]``) and whether its part of speech cannot head a mention
+    (``headless(i)``), for a caller that holds a Doc's columns rather than Tokens."""
+    outside = [i for i in range(start, end) if not start <= heads[i] < end or heads[i] == i]
+    content = [i for i in outside if not headless(i)]
+    return (content or outside or [end - 1])[-1]
