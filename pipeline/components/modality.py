@@ -17,7 +17,7 @@ from __future__ import annotations
 from spacy.tokens import Span, Token
 
 from .lexicon import load_lexicon
-from .syntax import DEPS, denied_subject
+from .syntax import DEPS, denied_subject, denying_subject
 
 
 class Modality:
@@ -40,7 +40,7 @@ class Modality:
         self.background_marks = self.conditional_marks | set(lex["concessive_marks"])
         self.concessive_prepositions = set(lex["concessive_prepositions"])
         self.denying = {tuple(pair) for pair in lex["denying_phrases"]}
-        # the children that make a predicate hypothetical, by dependency (``hypothetical``)
+        # the children that make a predicate hypothetical, by dependency (``hypothetical_mark``)
         self.unreal_marks = {
             "aux": self.modals,
             "acomp": self.improbable,
@@ -57,12 +57,28 @@ class Modality:
     def negating_child(self, node: Token) -> bool:
         """A negation attached to ``node``: "not", "no alliance", "never", "is unlikely to",
         "has done nothing"."""
-        for child in node.children:
-            if child.dep_ == "neg" or (child.dep_ == "dobj" and child.lower_ == "nothing"):
-                return True
-            if child.dep_ in DEPS["negating"] and child.lower_ in self.denials:
-                return True
-        return False
+        return any(self.negation(child) for child in node.children)
+
+    def negation(self, child: Token) -> bool:
+        """``child`` negates its head (``negating_child``, one child)."""
+        dep = child.dep_
+        if dep == "neg" or (dep == "dobj" and child.lower_ == "nothing"):
+            return True
+        return dep in DEPS["negating"] and child.lower_ in self.denials
+
+    def hypothetical_mark(self, child: Token) -> bool:
+        """``child`` makes its head merely possible or conditional: a modal ("could back"),
+        an improbability ("is unlikely to"), an if/unless/whether mark."""
+        return child.lower_ in self.unreal_marks.get(child.dep_, ())
+
+    def unreal_mark(self, child: Token) -> bool:
+        """``child`` denies, negates or makes hypothetical its head (what ``unreal`` looks
+        for on each node of a predicate's chain)."""
+        return (
+            denying_subject(child, self.negators)
+            or self.negation(child)
+            or self.hypothetical_mark(child)
+        )
 
     def averts(self, node: Token, ending: bool = False) -> bool:
         """An averting verb ("avoid", "prevent"); with ``ending`` also one that ends what it
@@ -85,22 +101,6 @@ class Modality:
         return token.dep_ in DEPS["subject"] and any(
             c.lower_ in self.restrictive for c in token.head.children
         )
-
-    def conditional(self, node: Token) -> bool:
-        """``node`` heads an if/unless/whether clause."""
-        return any(c.dep_ == "mark" and c.lower_ in self.conditional_marks for c in node.children)
-
-    def hypothetical(self, node: Token) -> bool:
-        """A modal ("could back") or an improbability ("is unlikely to") on ``node``, a
-        conditional clause, or a disposition's complement ("willing to accept")."""
-        for child in node.children:
-            if child.dep_ == "aux" and child.lower_ in self.modals:
-                return True
-            if child.dep_ in {"acomp", "advmod"} and child.lower_ in self.improbable:
-                return True
-        if self.conditional(node):
-            return True
-        return node.dep_ == "xcomp" and node.head.lower_ in self.dispositions
 
     def hedging_modal(self, token: Token) -> bool:
         """An epistemic modal ("may", "might", "could"): a hedge for certainty."""
@@ -170,8 +170,8 @@ class Modality:
         governing verb ("does not back", "neither backs", "seeks to avoid confronting",
         "could back", "if it backs", "has done nothing to protest", "willing to accept")."""
         for node in [token, *token.ancestors]:
-            if self.unreal_child(node):
-                return True  # ``denied_subject``, ``negating_child``, ``hypothetical``
+            if any(self.unreal_mark(child) for child in node.children):
+                return True  # "neither backs", "does not back", "could back", "if it backs"
             if node is not token and (self.averts(node) or node.lower_ in self.improbable):
                 return True  # "seek to avoid confronting", "is unlikely to provide"
             dep = node.dep_
@@ -181,25 +181,6 @@ class Modality:
                 return True  # "has done nothing to protest"
             if dep not in DEPS["modal_scope"]:
                 break
-        return False
-
-    def unreal_child(self, node: Token) -> bool:
-        """The tests of ``denied_subject``, ``negating_child`` and ``hypothetical`` on the
-        children of ``node``, in one pass over them."""
-        for child in node.children:
-            dep, word = child.dep_, child.lower_
-            if dep in DEPS["subject"] and (
-                word in self.negators
-                or any(c.dep_ in {"preconj", "det"} and c.lower_ in self.negators
-                       for c in child.children)
-            ):  # fmt: skip
-                return True
-            if dep == "neg" or (dep == "dobj" and word == "nothing"):
-                return True
-            if dep in DEPS["negating"] and word in self.denials:
-                return True
-            if word in self.unreal_marks.get(dep, ()):
-                return True  # "could back", "is unlikely to", "if it backs"
         return False
 
     def unreal_noun(self, noun: Token) -> bool:

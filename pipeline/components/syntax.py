@@ -85,14 +85,16 @@ def tokens_within(span: Span, indexes: list[int]) -> list[Token]:
 def denied_subject(verb: Token, negators: set[str]) -> bool:
     """A subject that denies its verb: "Neither Moscow nor Tehran wants ...", "No state
     seeks ...", "None of them backs ..." (``negators`` from the component's lexicon)."""
-    for subject in verb.children:
-        if subject.dep_ not in DEPS["subject"]:
-            continue
-        if subject.lower_ in negators:
-            return True
-        if any(c.dep_ in {"preconj", "det"} and c.lower_ in negators for c in subject.children):
-            return True
-    return False
+    return any(denying_subject(child, negators) for child in verb.children)
+
+
+def denying_subject(child: Token, negators: set[str]) -> bool:
+    """``child`` is a subject that denies its verb (``denied_subject``, one child)."""
+    if child.dep_ not in DEPS["subject"]:
+        return False
+    if child.lower_ in negators:
+        return True
+    return any(c.dep_ in {"preconj", "det"} and c.lower_ in negators for c in child.children)
 
 
 def first_conjunct(token: Token) -> Token:
