@@ -8,14 +8,13 @@ labels, lead-in topics) is cut away; questions and verbless fragments are droppe
 
 from __future__ import annotations
 
-from spacy.attrs import IS_PUNCT, IS_SPACE, ORTH, POS
 from spacy.language import Language
-from spacy.symbols import AUX, VERB
 from spacy.tokens import Doc, Span, Token
 
 from .. import errors
 from ..extensions import doc_text, register_extensions
 from .base import Component
+from .features import Tokens
 from .syntax import DEPS, covered, indexes_with, tokens_within, word_ids
 
 SUBJECT_DEPS = DEPS["clause_subject"]
@@ -26,7 +25,7 @@ QUOTES = {'"', "\u201c", "\u201d", "'", "\u2018", "\u2019", "\u00ab", "\u00bb"}
 FINAL = {".", "!", "?", "…"}
 LEADING = BULLETS | {",", ";"}  # dropped before a claim (with space)
 TRAILING = {",", ";", ":"}  # dropped after a claim (with space)
-VERB_POS = {VERB, AUX}  # parts of speech of a verb, as Doc.to_array gives them
+VERB_POS = {"VERB", "AUX"}  # parts of speech of a verb
 
 
 def has_subject(verb: Token) -> bool:
@@ -67,43 +66,25 @@ def clause_splits(span: Span, candidates: list[Token]) -> list[tuple[int, int]]:
     return sorted(cuts)
 
 
-def trim(doc: Doc, start: int, end: int, words: Words | None = None) -> tuple[int, int]:
+def trim(doc: Doc, start: int, end: int, tokens: Tokens | None = None) -> tuple[int, int]:
     """Drop surrounding space, joining punctuation, bullets, wrapping quotes, footnote marks
-    (``words``: the Doc's token lists, made here if not given)."""
-    words = words or Words(doc)
-    orth, space = words.orth, words.space
-    while start < end and (space[start] or orth[start] in words.leading):
+    (``tokens``: the Doc's token lists, made here if not given)."""
+    tokens = tokens or Tokens(doc)
+    orth, space = tokens.text, tokens.space
+    while start < end and (space[start] or orth[start] in LEADING):
         start += 1
-    while end > start and (space[end - 1] or orth[end - 1] in words.trailing):
+    while end > start and (space[end - 1] or orth[end - 1] in TRAILING):
         end -= 1
     # After the final punctuation: closing quotes and footnote markers stay outside.
-    final = words.final
-    last_final = next((i for i in range(end - 1, start - 1, -1) if orth[i] in final), None)
+    last_final = next((i for i in range(end - 1, start - 1, -1) if orth[i] in FINAL), None)
     if last_final is not None and last_final + 1 < end:
         tail = doc[last_final + 1 : end]
         marks = set("".join(QUOTES)) | set("0123456789[]()*\u2020\u2021 ")
         if all(set(t.text_with_ws) <= marks | {"\n"} for t in tail):
-            if (
-                any(set(t.text) & set("".join(QUOTES)) for t in tail)
-                and orth[start] in words.quotes
-            ):
+            if any(set(t.text) & set("".join(QUOTES)) for t in tail) and orth[start] in QUOTES:
                 start += 1
             end = last_final + 1
     return start, end
-
-
-class Words:
-    """A Doc's token IDs (``orth``), space and punctuation flags and parts of speech as
-    lists, with the IDs of the marks ``trim`` and ``is_claim`` look for: one array read per
-    Doc (a ``Token`` per token and claim costs more than the segmenting)."""
-
-    def __init__(self, doc: Doc) -> None:
-        columns = doc.to_array([ORTH, IS_SPACE, IS_PUNCT, POS]).T.tolist() if len(doc) else []
-        self.orth, self.space, self.punct, self.pos = columns or ([], [], [], [])
-        self.leading = word_ids(doc.vocab, LEADING)
-        self.trailing = word_ids(doc.vocab, TRAILING)
-        self.final = word_ids(doc.vocab, FINAL)
-        self.quotes = word_ids(doc.vocab, QUOTES)
 
 
 class ClaimSegmenter(Component):
@@ -125,7 +106,7 @@ class ClaimSegmenter(Component):
         claims = []
         text = doc_text(doc)
         split_indexes = indexes_with(doc, self.split_ids, "ORTH", "DEP")
-        words = Words(doc)
+        tokens = Tokens(doc)
         for index, sent in enumerate(doc.sents):
             kept = [i for i in range(sent.start, sent.end) if i not in excluded]
             if not kept:
@@ -141,10 +122,10 @@ class ClaimSegmenter(Component):
             kept_text = text[kept_span.start_char : kept_span.end_char]
             final = kept_text.rstrip().rstrip("".join(QUOTES) + "0123456789[]()")
             for start, end in bounds:
-                start, end = trim(doc, start, end, words)
+                start, end = trim(doc, start, end, tokens)
                 span = doc[start:end]
                 span_text = text[span.start_char : span.end_char]
-                if not self.is_claim(span, span_text, final[-1:] in FINAL, words):
+                if not self.is_claim(span, span_text, final[-1:] in FINAL, tokens):
                     continue
                 ext = span._
                 ext.sentence_index = index
@@ -156,16 +137,16 @@ class ClaimSegmenter(Component):
         return doc
 
     def is_claim(
-        self, span: Span, text: str, sentence_final: bool, words: Words | None = None
+        self, span: Span, text: str, sentence_final: bool, tokens: Tokens | None = None
     ) -> bool:
         """Declarative and clause-like: long enough, not a question, and with a verb or
         in a sentence with final punctuation (the tagger misses some verbs)."""
-        words = words or Words(span.doc)
-        punct, space, indexes = words.punct, words.space, range(span.start, span.end)
+        tokens = tokens or Tokens(span.doc)
+        punct, space, indexes = tokens.punct, tokens.space, range(span.start, span.end)
         count = sum(1 for i in indexes if not punct[i] and not space[i])
         if count < self.min_tokens or text.rstrip("".join(QUOTES) + " ").endswith("?"):
             return False
-        pos = words.pos
+        pos = tokens.pos
         return sentence_final or any(pos[i] in VERB_POS for i in indexes)
 
 

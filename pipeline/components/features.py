@@ -14,7 +14,7 @@ from functools import cached_property
 from itertools import pairwise
 
 import numpy
-from spacy.attrs import DEP, HEAD, IS_PUNCT, IS_SPACE, LEMMA, LIKE_NUM, LOWER, POS, TAG
+from spacy.attrs import DEP, HEAD, IS_PUNCT, IS_SPACE, LEMMA, LIKE_NUM, LOWER, ORTH, POS, TAG
 from spacy.tokens import Doc, Span
 
 FOCAL, ACTOR, SOURCE, TARGET = "FOCAL", "ACTOR", "SRC", "TGT"
@@ -52,6 +52,10 @@ class Tokens:
     def lemma(self) -> list[str]:
         lowered = {w: w.lower() for w in set(self.lemma_raw)}
         return [lowered[w] for w in self.lemma_raw]
+
+    @cached_property
+    def text(self) -> list[str]:
+        return self.strings(ORTH)
 
     @cached_property
     def lower(self) -> list[str]:
