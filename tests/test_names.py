@@ -50,6 +50,12 @@ def test_names_surname_after_full_name_is_the_person(parse):
     assert "person:tesfaye-gebremariam" in actor_ids(doc, claim_of(doc, "Later"))
 
 
+@pytest.mark.parametrize("mark", ["'s", "\u2019s"])
+def test_names_possessive_is_not_part_of_the_person(parse, mark):
+    doc = parse(f"In 1799, Napoleon BONAPARTE{mark} forces invaded Egypt.", ())
+    assert "person:napoleon-bonaparte" in actor_ids(doc, doc.spans["claims"][0])
+
+
 def test_names_spelling_variant_links_to_the_known_person(parse):
     doc = parse("Bashar al-ASAD left Damascus.", ())
     assert "person:bashar-al-assad" in actor_ids(doc, claim_of(doc, "Bashar"))

@@ -31,6 +31,7 @@ from .base import Component, Serialisable
 from .syntax import covered, indexes_with, word_ids
 
 ACRONYM_RE = re.compile(r"^[A-Z][A-Z&-]{1,7}$")
+POSSESSIVES = {"'s", "\u2019s", "'", "\u2019"}
 
 
 def display_name(tokens) -> str:
@@ -86,6 +87,8 @@ class NameLinker(Serialisable, Component):
             tokens = [t for t in ent if t.lower_ not in self.titles]
             while tokens and not tokens[0].text[:1].isupper():
                 tokens = tokens[1:]
+            while tokens and tokens[-1].lower_ in POSSESSIVES:  # "Napoleon BONAPARTE's"
+                tokens = tokens[:-1]
             if not tokens:
                 continue
             if len(tokens) == 1:  # a surname: only after its full name
