@@ -663,3 +663,16 @@ def test_head_position_over_columns_is_mention_head(blank):
     for start, end, expected in [(0, 1, 0), (0, 4, 3), (5, 8, 7), (3, 5, 3)]:
         found = head_position(start, end, tokens.head, lambda i: tokens.pos[i] in HEADLESS)
         assert found == mention_head(doc[start:end]).i == expected
+
+
+def test_relation_pairs_know_which_actors_count_for_the_focal_pair(nlp, parse):
+    from spacy.strings import get_string_id
+
+    doc = parse("Moscow and Ankara back Tehran against Washington.", ("RUS", "IRN"))
+    stance = doc.spans["claims"][0]._.stance
+    items = {item.key: set(map(int, item.features.keys))
+             for item in nlp.get_pipe("claims_relation_model").items(doc)}  # fmt: skip
+    assert {(0, "RUS", "IRN"), (0, "TUR", "RUS")} <= set(items)
+    both, one = items[(0, "RUS", "IRN")], items[(0, "TUR", "RUS")]
+    assert get_string_id("focal=11") in both and get_string_id("focal=01") in one
+    assert get_string_id(f"focal=11|stance={stance}") in both

@@ -28,6 +28,7 @@ from thinc.api import Model
 from ..extensions import register_extensions
 from ..ids import actor_type
 from ..training import scoring  # noqa: F401  (registers the scorers)
+from .base import gazetteer_of
 from .classifier import ClaimClassifier, Features, Item, aligned_gold
 from .features import (
     ACTOR,
@@ -52,12 +53,14 @@ class RelationModel(ClaimClassifier):
     labels = LABELS
 
     def __init__(
-        self, vocab, model: Model, name: str, *, thresholds: dict | None = None, scorer=None
-    ):
+        self, vocab, model: Model, name: str, *, thresholds: dict | None = None, scorer=None,
+        nlp=None,
+    ):  # fmt: skip
         register_extensions()
         thresholds = {**dict.fromkeys(THRESHOLD_KEYS, 0.5), **(thresholds or {})}
         super().__init__(vocab, model, name, thresholds=thresholds)
         self.scorer = scorer
+        self.nlp = nlp  # its gazetteer is the pipeline's (base.gazetteer_of)
         self.verb_polarity, self.noun_polarity = polarity_tables()
 
     # -- items ------------------------------------------------------------------------------
@@ -67,16 +70,27 @@ class RelationModel(ClaimClassifier):
         tokens = Tokens(doc)
         out = []
         inside_claims = spans_within(doc.spans.get("actors", []), claims)
+        focal = self.focal_counts(doc)
         for n, (claim, inside) in enumerate(zip(claims, inside_claims, strict=True)):
             mentions: dict[str, list[Span]] = {}
             for span in inside:
                 mentions.setdefault(span.kb_id_, []).append(span)
             ext = claim._
-            pair = Pair(claim, tokens, mentions, heads_of(mentions), ext.certainty)
+            pair = Pair(claim, tokens, mentions, heads_of(mentions), ext.certainty,
+                        {aid: focal(aid) for aid in mentions}, ext.stance or "neutral")  # fmt: skip
             rules = {(r["source"], r["target"]): r["polarity"] for r in ext.relations or []}
             for a, b in permutations(sorted(mentions), 2):
                 out.append(Item(key=(n, a, b), features=self.features(pair, a, b, rules)))
         return out
+
+    def focal_counts(self, doc: Doc):
+        """Whether an actor counts for the Doc's focal pair (a person for its home state), as
+        a function of its ID."""
+        focal = set(doc._.focal or [])
+        if not focal or self.nlp is None:
+            return lambda actor_id: False
+        gaz = gazetteer_of(self.nlp).with_local(doc._.local_actors)
+        return lambda actor_id: bool(gaz.focal_keys(actor_id) & focal)
 
     def polarity(self, tokens: Tokens, i: int) -> str | None:
         pos = tokens.pos[i]
@@ -95,6 +109,8 @@ class RelationModel(ClaimClassifier):
         head_a, head_b = closest(pair.heads[a], pair.heads[b])
         names = ["bias", f"types={actor_type(a)}>{actor_type(b)}"]
         names += [f"rule={rules[(a, b)]}"] if (a, b) in rules else ["rule=none"]
+        focal = f"focal={pair.focal[a]:d}{pair.focal[b]:d}"
+        names += [focal, f"{focal}|{names[-1]}", f"{focal}|stance={pair.stance}"]
         names += [f"rule_rev={rules[(b, a)]}"] if (b, a) in rules else []
         names.append("src_first" if head_a < head_b else "tgt_first")
         names.append(f"distance={bucket(abs(head_a - head_b))}")
@@ -188,13 +204,16 @@ class RelationModel(ClaimClassifier):
 @dataclass(frozen=True)
 class Pair:
     """What the features of a claim's candidate pairs read: the claim, its Doc's tokens, the
-    mentions of each actor in it, their head tokens' indexes and the claim's certainty."""
+    mentions of each actor in it, their head tokens' indexes, the claim's certainty, which
+    actors count for the focal pair and the claim's stance."""
 
     claim: Span
     tokens: Tokens
     mentions: dict[str, list[Span]]
     heads: dict[str, list[int]]
     certainty: str | None
+    focal: dict[str, bool]  # whether each actor counts for the focal pair
+    stance: str  # the claim's stance label (the stance model's, else the rules')
 
     @cached_property
     def covered(self) -> set[int]:
@@ -269,4 +288,4 @@ def make_relation_model(
 ) -> RelationModel:
     """Factory: ``thresholds`` the probability a relation needs: ``rule`` for a pair the
     relation rules also gave a triple (in either polarity), ``new`` for any other pair."""
-    return RelationModel(nlp.vocab, model, name, thresholds=thresholds, scorer=scorer)
+    return RelationModel(nlp.vocab, model, name, thresholds=thresholds, scorer=scorer, nlp=nlp)
