@@ -7,7 +7,8 @@ figures there are the cross-validated ones ``claims train`` recorded
 (pipeline/trained/training.json); tune and test are also scored with the pipeline itself,
 and with the rules alone (the trained components switched off) for comparison. Agreement:
 the second annotator against the first, for the dev study (annotations/dev/agreement), the
-usgov study (annotations/train/agreement) and the source-and-time study
+usgov study (annotations/train/agreement), the Factbook round's study
+(annotations/train/agreement-factbook) and the source-and-time study
 (annotations/agreement-source-time).
 Also writes bench/quality.json (every figure) and, for rule writing, the dev-tune
 differences to bench/work/tune-diff.txt. Dev-test differences are never written: the test
@@ -47,6 +48,7 @@ ANNOTATIONS = ROOT / "annotations"
 AGREEMENTS = {
     "dev": ANNOTATIONS / "dev" / "agreement",
     "usgov": ANNOTATIONS / "train" / "agreement",
+    "factbook": ANNOTATIONS / "train" / "agreement-factbook",
     "source-time": ANNOTATIONS / "agreement-source-time",
 }
 OUT = ROOT / "bench"
