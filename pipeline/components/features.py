@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from functools import cached_property
 from itertools import pairwise
+from weakref import WeakKeyDictionary, proxy
 
 import numpy
 from spacy.attrs import DEP, HEAD, IS_PUNCT, IS_SPACE, LEMMA, LIKE_NUM, LOWER, ORTH, POS, TAG
@@ -31,6 +32,16 @@ class Tokens:
 
     def __init__(self, doc: Doc) -> None:
         self.doc = doc
+
+    @classmethod
+    def of(cls, doc: Doc) -> Tokens:
+        """``doc``'s Tokens shared by the components that read them, made by the first that
+        asks (the attributes read here are fixed once claims_verb_repair has run; a Doc whose
+        length changed gets new ones). They hold the Doc weakly and go with it."""
+        tokens = _SHARED.get(doc)
+        if tokens is None or len(tokens.doc) != len(doc):
+            tokens = _SHARED[doc] = cls(proxy(doc))
+        return tokens
 
     def strings(self, attr: int) -> list[str]:
         """The string of ``attr`` (e.g. ``LEMMA``) of every token."""
@@ -105,6 +116,7 @@ STRINGS_LIMIT = 500_000  # strings (and lower-cased lemmas) the Tokens of every 
 _STRINGS: dict[int, str] = {}  # string-store key -> its string (the same in every vocabulary)
 _LOWERED: dict[str, str] = {}  # lemma -> lower-cased
 _AUX, _MODAL = get_string_id("aux"), get_string_id("MD")
+_SHARED: WeakKeyDictionary[Doc, Tokens] = WeakKeyDictionary()  # Tokens.of
 
 
 def known_strings(keys: list[int], store) -> list[str]:

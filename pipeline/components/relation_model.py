@@ -64,7 +64,7 @@ class RelationModel(ClaimClassifier):
 
     def items(self, doc: Doc) -> list[Item]:
         claims = list(doc.spans.get("claims", []))
-        tokens = Tokens(doc)
+        tokens = Tokens.of(doc)
         out = []
         inside_claims = spans_within(doc.spans.get("actors", []), claims)
         for n, (claim, inside) in enumerate(zip(claims, inside_claims, strict=True)):

@@ -64,7 +64,7 @@ class StanceModel(ClaimClassifier):
         focal = set(doc._.focal or [])
         gaz = gazetteer_of(self.nlp).with_local(doc._.local_actors)
         marks, present = focal_marks(doc, focal, gaz)
-        context = Context(Tokens(doc), marks, present, focal, gaz, extension_reader(doc, READS))
+        context = Context(Tokens.of(doc), marks, present, focal, gaz, extension_reader(doc, READS))
         return [
             Item(key=(n,), features=self.features(claim, context))
             for n, claim in enumerate(doc.spans.get("claims", []))
