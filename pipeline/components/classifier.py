@@ -37,10 +37,11 @@ MEMO_LIMIT = 500_000  # feature names whose hash a component remembers
 @dataclass(frozen=True)
 class Features:
     """One item's features: hashed sparse keys with their values, and a dense vector (the
-    keys and values kept as lists, made arrays for a whole batch at once)."""
+    keys and values kept as tuples, made arrays for a whole batch at once: tuples of ints,
+    unlike lists, leave the garbage collector's older generations alone)."""
 
-    hashes: list[int]
-    counts: list[int]
+    hashes: tuple[int, ...]
+    counts: tuple[int, ...]
     dense: numpy.ndarray | None = None
 
     @property
@@ -61,11 +62,11 @@ class Features:
         memo = {} if hashes is None else hashes
         if len(memo) > MEMO_LIMIT:
             memo.clear()
-        keys = list(map(memo.get, counts))
+        keys = tuple(map(memo.get, counts))
         if None in keys:
-            keys = [k if k is not None else memo.setdefault(n, get_string_id(n))
-                    for n, k in zip(counts, keys, strict=True)]  # fmt: skip
-        return cls(keys, list(counts.values()), dense)
+            keys = tuple([k if k is not None else memo.setdefault(n, get_string_id(n))
+                          for n, k in zip(counts, keys, strict=True)])  # fmt: skip
+        return cls(keys, tuple(counts.values()), dense)
 
 
 def _forward_hashed(model: Model, X: Sequence[Features], is_train: bool):
