@@ -618,6 +618,23 @@ def test_tokens_read_what_the_tokens_say(blank):
     assert tokens.modals == {3: "could"}
 
 
+def test_tokens_of_a_doc_are_shared_and_go_with_it(blank):
+    import gc
+
+    from pipeline.components import features
+    from pipeline.components.features import Tokens
+
+    doc = fixed(blank.vocab, MODAL_TEXT, MODAL_NEGATED)
+    other = fixed(blank.vocab, MODAL_TEXT, MODAL_NEGATED)
+    shared = Tokens.of(doc)
+    assert Tokens.of(doc) is shared and Tokens.of(other) is not shared
+    assert shared.lemma == Tokens(doc).lemma
+    count = len(features._SHARED)
+    del doc, shared
+    gc.collect()
+    assert len(features._SHARED) == count - 1  # the Doc was freed, its Tokens with it
+
+
 def test_lowest_common_head_and_the_paths_up_to_it(blank):
     from pipeline.components.features import Tokens, lowest_common_head
 

@@ -106,7 +106,7 @@ class ClaimSegmenter(Component):
         claims = []
         text = doc_text(doc)
         split_indexes = indexes_with(doc, self.split_ids, "ORTH", "DEP")
-        tokens = Tokens(doc)
+        tokens = Tokens.of(doc)
         for index, sent in enumerate(doc.sents):
             kept = [i for i in range(sent.start, sent.end) if i not in excluded]
             if not kept:

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import chain as flattened
 from pathlib import Path
 
 import numpy
@@ -35,11 +36,21 @@ MEMO_LIMIT = 500_000  # feature names whose hash a component remembers
 
 @dataclass(frozen=True)
 class Features:
-    """One item's features: hashed sparse keys with their values, and a dense vector."""
+    """One item's features: hashed sparse keys with their values, and a dense vector (the
+    keys and values kept as tuples, made arrays for a whole batch at once: tuples of ints,
+    unlike lists, leave the garbage collector's older generations alone)."""
 
-    keys: numpy.ndarray
-    values: numpy.ndarray
+    hashes: tuple[int, ...]
+    counts: tuple[int, ...]
     dense: numpy.ndarray | None = None
+
+    @property
+    def keys(self) -> numpy.ndarray:
+        return numpy.asarray(self.hashes, dtype=KEY_DTYPE)
+
+    @property
+    def values(self) -> numpy.ndarray:
+        return numpy.asarray(self.counts, dtype="float32")
 
     @classmethod
     def from_names(
@@ -51,19 +62,18 @@ class Features:
         memo = {} if hashes is None else hashes
         if len(memo) > MEMO_LIMIT:
             memo.clear()
-        keys = [memo.get(name) for name in counts]
+        keys = tuple(map(memo.get, counts))
         if None in keys:
-            keys = [k if k is not None else memo.setdefault(n, get_string_id(n))
-                    for n, k in zip(counts, keys, strict=True)]  # fmt: skip
-        values = numpy.fromiter(counts.values(), dtype="float32", count=len(counts))
-        return cls(numpy.asarray(keys, dtype=KEY_DTYPE), values, dense)
+            keys = tuple([k if k is not None else memo.setdefault(n, get_string_id(n))
+                          for n, k in zip(counts, keys, strict=True)])  # fmt: skip
+        return cls(keys, tuple(counts.values()), dense)
 
 
 def _forward_hashed(model: Model, X: Sequence[Features], is_train: bool):
     ops = model.ops
-    keys = numpy.concatenate([x.keys for x in X]) if X else numpy.zeros(0, KEY_DTYPE)
-    values = numpy.concatenate([x.values for x in X]) if X else numpy.zeros(0, "float32")
-    lengths = numpy.asarray([len(x.keys) for x in X], dtype="int32")
+    keys = numpy.fromiter(flattened.from_iterable(x.hashes for x in X), dtype=KEY_DTYPE)
+    values = numpy.fromiter(flattened.from_iterable(x.counts for x in X), dtype="float32")
+    lengths = numpy.asarray([len(x.hashes) for x in X], dtype="int32")
     out = (ops.asarray1i(keys, dtype=KEY_DTYPE), ops.asarray1f(values), ops.asarray1i(lengths))
     return out, lambda d_out: []
 

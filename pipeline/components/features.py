@@ -12,9 +12,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from functools import cached_property
 from itertools import pairwise
+from weakref import WeakKeyDictionary, proxy
 
 import numpy
 from spacy.attrs import DEP, HEAD, IS_PUNCT, IS_SPACE, LEMMA, LIKE_NUM, LOWER, ORTH, POS, TAG
+from spacy.strings import get_string_id
 from spacy.tokens import Doc, Span
 
 FOCAL, ACTOR, SOURCE, TARGET = "FOCAL", "ACTOR", "SRC", "TGT"
@@ -31,18 +33,23 @@ class Tokens:
     def __init__(self, doc: Doc) -> None:
         self.doc = doc
 
+    @classmethod
+    def of(cls, doc: Doc) -> Tokens:
+        """``doc``'s Tokens shared by the components that read them, made by the first that
+        asks (the attributes read here are fixed once claims_verb_repair has run; a Doc whose
+        length changed gets new ones). They hold the Doc weakly and go with it."""
+        tokens = _SHARED.get(doc)
+        if tokens is None or len(tokens.doc) != len(doc):
+            tokens = _SHARED[doc] = cls(proxy(doc))
+        return tokens
+
     def strings(self, attr: int) -> list[str]:
         """The string of ``attr`` (e.g. ``LEMMA``) of every token."""
-        store, known, out = self.doc.vocab.strings, {}, []
-        for key in self.doc.to_array(attr).tolist() if len(self.doc) else []:
-            found = known.get(key)
-            if found is None:
-                found = known[key] = store[key]
-            out.append(found)
-        return out
+        keys = self.doc.to_array(attr).tolist() if len(self.doc) else []
+        return known_strings(keys, self.doc.vocab.strings)
 
     def flags(self, attr: int) -> list[bool]:
-        return [bool(f) for f in self.doc.to_array(attr).tolist()] if len(self.doc) else []
+        return self.doc.to_array(attr).astype(bool).tolist() if len(self.doc) else []
 
     @cached_property
     def lemma_raw(self) -> list[str]:
@@ -50,8 +57,10 @@ class Tokens:
 
     @cached_property
     def lemma(self) -> list[str]:
-        lowered = {w: w.lower() for w in set(self.lemma_raw)}
-        return [lowered[w] for w in self.lemma_raw]
+        lowered = bounded(_LOWERED)
+        for word in set(self.lemma_raw).difference(lowered):
+            lowered[word] = word.lower()
+        return list(map(lowered.__getitem__, self.lemma_raw))
 
     @cached_property
     def text(self) -> list[str]:
@@ -92,18 +101,44 @@ class Tokens:
 
     @cached_property
     def modals(self) -> dict[int, str]:
-        dep, head, tag = self.dep, self.head, self.strings(TAG)
         found: dict[int, str] = {}
-        for i, h in enumerate(head):
-            if h != i and dep[i] == "aux" and tag[i] == "MD":
-                found.setdefault(h, self.lower[i])
+        if not len(self.doc):
+            return found
+        dep, tag = self.doc.to_array([DEP, TAG]).T
+        head = self.head
+        for i in numpy.flatnonzero((dep == _AUX) & (tag == _MODAL)).tolist():
+            if head[i] != i:
+                found.setdefault(head[i], self.lower[i])
         return found
+
+
+STRINGS_LIMIT = 500_000  # strings (and lower-cased lemmas) the Tokens of every Doc share
+_STRINGS: dict[int, str] = {}  # string-store key -> its string (the same in every vocabulary)
+_LOWERED: dict[str, str] = {}  # lemma -> lower-cased
+_AUX, _MODAL = get_string_id("aux"), get_string_id("MD")
+_SHARED: WeakKeyDictionary[Doc, Tokens] = WeakKeyDictionary()  # Tokens.of
+
+
+def known_strings(keys: list[int], store) -> list[str]:
+    """The strings of string-store ``keys``, each looked up in ``store`` once in the process."""
+    known = bounded(_STRINGS)
+    for key in set(keys).difference(known):
+        known[key] = store[key]
+    return list(map(known.__getitem__, keys))
+
+
+def bounded(memo: dict) -> dict:
+    """``memo``, emptied first when it holds ``STRINGS_LIMIT`` entries."""
+    if len(memo) >= STRINGS_LIMIT:
+        memo.clear()
+    return memo
 
 
 def head_indexes(doc: Doc) -> list[int]:
     """Each token's head, by index (the root its own)."""
-    offsets = doc.to_array([HEAD]).astype("int64").ravel().tolist() if len(doc) else []
-    return [i + offset for i, offset in enumerate(offsets)]
+    if not len(doc):
+        return []
+    return (doc.to_array(HEAD).astype("int64") + numpy.arange(len(doc))).tolist()
 
 
 def masked_words(tokens: Tokens, start: int, end: int, marks: dict[int, str]) -> list[str]:

@@ -67,7 +67,7 @@ class RelationModel(ClaimClassifier):
 
     def items(self, doc: Doc) -> list[Item]:
         claims = list(doc.spans.get("claims", []))
-        tokens = Tokens(doc)
+        tokens = Tokens.of(doc)
         out = []
         inside_claims = spans_within(doc.spans.get("actors", []), claims)
         focal = self.focal_counts(doc)

@@ -169,7 +169,7 @@ class StanceTagger(Serialisable, Component):
         named = covered(doc.spans.get("mentions", []))
         cue_indexes = indexes_with(doc, self.cue_ids, "LOWER", "LEMMA")
         event_indexes = indexes_with(doc, self.event_ids, "LOWER", "LEMMA")
-        lower = Tokens(doc).lower
+        lower = Tokens.of(doc).lower
         for claim in doc.spans.get("claims", []):
             candidates = [t for t in tokens_within(claim, cue_indexes) if t.i not in named]
             located = {places[i] for i in range(claim.start, claim.end) if i in places}

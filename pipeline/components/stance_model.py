@@ -10,6 +10,7 @@ model agrees with the rules, ``model`` when it overrides them).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy
@@ -18,6 +19,7 @@ from spacy.tokens import Doc, Span
 from spacy.training import Example
 from thinc.api import Model
 
+from ..conversion import extension_reader
 from ..extensions import register_extensions
 from ..gazetteer import Gazetteer
 from ..training import scoring  # noqa: F401  (registers the scorers)
@@ -62,7 +64,7 @@ class StanceModel(ClaimClassifier):
         focal = set(doc._.focal or [])
         gaz = gazetteer_of(self.nlp).with_local(doc._.local_actors)
         marks, present = focal_marks(doc, focal, gaz)
-        context = Context(Tokens(doc), marks, present, focal, gaz)
+        context = Context(Tokens.of(doc), marks, present, focal, gaz, extension_reader(doc, READS))
         return [
             Item(key=(n,), features=self.features(claim, context))
             for n, claim in enumerate(doc.spans.get("claims", []))
@@ -75,21 +77,21 @@ class StanceModel(ClaimClassifier):
             if i in present:
                 here |= present[i]
         n_focal = len(here & focal)
-        ext = claim._
-        rule_label = ext.stance_rule_label or ext.stance or "neutral"
+        rule_label, stance, rule, certainty, cues, relations = context.read(claim)
+        rule_label = rule_label or stance or "neutral"
         names = [
             "bias",
             f"nfocal={n_focal}",
             f"rule_label={rule_label}",
-            f"rule={ext.stance_rule}",
+            f"rule={rule}",
             f"rule_label={rule_label}|nfocal={n_focal}",
-            f"certainty={ext.certainty}",
+            f"certainty={certainty}",
         ]
         doc = claim.doc
-        for start, end in ext.stance_cues or []:
+        for start, end in cues or []:
             span = doc.char_span(start, end, alignment_mode="expand")
             names.extend(f"cue={t.lemma_.lower()}" for t in span or [])
-        for relation in ext.relations or []:
+        for relation in relations or []:
             ends = sum(
                 bool(set(keys) & focal)
                 for keys in (
@@ -123,13 +125,18 @@ class StanceModel(ClaimClassifier):
 @dataclass(frozen=True)
 class Context:
     """What every claim's features read of its Doc: the tokens, the mention marks, the focal
-    keys each token counts for, the focal actors and the gazetteer with the Doc's actors."""
+    keys each token counts for, the focal actors, the gazetteer with the Doc's actors and
+    the reader of a claim's extension values."""
 
     tokens: Tokens
     marks: dict[int, str]
     present: dict[int, set]
     focal: set[str]
     gaz: Gazetteer
+    read: Callable[[Span], list]  # a claim's values of READS (conversion.extension_reader)
+
+
+READS = ("stance_rule_label", "stance", "stance_rule", "certainty", "stance_cues", "relations")
 
 
 def focal_marks(doc: Doc, focal: set[str], gaz) -> tuple[dict[int, str], dict[int, set]]:
