@@ -87,10 +87,10 @@ class RelationModel(ClaimClassifier):
         """Whether an actor counts for the Doc's focal pair (a person for its home state), as
         a function of its ID."""
         focal = set(doc._.focal or [])
-        if not focal or self.nlp is None:
+        if not focal:
             return lambda actor_id: False
         gaz = gazetteer_of(self.nlp).with_local(doc._.local_actors)
-        return lambda actor_id: bool(gaz.focal_keys(actor_id) & focal)
+        return lambda actor_id: gaz.counts_for(actor_id, focal)
 
     def polarity(self, tokens: Tokens, i: int) -> str | None:
         pos = tokens.pos[i]
@@ -107,10 +107,10 @@ class RelationModel(ClaimClassifier):
     def features(self, pair: Pair, a: str, b: str, rules: dict) -> Features:
         tokens = pair.tokens
         head_a, head_b = closest(pair.heads[a], pair.heads[b])
-        names = ["bias", f"types={actor_type(a)}>{actor_type(b)}"]
-        names += [f"rule={rules[(a, b)]}"] if (a, b) in rules else ["rule=none"]
+        rule = f"rule={rules.get((a, b), 'none')}"
         focal = f"focal={pair.focal[a]:d}{pair.focal[b]:d}"
-        names += [focal, f"{focal}|{names[-1]}", f"{focal}|stance={pair.stance}"]
+        names = ["bias", f"types={actor_type(a)}>{actor_type(b)}", rule]
+        names += [focal, f"{focal}|{rule}", f"{focal}|stance={pair.stance}"]
         names += [f"rule_rev={rules[(b, a)]}"] if (b, a) in rules else []
         names.append("src_first" if head_a < head_b else "tgt_first")
         names.append(f"distance={bucket(abs(head_a - head_b))}")

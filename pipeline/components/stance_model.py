@@ -92,13 +92,7 @@ class StanceModel(ClaimClassifier):
             span = doc.char_span(start, end, alignment_mode="expand")
             names.extend(f"cue={t.lemma_.lower()}" for t in span or [])
         for relation in relations or []:
-            ends = sum(
-                bool(set(keys) & focal)
-                for keys in (
-                    gaz.focal_keys(relation["source"]),
-                    gaz.focal_keys(relation["target"]),
-                )
-            )
+            ends = sum(gaz.counts_for(relation[end], focal) for end in ("source", "target"))
             names.append(f"rel={relation['polarity']}|focal_ends={ends}")
         words = masked_words(context.tokens, claim.start, claim.end, marks)
         names.extend(ngrams(words))

@@ -68,6 +68,10 @@ class Gazetteer:
             keys.add(self.home_state(actor_id))
         return keys
 
+    def counts_for(self, actor_id: str, focal: set[str]) -> bool:
+        """Whether an actor counts for the focal pair ``focal`` (``focal_keys``)."""
+        return bool(self.focal_keys(actor_id) & focal)
+
     def region_name(self, region_id: str) -> str:
         return self.regions.get(region_id, {}).get("name", region_id)
 
