@@ -66,10 +66,9 @@ def clause_splits(span: Span, candidates: list[Token]) -> list[tuple[int, int]]:
     return sorted(cuts)
 
 
-def trim(doc: Doc, start: int, end: int, tokens: Tokens | None = None) -> tuple[int, int]:
-    """Drop surrounding space, joining punctuation, bullets, wrapping quotes, footnote marks
-    (``tokens``: the Doc's token lists, made here if not given)."""
-    tokens = tokens or Tokens(doc)
+def trim(doc: Doc, start: int, end: int) -> tuple[int, int]:
+    """Drop surrounding space, joining punctuation, bullets, wrapping quotes, footnote marks."""
+    tokens = Tokens.of(doc)
     orth, space = tokens.text, tokens.space
     while start < end and (space[start] or orth[start] in LEADING):
         start += 1
@@ -106,7 +105,6 @@ class ClaimSegmenter(Component):
         claims = []
         text = doc_text(doc)
         split_indexes = indexes_with(doc, self.split_ids, "ORTH", "DEP")
-        tokens = Tokens.of(doc)
         for index, sent in enumerate(doc.sents):
             kept = [i for i in range(sent.start, sent.end) if i not in excluded]
             if not kept:
@@ -122,10 +120,10 @@ class ClaimSegmenter(Component):
             kept_text = text[kept_span.start_char : kept_span.end_char]
             final = kept_text.rstrip().rstrip("".join(QUOTES) + "0123456789[]()")
             for start, end in bounds:
-                start, end = trim(doc, start, end, tokens)
+                start, end = trim(doc, start, end)
                 span = doc[start:end]
                 span_text = text[span.start_char : span.end_char]
-                if not self.is_claim(span, span_text, final[-1:] in FINAL, tokens):
+                if not self.is_claim(span, span_text, final[-1:] in FINAL):
                     continue
                 ext = span._
                 ext.sentence_index = index
@@ -136,12 +134,10 @@ class ClaimSegmenter(Component):
         doc.spans["claims"] = claims
         return doc
 
-    def is_claim(
-        self, span: Span, text: str, sentence_final: bool, tokens: Tokens | None = None
-    ) -> bool:
+    def is_claim(self, span: Span, text: str, sentence_final: bool) -> bool:
         """Declarative and clause-like: long enough, not a question, and with a verb or
         in a sentence with final punctuation (the tagger misses some verbs)."""
-        tokens = tokens or Tokens(span.doc)
+        tokens = Tokens.of(span.doc)
         punct, space, indexes = tokens.punct, tokens.space, range(span.start, span.end)
         count = sum(1 for i in indexes if not punct[i] and not space[i])
         if count < self.min_tokens or text.rstrip("".join(QUOTES) + " ").endswith("?"):
