@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from spacy.tokens import Span, Token
 
+from .features import Tokens
 from .lexicon import load_lexicon
 from .syntax import DEPS, denied_subject, denying_subject
 
@@ -111,7 +112,7 @@ class Modality:
     def denied_from(self, claim: Span) -> int:
         """Index of the first token after "rather than" / "instead of" in the claim (or the
         claim's end): cues from there on are denied ("friction ... rather than fragility")."""
-        return claim.start + self.denied_within([t.lower_ for t in claim], 0, len(claim))
+        return self.denied_within(Tokens.of(claim.doc).lower, claim.start, claim.end)
 
     def denied_within(self, words: list[str], start: int, end: int) -> int:
         """``denied_from`` over ``words[start:end]`` (a Doc's lower-cased words: no Token

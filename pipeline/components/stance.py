@@ -23,7 +23,6 @@ from spacy.tokens import Doc, Span, Token
 
 from ..extensions import register_extensions
 from .base import Component, Serialisable
-from .features import Tokens
 from .modality import Modality
 from .relations import polarity_tables
 from .syntax import (
@@ -169,27 +168,23 @@ class StanceTagger(Serialisable, Component):
         named = covered(doc.spans.get("mentions", []))
         cue_indexes = indexes_with(doc, self.cue_ids, "LOWER", "LEMMA")
         event_indexes = indexes_with(doc, self.event_ids, "LOWER", "LEMMA")
-        lower = Tokens.of(doc).lower
         for claim in doc.spans.get("claims", []):
             candidates = [t for t in tokens_within(claim, cue_indexes) if t.i not in named]
             located = {places[i] for i in range(claim.start, claim.end) if i in places}
             events = [t for t in tokens_within(claim, event_indexes) if t.i not in named]
-            decision = self.decide(claim, focal, state_of, candidates, keys_of, lower)
+            decision = self.decide(claim, focal, state_of, candidates, keys_of)
             if decision.label == "neutral":
-                decision = self.from_events(claim, focal, state_of, located, events, lower)
+                decision = self.from_events(claim, focal, state_of, located, events)
             claim._.stance = decision.label
             claim._.stance_rule = decision.rule
             claim._.stance_cues = [[c.idx, c.idx + len(c)] for c in decision.cues]
         return doc
 
-    def collect(
-        self, claim: Span, candidates: list[Token], focal_tokens, state_of, lower: list[str]
-    ) -> Cues:
+    def collect(self, claim: Span, candidates: list[Token], focal_tokens, state_of) -> Cues:
         """Sort the claim's cue words: divergence asserted or softened (negated, minimised),
-        convergence asserted or denied, contrast marks; ``lower``: the Doc's lower-cased
-        words."""
+        convergence asserted or denied, contrast marks."""
         lex, mod, cues = self.lex, self.modality, Cues()
-        denied = mod.denied_within(lower, claim.start, claim.end) if candidates else claim.end
+        denied = mod.denied_from(claim) if candidates else claim.end
         for token in candidates:
             word, lemma = token.lower_, token.lemma_
             negated = mod.negated(token, claim, denied)
@@ -218,22 +213,15 @@ class StanceTagger(Serialisable, Component):
         return cues
 
     def decide(
-        self,
-        claim: Span,
-        focal: set[str],
-        state_of,
-        candidates: list[Token],
-        keys_of: dict,
-        lower: list[str],
+        self, claim: Span, focal: set[str], state_of, candidates: list[Token], keys_of: dict
     ) -> Decision:
         """The claim's stance, the rule that gave it and its cues; ``candidates`` are the
         claim's tokens whose word or lemma is in a stance lexicon (no other token can be a
-        cue); ``keys_of`` maps the document's actor IDs to what they count as for the pair;
-        ``lower``: the Doc's lower-cased words."""
+        cue); ``keys_of`` maps the document's actor IDs to what they count as for the pair."""
         actor_states = {i: state_of[i] for i in range(claim.start, claim.end) if i in state_of}
         present = set().union(*actor_states.values()) & focal
         focal_tokens = {i for i, states in actor_states.items() if states & focal}
-        cues = self.collect(claim, candidates, focal_tokens, state_of, lower)
+        cues = self.collect(claim, candidates, focal_tokens, state_of)
         if len(focal) == 2 and not present:
             return self.about_the_relationship(claim, cues)
         if len(focal) < 2 or len(present) < 2:
@@ -301,13 +289,7 @@ class StanceTagger(Serialisable, Component):
         return definite and not named
 
     def from_events(
-        self,
-        claim: Span,
-        focal: set[str],
-        state_of,
-        located: set[str],
-        events: list[Token],
-        lower: list[str],
+        self, claim: Span, focal: set[str], state_of, located: set[str], events: list[Token]
     ) -> Decision:
         """A claim naming both focal actors (one may be named as a place: "strikes in
         Pakistan") whose only alignment content is an event word of the relation lexicon,
@@ -318,6 +300,7 @@ class StanceTagger(Serialisable, Component):
         if len(focal) < 2 or len((present | located) & focal) < 2:
             return NEUTRAL
         hostile, cooperative = [], []
+        denied = self.modality.denied_from(claim) if events else claim.end
         for token in events:
             polarity = self.event_polarity(token)
             if polarity is None or self.modality.backgrounded(token, claim):
@@ -327,7 +310,6 @@ class StanceTagger(Serialisable, Component):
                 not agents & focal or ((present | located) & focal) <= agents
             ):
                 continue  # a third party's act, or both focal actors acting side by side
-            denied = self.modality.denied_within(lower, claim.start, claim.end)
             negated = self.modality.negated(token, claim, denied)
             if polarity == "hostile" and not negated:
                 hostile.append(token)
