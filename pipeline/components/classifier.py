@@ -29,6 +29,7 @@ from spacy.util import registry
 from thinc.api import Linear, Model, SparseLinear_v2, add, chain, softmax_activation
 
 from .base import ERROR_KEY
+from .features import bounded
 
 KEY_DTYPE = "uint64"
 MEMO_LIMIT = 500_000  # feature names whose hash a component remembers
@@ -59,9 +60,7 @@ class Features:
         """Features from feature names (a name given twice counts twice); ``hashes`` a
         component's memo of the names' hash keys (a name's key is its string-store hash)."""
         counts = Counter(names)
-        memo = {} if hashes is None else hashes
-        if len(memo) > MEMO_LIMIT:
-            memo.clear()
+        memo = {} if hashes is None else bounded(hashes, MEMO_LIMIT)
         keys = tuple(map(memo.get, counts))
         if None in keys:
             keys = tuple([k if k is not None else memo.setdefault(n, get_string_id(n))

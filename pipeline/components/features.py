@@ -127,9 +127,10 @@ def known_strings(keys: list[int], store) -> list[str]:
     return list(map(known.__getitem__, keys))
 
 
-def bounded(memo: dict) -> dict:
-    """``memo``, emptied first when it holds ``STRINGS_LIMIT`` entries."""
-    if len(memo) >= STRINGS_LIMIT:
+def bounded(memo: dict, limit: int = STRINGS_LIMIT) -> dict:
+    """``memo``, emptied first when it holds ``limit`` entries (a process-long memo stays
+    bounded)."""
+    if len(memo) >= limit:
         memo.clear()
     return memo
 
